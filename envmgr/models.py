@@ -1,0 +1,89 @@
+"""The data passed between stages: a spec as the user wrote it, the stack it resolves to,
+and the problems found on the way. Stages exchange these, never raw dicts."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+CPU = "cpu"
+ROUTES = ("pytorch", "conda-forge", "pip")
+PLATFORMS = ("linux-64", "win-64", "osx-arm64")
+DEFAULT_PLATFORMS = ("linux-64", "win-64")
+
+
+@dataclass
+class Spec:
+    """``envs/NAME.yaml`` as written. ``None`` means "not given, let the knowledge base choose"."""
+
+    name: str
+    stack: str | None = None
+    torch: str | None = None
+    cuda: str | None = None          # "10.2", "12.1" or "cpu"
+    python: str | None = None        # "3.8"
+    torchvision: str | None = None   # a version, or "none"
+    torchaudio: str | None = None
+    packages: list[str] = field(default_factory=list)
+    pip: list[str] = field(default_factory=list)
+    channels: list[str] | None = None
+    platforms: list[str] | None = None
+    route: str | None = None         # force "pytorch", "conda-forge" or "pip"
+    path: Path | None = None         # file it came from, when any
+    lines: dict[str, int] = field(default_factory=dict)  # key -> line in the file
+
+    def line_of(self, key: str) -> int | None:
+        return self.lines.get(key)
+
+
+@dataclass
+class Problem:
+    """One thing wrong with a stack: what, the fact behind it (with its source), the nearest fix."""
+
+    code: str
+    message: str
+    fix: str | None = None
+    fact: str | None = None
+    source: str | None = None
+    key: str | None = None           # the spec key it is about, for file:line reports
+    severity: str = "error"          # "error" or "warning"
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class CoPin:
+    """A package pin added because of a known bad combination, with the reason and its source."""
+
+    spec: str
+    reason: str
+    source: str
+
+
+@dataclass
+class Resolved:
+    """A valid stack, fully decided: exact versions, the install route, channels and pins."""
+
+    name: str
+    torch: str
+    torchvision: str | None
+    torchaudio: str | None
+    python: str                      # minor, e.g. "3.7"
+    cuda: str                        # "10.2" or "cpu"
+    route: str                       # one of ROUTES
+    route_reason: str
+    channels: list[str]
+    platforms: list[str]
+    conda: list[str]                 # conda match specs, in render order
+    pip: list[str]                   # pip requirement lines (options such as --extra-index-url first)
+    copins: list[CoPin] = field(default_factory=list)
+    packages: list[str] = field(default_factory=list)   # the user's extra conda specs
+    user_pip: list[str] = field(default_factory=list)   # the user's extra pip requirements
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.cuda != CPU
+
+    def summary(self) -> dict:
+        return {"torch": self.torch, "torchvision": self.torchvision,
+                "torchaudio": self.torchaudio, "python": self.python,
+                "cuda": self.cuda, "route": self.route}
