@@ -27,6 +27,7 @@ class Spec:
     channels: list[str] | None = None
     platforms: list[str] | None = None
     route: str | None = None         # force "pytorch", "conda-forge" or "pip"
+    as_of: str | None = None         # "YYYY-MM-DD" or "release": resolve as of that date
     path: Path | None = None         # file it came from, when any
     lines: dict[str, int] = field(default_factory=dict)  # key -> line in the file
 
