@@ -1,4 +1,255 @@
-"""new, check, render, matrix: the commands that need no solver."""
+"""new, check, render, matrix: the commands that need no solver (and import none)."""
 from __future__ import annotations
 
-from . import cli  # noqa: F401
+import sys
+
+import click
+
+from ..errors import EnvmgrError, UsageError
+from ..models import PLATFORMS
+from . import cli
+from .output import emit_json, problem_lines, table
+
+
+def _workspace():
+    from ..workspace import find_workspace
+
+    return find_workspace()
+
+
+def _names_or_all(workspace, names) -> list[str]:
+    if names:
+        return list(names)
+    found = workspace.spec_names()
+    if not found:
+        raise UsageError(f"no specs in {workspace.envs_dir}",
+                         fix='envmgr new NAME "torch 2.4 + cu121"')
+    return found
+
+
+def _pick_cuda_for_host(spec, release):
+    """No CUDA given: let the host checks choose for this machine, when they are available."""
+    try:
+        from ..hostcheck import best_variant
+        from ..host import detect
+    except ImportError:
+        return None, None
+    cuda, reason = best_variant(release, detect(), None, (spec.platforms or ["linux-64"])[0])
+    return cuda, reason
+
+
+# -- check -----------------------------------------------------------------------------------
+
+def _check_one(workspace, name, host):
+    """(result, spec, usage_error) for one named spec; a spec that cannot be read is a usage error."""
+    from ..compat import CheckResult, check
+    from ..knowledge import load
+    from ..models import Problem
+    from ..pipeline import load_named_spec
+
+    try:
+        spec = load_named_spec(workspace, name)
+    except EnvmgrError as err:
+        result = CheckResult(name=name, resolved=None,
+                             problems=[Problem(code="spec-error", message=str(err), fix=err.fix)])
+        return result, None, True
+    result = check(spec, load())
+    if host and result.resolved is not None:
+        result.problems += _host_problems(result.resolved)
+    return result, spec, False
+
+
+def _host_problems(resolved):
+    from ..host import detect
+    from ..hostcheck import host_problems
+    from ..knowledge import load
+
+    return host_problems(resolved, detect(), load())
+
+
+def _print_result(workspace, result, spec) -> None:
+    from ..pipeline import relative
+    from ..render import stack_label
+
+    if result.ok:
+        resolved = result.resolved
+        click.echo(f"{result.name}: ok  {stack_label(resolved)}; route: {resolved.route}")
+    else:
+        count = len(result.errors)
+        click.echo(f"{result.name}: {count} problem{'s' * (count != 1)}")
+    where = relative(workspace, spec.path) if spec is not None and spec.path else None
+    shown = [p for p in result.problems if p.code != "spec-error"]
+    for line in problem_lines(shown, where, spec):
+        click.echo(line)
+    for problem in result.problems:
+        if problem.code == "spec-error":
+            click.echo(f"  error: {problem.message}")
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--stack", "stack", metavar="STACK", help='Check one stack instead, e.g. "torch 1.10 + cu102".')
+@click.option("--host", is_flag=True, help="Also check this machine's driver and GPUs against each stack.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per spec.")
+def check(names, stack, host, as_json):
+    """Validate specs (default: all in envs/) or one --stack against the knowledge base.
+
+    Every problem comes with the fact behind it, its source and the nearest fix.
+    Exit 0 when all are valid, 1 when any has problems, 2 for usage errors.
+    """
+    from ..compat import check as check_spec
+    from ..knowledge import load
+    from ..spec import spec_from_stack
+
+    workspace = _workspace()
+    outcomes = []
+    if stack is not None:
+        if names:
+            raise UsageError("give spec names or --stack, not both", fix=f'envmgr check --stack "{stack}"')
+        spec = spec_from_stack("stack", stack)
+        result = check_spec(spec, load())
+        if host and result.resolved is not None:
+            result.problems += _host_problems(result.resolved)
+        outcomes.append((result, None, False))
+    else:
+        outcomes = [_check_one(workspace, name, host) for name in _names_or_all(workspace, names)]
+    if as_json:
+        emit_json([result.to_json() for result, _, _ in outcomes])
+    else:
+        for result, spec, _ in outcomes:
+            _print_result(workspace, result, spec)
+    if any(usage for _, _, usage in outcomes):
+        sys.exit(2)
+    sys.exit(0 if all(result.ok for result, _, _ in outcomes) else 1)
+
+
+# -- render ----------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the environment file instead of writing it.")
+def render(names, to_stdout):
+    """Write lockfiles/NAME.environment.yml for each spec (default: all), or print it.
+
+    The file is a standard conda environment file; the CUDA variant is pinned so no solver can
+    fall back to a CPU build. The same spec always renders byte-identical output.
+    """
+    from ..pipeline import (load_named_spec, relative, render_spec, resolve_spec,
+                            write_if_changed)
+
+    workspace = _workspace()
+    failures = 0
+    for name in _names_or_all(workspace, names):
+        try:
+            spec = load_named_spec(workspace, name)
+            resolved = resolve_spec(workspace, spec)
+        except EnvmgrError as err:
+            click.echo(f"error: {err}", err=True)
+            failures += 1
+            continue
+        text = render_spec(workspace, spec, resolved)
+        if to_stdout:
+            click.echo(text, nl=False)
+            continue
+        path = workspace.environment_file(name)
+        changed = write_if_changed(path, text)
+        state = "wrote" if changed else "unchanged"
+        click.echo(f"{state} {relative(workspace, path)}  (route: {resolved.route})", err=to_stdout)
+    sys.exit(1 if failures else 0)
+
+
+# -- new -------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("name")
+@click.argument("stack")
+@click.option("--python", "python", metavar="X.Y", help="Python version (default: newest the torch release supports).")
+@click.option("--platform", "platforms", multiple=True, type=click.Choice(PLATFORMS),
+              help="Target platform; repeat for several (default: linux-64 and win-64).")
+@click.option("--force", is_flag=True, help="Overwrite an existing spec.")
+@click.option("--json", "as_json", is_flag=True, help="Print the written spec and resolution as JSON.")
+def new(name, stack, python, platforms, force, as_json):
+    """Validate STACK and write envs/NAME.yaml.
+
+    STACK is the shorthand people write, e.g. "torch 1.10 + cu102", "torch 2.4 + cu121 + py3.11",
+    "torch==1.10.1+cu113" or "torch 1.13 cpu". Without a CUDA variant, envmgr picks the best one
+    for this machine's driver and GPU (cpu with no GPU) and says why.
+    """
+    from ..atomic import write_text_atomic
+    from ..compat import check as check_spec
+    from ..knowledge import load
+    from ..pipeline import relative
+    from ..render import stack_label
+    from ..spec import dump_spec, spec_from_stack, validate_name
+
+    workspace = _workspace()
+    validate_name(name)
+    path = workspace.spec_path(name)
+    if path.exists() and not force:
+        raise UsageError(f"{relative(workspace, path)} already exists",
+                         fix=f"pick another name, or envmgr new {name} \"{stack}\" --force")
+    spec = spec_from_stack(name, stack, python=python, platforms=list(platforms) or None)
+    chosen_reason = None
+    kb = load()
+    release = kb.release(spec.torch) if spec.torch else None
+    if spec.cuda is None and release is not None:
+        cuda, chosen_reason = _pick_cuda_for_host(spec, release)
+        if cuda:
+            spec.cuda = cuda
+    result = check_spec(spec, kb)
+    if not result.ok:
+        if as_json:
+            emit_json(result.to_json())
+        else:
+            click.echo(f"{name}: not written, {len(result.errors)} problem(s)")
+            for line in problem_lines(result.problems):
+                click.echo(line)
+        sys.exit(1)
+    resolved = result.resolved
+    if spec.cuda is None:
+        spec.cuda = resolved.cuda
+        chosen_reason = chosen_reason or "the newest CUDA variant the release publishes"
+    text = dump_spec(spec)
+    write_text_atomic(path, text)
+    if as_json:
+        emit_json({"name": name, "path": relative(workspace, path), "spec": text,
+                   "resolved": resolved.summary(), "cuda_reason": chosen_reason,
+                   "problems": [p.to_json() for p in result.problems]})
+        return
+    click.echo(f"wrote {relative(workspace, path)}: {stack_label(resolved)}; route: {resolved.route}")
+    if chosen_reason:
+        click.echo(f"  chose {'CPU' if resolved.cuda == 'cpu' else 'CUDA ' + resolved.cuda}: {chosen_reason}")
+    for line in problem_lines(result.problems):
+        click.echo(line)
+
+
+# -- matrix ----------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--torch", "torch", metavar="X.Y[.Z]", help="Only this torch minor or release.")
+@click.option("--cuda", "cuda", metavar="X.Y", help="Only releases built for this CUDA; also shows its minimum driver.")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+def matrix(torch, cuda, as_json):
+    """The compatibility table: torch | torchvision | torchaudio | python | CUDA variants."""
+    from ..knowledge import load
+    from ..matrix import TABLE_HEADERS, matrix as build_matrix, table_rows
+
+    kb = load()
+    data = build_matrix(kb, torch, cuda)
+    if as_json:
+        emit_json(data)
+        return
+    info = data["toolkit"]
+    if info:
+        compat_l = info["minor_compat_driver_linux"]
+        compat_w = info["minor_compat_driver_windows"]
+        click.echo(f"CUDA {cuda}: minimum driver Linux {info['min_driver_linux']}"
+                   + (f" ({compat_l} with minor-version compatibility)" if compat_l else "")
+                   + f", Windows {info['min_driver_windows'] or 'n/a'}"
+                   + (f" ({compat_w} with minor-version compatibility)" if compat_w else ""))
+        click.echo(f"  compiles for compute capabilities {', '.join(info['archs'])}")
+    if not data["releases"]:
+        click.echo("no torch release matches" + (f" CUDA {cuda}" if cuda else ""))
+        return
+    click.echo(table(TABLE_HEADERS, table_rows(data["releases"])))
+    click.echo(f"knowledge base {data['kb_version']}")

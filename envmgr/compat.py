@@ -1,0 +1,316 @@
+"""compat: check a spec against the knowledge base and decide the stack it resolves to.
+
+``check(spec)`` returns the resolved stack (when valid) and every problem found, each with the
+fact behind it, its source and the nearest fix. It never touches the machine: host checks
+(driver, GPU architecture) live in ``hostcheck``.
+
+The install route is chosen by one documented rule (README, "Routes"):
+  1. ``pytorch``     the release's CUDA/CPU variant is published on the anaconda ``pytorch`` channel
+                     (torch 1.0 to 2.5);
+  2. ``conda-forge`` else conda-forge publishes that variant of that release for every platform asked;
+  3. ``pip``         else PyTorch publishes it as a wheel on download.pytorch.org.
+A spec may force a route with ``route:``; it must then offer the variant.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from packaging.version import InvalidVersion, Version
+
+from .knowledge import KnowledgeBase, TorchRelease, cuda_tag, load
+from .models import CPU, DEFAULT_PLATFORMS, PLATFORMS, ROUTES, CoPin, Problem, Resolved, Spec
+from .variants import conda_specs, default_channels, pip_lines
+
+
+@dataclass
+class CheckResult:
+    name: str
+    resolved: Resolved | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "ok": self.ok,
+                "problems": [p.to_json() for p in self.problems],
+                "resolved": self.resolved.summary() if self.resolved else None}
+
+
+def _vkey(text: str):
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return Version("0")
+
+
+def _distance(a: str, b: str) -> float:
+    """How far apart two versions are, for "nearest" suggestions (minor steps count less than majors)."""
+    va, vb = _vkey(a).release + (0, 0), _vkey(b).release + (0, 0)
+    return abs(va[0] - vb[0]) * 100 + abs(va[1] - vb[1]) + abs(va[2] - vb[2]) / 100
+
+
+def nearest(wanted: str, options: list[str]) -> str | None:
+    """The option closest to ``wanted``; on a tie, the newer one."""
+    if not options:
+        return None
+    return min(options, key=lambda o: (_distance(wanted, o), -_vkey(o).release[0], -_vkey(o).release[1]))
+
+
+# -- torch -----------------------------------------------------------------------------------
+
+def _unknown_torch(kb: KnowledgeBase, torch: str) -> Problem:
+    known = [r.torch for r in kb.releases]
+    near = nearest(torch, known)
+    return Problem(
+        code="unknown-torch", key="torch",
+        message=f"torch {torch} is not a release envmgr knows "
+                f"(known: {known[0]} to {known[-1]})",
+        fact="torch releases are listed in envmgr's knowledge base (envmgr matrix shows them)",
+        source=kb.cite(["prev-versions"]),
+        fix=f"torch: \"{near}\"" if near else None)
+
+
+# -- CUDA ------------------------------------------------------------------------------------
+
+def variant_label(release: TorchRelease, cuda: str) -> str:
+    """"11.1 (pip)" when only some routes publish the variant."""
+    where = []
+    if cuda in release.conda_cuda():
+        where.append("conda")
+    if cuda in release.conda_forge_cuda():
+        where.append("conda-forge")
+    if cuda in release.pip_cuda():
+        where.append("pip")
+    if where and len(where) < len([w for w, has in (("conda", release.conda),
+                                                    ("conda-forge", release.conda_forge),
+                                                    ("pip", release.pip)) if has]):
+        return f"{cuda} ({', '.join(where)})"
+    return cuda
+
+
+def _torch_range_for_cuda(kb: KnowledgeBase, cuda: str) -> str | None:
+    built = [r for r in kb.releases if cuda in r.all_cuda()]
+    if not built:
+        return None
+    low, high = built[0].torch, built[-1].torch
+    newest = kb.releases[-1].torch
+    if high == newest:
+        return f"CUDA {cuda} needs torch >= {'.'.join(low.split('.')[:2])}"
+    return f"CUDA {cuda} builds exist for torch {low} to {high}"
+
+
+def _cuda_problem(kb: KnowledgeBase, release: TorchRelease, cuda: str) -> Problem | None:
+    if cuda == CPU:
+        if has_cpu(release):
+            return None
+        return Problem(code="cpu-not-built", key="cuda",
+                       message=f"torch {release.torch} has no CPU build envmgr knows",
+                       source=kb.cite(release.sources), fix="cuda: a CUDA variant")
+    variants = release.all_cuda()
+    if cuda in variants:
+        return None
+    labels = ", ".join(variant_label(release, v) for v in variants) or "no CUDA variant"
+    near = nearest(cuda, variants)
+    parts = [f"torch {release.torch} was built for CUDA {labels}"]
+    if near:
+        parts.append(f"nearest: {cuda_tag(near)}")
+    span = _torch_range_for_cuda(kb, cuda)
+    if span:
+        parts.append(span)
+    elif kb.toolkit(cuda) is None:
+        parts.append(f"CUDA {cuda} is not a CUDA toolkit envmgr knows")
+    fix = f"cuda: \"{near}\"" if near else "cuda: cpu"
+    return Problem(code="cuda-not-built", key="cuda", message="; ".join(parts),
+                   fact=f"CUDA variants of torch {release.torch} (conda and pip)",
+                   source=kb.cite(release.sources), fix=fix)
+
+
+def has_cpu(release: TorchRelease, platform: str = "linux-64") -> bool:
+    return bool((release.conda and release.conda.cpu) or (release.pip and release.pip.cpu)
+                or (release.conda_forge and release.conda_forge.has_cpu(platform)))
+
+
+def default_cuda(release: TorchRelease) -> str:
+    """The variant a spec without ``cuda`` gets: the newest CUDA of the preferred route, else CPU."""
+    for variants in (release.conda_cuda(), release.conda_forge_cuda(), release.pip_cuda()):
+        if variants:
+            return variants[-1]
+    return CPU
+
+
+# -- route -----------------------------------------------------------------------------------
+
+def route_offers(release: TorchRelease, route: str, cuda: str, platforms: list[str]) -> bool:
+    if route == "pytorch":
+        builds = release.conda
+        return bool(builds) and (builds.cpu if cuda == CPU else cuda in builds.cuda)
+    if route == "conda-forge":
+        forge = release.conda_forge
+        if not forge:
+            return False
+        return all(forge.has_cpu(p) if cuda == CPU else cuda in forge.cuda_for(p) for p in platforms)
+    if route == "pip":
+        builds = release.pip
+        return bool(builds) and (builds.cpu if cuda == CPU else cuda in builds.cuda)
+    return False
+
+
+def choose_route(release: TorchRelease, cuda: str, platforms: list[str]) -> tuple[str | None, str]:
+    what = "the CPU build" if cuda == CPU else f"the CUDA {cuda} build"
+    if route_offers(release, "pytorch", cuda, platforms):
+        return "pytorch", f"the `{release.conda.channel}` conda channel publishes {what}"
+    if route_offers(release, "conda-forge", cuda, platforms):
+        return "conda-forge", f"conda-forge publishes {what} for {', '.join(platforms)}"
+    if route_offers(release, "pip", cuda, platforms):
+        reason = f"only PyTorch's wheel index publishes {what}"
+        return "pip", reason
+    return None, f"no route publishes {what}"
+
+
+# -- python ----------------------------------------------------------------------------------
+
+def default_python(release: TorchRelease) -> str:
+    return max(release.python, key=_vkey)
+
+
+def _python_problem(kb: KnowledgeBase, release: TorchRelease, python: str) -> Problem | None:
+    if python in release.python:
+        return None
+    supported = release.python
+    span = f"{supported[0]} to {supported[-1]}" if len(supported) > 1 else supported[0]
+    if python in release.python_experimental:
+        return Problem(code="python-experimental", key="python", severity="warning",
+                       message=f"torch {release.torch} supports python {python} only experimentally",
+                       source=kb.cite(release.sources), fix=f"python: \"{default_python(release)}\"")
+    near = nearest(python, supported)
+    return Problem(code="python-unsupported", key="python",
+                   message=f"torch {release.torch} supports python {span}, not {python}; "
+                           f"nearest: {near}",
+                   fact=f"supported python versions of torch {release.torch}",
+                   source=kb.cite(release.sources), fix=f"python: \"{near}\"")
+
+
+# -- torchvision / torchaudio ----------------------------------------------------------------
+
+def paired(release: TorchRelease, package: str, route: str | None) -> str | None:
+    """The torchvision/torchaudio release paired with ``release`` on ``route``."""
+    builds = release.conda if route == "pytorch" else release.pip if route == "pip" else None
+    override = getattr(builds, package, None) if builds else None
+    return override or getattr(release, package)
+
+
+def _companion(kb: KnowledgeBase, release: TorchRelease, package: str, wanted: str | None,
+               route: str | None) -> tuple[str | None, Problem | None]:
+    pair = paired(release, package, route)
+    if wanted is None:
+        return pair, None
+    if wanted == "none":
+        return None, None
+    if pair and (wanted == pair or pair.startswith(wanted + ".")):
+        return pair, None
+    owners = [r.torch for r in kb.releases if getattr(r, package) == wanted
+              or (getattr(r, package) or "").startswith(wanted + ".")]
+    if pair:
+        message = f"{package} {wanted} does not pair with torch {release.torch}, which pairs with {package} {pair}"
+    else:
+        message = f"torch {release.torch} has no paired {package} release"
+    if owners:
+        message += f"; {package} {wanted} pairs with torch {', '.join(owners)}"
+    fix = f"{package}: \"{pair}\"" if pair else f"{package}: none"
+    if owners:
+        fix += f" (or torch: \"{owners[-1]}\")"
+    return pair, Problem(code=f"{package}-mismatch", key=package, message=message,
+                         fact=f"each torch release pairs with exact {package} releases",
+                         source=kb.cite(release.sources), fix=fix)
+
+
+# -- platforms, co-pins ----------------------------------------------------------------------
+
+def _platform_problems(platforms: list[str], cuda: str) -> list[Problem]:
+    problems = []
+    for platform in platforms:
+        if platform not in PLATFORMS:
+            problems.append(Problem(code="unknown-platform", key="platforms",
+                                    message=f"platform {platform} is not supported",
+                                    fix=f"platforms: one of {', '.join(PLATFORMS)}"))
+        elif platform.startswith("osx") and cuda != CPU:
+            problems.append(Problem(code="platform-cuda", key="platforms",
+                                    message=f"CUDA builds do not exist for {platform}",
+                                    fact="NVIDIA CUDA is not available on macOS",
+                                    fix="cuda: cpu, or drop " + platform))
+    return problems
+
+
+def copins_for(kb: KnowledgeBase, torch: str, route: str) -> list[CoPin]:
+    return [CoPin(spec=rule.spec, reason=rule.reason, source=kb.cite(rule.sources))
+            for rule in kb.copins if rule.applies(torch, route)]
+
+
+# -- the whole check -------------------------------------------------------------------------
+
+def check(spec: Spec, kb: KnowledgeBase | None = None) -> CheckResult:
+    kb = kb or load()
+    result = CheckResult(name=spec.name, resolved=None)
+    problems = result.problems
+    release = kb.release(spec.torch) if spec.torch else None
+    if release is None:
+        problems.append(_unknown_torch(kb, spec.torch or "?"))
+        return result
+
+    cuda = spec.cuda or default_cuda(release)
+    platforms = list(spec.platforms or DEFAULT_PLATFORMS)
+    problems += _platform_problems(platforms, cuda)
+    cuda_problem = _cuda_problem(kb, release, cuda)
+    if cuda_problem:
+        problems.append(cuda_problem)
+
+    route, route_reason = None, ""
+    if not cuda_problem:
+        if spec.route:
+            route = spec.route
+            route_reason = "forced by the spec"
+            if route not in ROUTES or not route_offers(release, route, cuda, platforms):
+                problems.append(Problem(
+                    code="route-unavailable", key="route",
+                    message=f"route {route} does not publish torch {release.torch} "
+                            f"{'CPU' if cuda == CPU else 'CUDA ' + cuda}",
+                    fix="remove `route:` to let envmgr choose"))
+                route = None
+        else:
+            route, route_reason = choose_route(release, cuda, platforms)
+            if route is None:
+                problems.append(Problem(code="no-route", key="platforms",
+                                        message=f"torch {release.torch}: {route_reason} "
+                                                f"for {', '.join(platforms)}",
+                                        fix="platforms: [linux-64]"))
+
+    python = spec.python or default_python(release)
+    python_problem = _python_problem(kb, release, python)
+    if python_problem:
+        problems.append(python_problem)
+    torchvision, tv_problem = _companion(kb, release, "torchvision", spec.torchvision, route)
+    torchaudio, ta_problem = _companion(kb, release, "torchaudio", spec.torchaudio, route)
+    problems += [p for p in (tv_problem, ta_problem) if p]
+
+    if result.errors or route is None:
+        return result
+    resolved = Resolved(
+        name=spec.name, torch=release.torch, torchvision=torchvision, torchaudio=torchaudio,
+        python=python, cuda=cuda, route=route, route_reason=route_reason,
+        channels=list(spec.channels) if spec.channels else default_channels(release, route, cuda),
+        platforms=platforms, conda=[], pip=[], copins=copins_for(kb, release.torch, route),
+        packages=list(spec.packages), user_pip=list(spec.pip))
+    resolved.conda = conda_specs(release, resolved, kb)
+    resolved.pip = pip_lines(release, resolved)
+    result.resolved = resolved
+    return result
+
+
+__all__ = ["CheckResult", "check", "choose_route", "default_cuda", "default_python", "nearest",
+           "paired", "route_offers", "variant_label"]

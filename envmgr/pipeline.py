@@ -1,0 +1,89 @@
+"""pipeline: spec file -> checked stack -> rendered environment file, for one environment.
+
+The engine stages (lock, create) start from ``prepare``; ``check`` and ``render`` use the
+smaller steps. Nothing here imports conda-lock or rattler.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .atomic import write_text_atomic
+from .compat import CheckResult, check
+from .errors import EnvmgrError
+from .knowledge import load
+from .models import Resolved, Spec
+from .render import render_environment
+from .spec import load_spec, validate_name
+from .workspace import Workspace
+
+
+@dataclass
+class Prepared:
+    spec: Spec
+    resolved: Resolved
+    env_file: Path
+    env_text: str
+
+
+def load_named_spec(workspace: Workspace, name: str) -> Spec:
+    validate_name(name)
+    path = workspace.spec_path(name)
+    if not path.is_file():
+        known = ", ".join(workspace.spec_names()) or "none yet"
+        raise EnvmgrError(f"no spec named '{name}' (specs: {known})", file=path,
+                          fix=f"envmgr new {name} \"torch 2.4 + cu121\"")
+    return load_spec(path)
+
+
+def relative(workspace: Workspace, path: Path) -> str:
+    try:
+        return path.relative_to(workspace.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def problem_error(workspace: Workspace, spec: Spec, result: CheckResult) -> EnvmgrError:
+    """The first error of an invalid spec as a one-line error, pointing at its line."""
+    first = result.errors[0]
+    more = len(result.errors) - 1
+    message = first.message + (f" (and {more} more problem{'s' * (more > 1)}: envmgr check {spec.name})"
+                               if more else "")
+    line = spec.line_of(first.key) if first.key else None
+    if line is None and first.key in ("torch", "cuda", "python"):
+        line = spec.line_of("stack")
+    return EnvmgrError(message, file=relative(workspace, spec.path) if spec.path else None,
+                       line=line, fix=first.fix)
+
+
+def resolve_spec(workspace: Workspace, spec: Spec) -> Resolved:
+    result = check(spec, load())
+    if not result.ok:
+        raise problem_error(workspace, spec, result)
+    return result.resolved
+
+
+def render_spec(workspace: Workspace, spec: Spec, resolved: Resolved) -> str:
+    source = relative(workspace, spec.path) if spec.path else f"envs/{spec.name}.yaml"
+    return render_environment(resolved, source)
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` unless the file already holds it (keeps mtimes and git quiet)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except FileNotFoundError:
+        pass
+    write_text_atomic(path, text)
+    return True
+
+
+def prepare(workspace: Workspace, name: str) -> Prepared:
+    """Load, check and render spec ``name``; refresh its environment file if out of date."""
+    spec = load_named_spec(workspace, name)
+    resolved = resolve_spec(workspace, spec)
+    text = render_spec(workspace, spec, resolved)
+    env_file = workspace.environment_file(name)
+    write_if_changed(env_file, text)
+    return Prepared(spec=spec, resolved=resolved, env_file=env_file, env_text=text)
