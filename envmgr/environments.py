@@ -1,0 +1,342 @@
+"""Named environments on disk: where they live, whether they match their lockfile, and how they
+are created and removed without ever leaving half an environment behind.
+
+Where
+    prefix  ``$ENVMGR_ENVS_DIR/NAME`` (or ``envs_dir:`` in ``envmgr.yaml``); else conda's envs
+            directory when conda is installed (found from ``CONDA_ENVS_PATH``, ``CONDA_EXE``,
+            ``conda`` on ``PATH`` or ``~/.conda/environments.txt``, without importing conda); else
+            ``~/.envmgr/envs/NAME``.
+    cache   ``$ENVMGR_PKGS_DIR`` (or ``pkgs_dir:``), else ``~/.envmgr/pkgs``. One cache for all
+            environments, so identical files are hardlinked, not copied. envmgr does not share
+            conda's own ``pkgs`` folder: rattler keeps its own bookkeeping there, and two tools
+            writing one cache is a risk for both. Hardlinks need the cache and the environments
+            on one filesystem; otherwise rattler copies.
+
+Why install into a temporary sibling, and how the paths stay right
+    Conda packages contain their install prefix in files (``/opt/anaconda1anaconda2anaconda3``
+    rewritten at link time), so an environment built in ``.NAME.envmgr-tmp-XXXX`` and renamed
+    would point at the temporary path. rattler's installer can write one prefix into the files
+    while linking into another (``alternative_target_prefix``), so envmgr installs into the
+    temporary sibling *with the final prefix written into every file* and then renames it into
+    place (same folder, so the rename is atomic). The tests check that no file in a created
+    environment mentions the temporary path.
+
+    Replacing an existing environment swaps the two folders in one ``renameat2(RENAME_EXCHANGE)``
+    on Linux (two renames elsewhere), then deletes the old one. At every instant ``NAME`` is the
+    old environment, the new one, or (only on the two-rename fallback) absent; never half.
+
+    A crash, Ctrl-C or ``kill -9`` leaves at most a temporary sibling. Each one carries envmgr's
+    marker, and the next create or remove of that name deletes it while holding the name's lock,
+    so nobody else can be using it.
+
+Concurrency and ownership
+    Every create or remove of NAME holds ``.NAME.envmgr.lock`` next to the prefix (filelock): a
+    second envmgr waits with a message, then fails clearly after ``ENVMGR_LOCK_TIMEOUT`` seconds
+    (default 600). envmgr only replaces or deletes a prefix holding its own marker,
+    ``conda-meta/envmgr.json`` (name, prefix, lockfile hash, platform, package list, spec).
+
+The no-op check (``in_sync``) reads that marker and lists ``conda-meta``; it imports neither
+rattler nor conda-lock, so ``envmgr create`` of an up-to-date environment takes milliseconds.
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .atomic import write_text_atomic
+from .errors import EnvmgrError, UsageError
+
+MARKER = "envmgr.json"                 # inside conda-meta/ of every environment envmgr made
+TMP_MARKER = ".envmgr-tmp"             # inside a temporary sibling while it is being built
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+DEFAULT_LOCK_TIMEOUT = 600.0
+
+# Status words shared with `envmgr list`.
+CREATED, MISSING, OUT_OF_SYNC, FOREIGN = "created", "missing", "out-of-sync", "foreign"
+
+
+# -- where -------------------------------------------------------------------------------------
+def _setting(workspace, key: str, env_var: str) -> str | None:
+    if os.environ.get(env_var):
+        return os.environ[env_var]
+    if workspace is not None and workspace.config.get(key):
+        return str(workspace.config[key])
+    return None
+
+
+def conda_root() -> Path | None:
+    """The conda installation's root folder, if conda is installed (found without running it)."""
+    candidates = [os.environ.get("CONDA_EXE"), shutil.which("conda")]
+    for exe in filter(None, candidates):
+        path = Path(exe).resolve()
+        # <root>/bin/conda, <root>/condabin/conda, <root>/Scripts/conda.exe
+        if path.parent.name in ("bin", "condabin", "Scripts"):
+            return path.parent.parent
+    return None
+
+
+def conda_envs_dir() -> Path | None:
+    """Where conda puts named environments, or None when conda is not installed."""
+    for var in ("CONDA_ENVS_PATH", "CONDA_ENVS_DIRS"):
+        if os.environ.get(var):
+            return Path(os.environ[var].split(os.pathsep)[0]).expanduser()
+    root = conda_root()
+    if root is not None and os.access(root, os.W_OK):
+        return root / "envs"
+    if root is not None or conda_registry().is_file():
+        return Path.home() / ".conda" / "envs"   # conda's own fallback for users
+    return None
+
+
+def conda_registry() -> Path:
+    """The file `conda env list` reads to find environments outside its envs dirs."""
+    return Path.home() / ".conda" / "environments.txt"
+
+
+def envs_root(workspace=None) -> Path:
+    explicit = _setting(workspace, "envs_dir", "ENVMGR_ENVS_DIR")
+    if explicit:
+        return Path(explicit).expanduser().absolute()
+    return (conda_envs_dir() or Path.home() / ".envmgr" / "envs").absolute()
+
+
+def pkgs_dir(workspace=None) -> Path:
+    explicit = _setting(workspace, "pkgs_dir", "ENVMGR_PKGS_DIR")
+    return Path(explicit).expanduser().absolute() if explicit else Path.home() / ".envmgr" / "pkgs"
+
+
+def check_name(name: str) -> str:
+    if not NAME_RE.match(name or ""):
+        raise UsageError(f"'{name}' is not a valid environment name",
+                         fix="use letters, digits, '.', '_' and '-', starting with a letter or digit")
+    return name
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# -- one environment ---------------------------------------------------------------------------
+@dataclass
+class Environment:
+    """A named environment: ``exists``, ``in_sync``, ``create``, ``remove`` (hatch-style)."""
+
+    name: str
+    prefix: Path
+    pkgs_dir: Path
+
+    @classmethod
+    def named(cls, name: str, workspace=None) -> "Environment":
+        check_name(name)
+        return cls(name=name, prefix=envs_root(workspace) / name, pkgs_dir=pkgs_dir(workspace))
+
+    # -- reading state (fast: no rattler, no conda-lock) ---------------------------------------
+    @property
+    def marker_path(self) -> Path:
+        return self.prefix / "conda-meta" / MARKER
+
+    @property
+    def lock_path(self) -> Path:
+        return self.prefix.parent / f".{self.name}.envmgr.lock"
+
+    @property
+    def python(self) -> Path:
+        return self.prefix / ("python.exe" if sys.platform == "win32" else "bin/python")
+
+    def exists(self) -> bool:
+        return self.prefix.exists() or self.prefix.is_symlink()
+
+    def marker(self) -> dict | None:
+        try:
+            return json.loads(self.marker_path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, NotADirectoryError, ValueError):
+            return None
+
+    def is_managed(self) -> bool:
+        """True when envmgr made this prefix (its marker is there)."""
+        return self.marker() is not None
+
+    def installed_packages(self) -> set[str]:
+        """``name-version-build`` of each package conda-meta records."""
+        meta = self.prefix / "conda-meta"
+        try:
+            return {p[:-5] for p in os.listdir(meta) if p.endswith(".json") and p != MARKER}
+        except (FileNotFoundError, NotADirectoryError):
+            return set()
+
+    def in_sync(self, lockfile: Path, platform: str) -> bool:
+        """The env was made by envmgr from exactly this lockfile, here, and nobody changed its packages."""
+        marker = self.marker()
+        if not marker or not Path(lockfile).is_file():
+            return False
+        return (marker.get("lockfile_sha256") == file_digest(lockfile)
+                and marker.get("platform") == platform
+                and marker.get("prefix") == str(self.prefix)
+                and set(marker.get("packages") or ()) == self.installed_packages())
+
+    def status(self, lockfile: Path | None, platform: str) -> str:
+        if not self.exists():
+            return MISSING
+        if not self.is_managed():
+            return FOREIGN
+        if lockfile is not None and self.in_sync(lockfile, platform):
+            return CREATED
+        return OUT_OF_SYNC
+
+    # -- changing state -----------------------------------------------------------------------
+    def refuse_foreign(self) -> None:
+        if self.exists() and not self.is_managed():
+            raise EnvmgrError(
+                f"{self.prefix} exists but was not created by envmgr (no conda-meta/{MARKER}); "
+                "envmgr will not replace or delete it", file=self.prefix,
+                fix=f"move it away yourself, or create under another name or ENVMGR_ENVS_DIR")
+
+    def locked(self, notify: Callable[[str], None] | None = None):
+        """A context manager holding this name's lock; waits with a message, then fails clearly."""
+        import filelock
+
+        self.prefix.parent.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(self.lock_path))
+        timeout = float(os.environ.get("ENVMGR_LOCK_TIMEOUT") or DEFAULT_LOCK_TIMEOUT)
+        try:
+            lock.acquire(timeout=0.1)
+        except filelock.Timeout:
+            if notify:
+                notify(f"waiting for another envmgr working on '{self.name}' "
+                       f"(lock {self.lock_path}, up to {timeout:.0f} s)")
+            try:
+                lock.acquire(timeout=timeout)
+            except filelock.Timeout:
+                raise EnvmgrError(f"another envmgr is still working on '{self.name}' after "
+                                  f"{timeout:.0f} s", file=self.lock_path,
+                                  fix="wait for it to finish, or raise ENVMGR_LOCK_TIMEOUT") from None
+        return _Held(lock)
+
+    def clean_leftovers(self) -> list[Path]:
+        """Delete temporary siblings that an interrupted envmgr left (call with the lock held)."""
+        removed = []
+        for sibling in self.prefix.parent.glob(f".{self.name}.envmgr-*-*"):
+            if sibling.is_dir() and not sibling.is_symlink() and (
+                    (sibling / TMP_MARKER).is_file() or (sibling / "conda-meta" / MARKER).is_file()):
+                shutil.rmtree(sibling, ignore_errors=True)
+                removed.append(sibling)
+        return removed
+
+    def build(self, populate: Callable[[Path], list[str] | None], record: dict) -> None:
+        """Build the env in a temporary sibling with ``populate(tmp)``, then put it in place.
+
+        ``populate`` links packages into ``tmp`` with ``self.prefix`` as the prefix written into
+        files. ``record`` (lockfile hash, platform, spec...) goes into the marker. Call with the lock
+        held, after :meth:`refuse_foreign`.
+        """
+        self.prefix.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{self.name}.envmgr-tmp-", dir=self.prefix.parent))
+        try:
+            (tmp / TMP_MARKER).write_text(json.dumps({"name": self.name, "pid": os.getpid()}))
+            populate(tmp)
+            _pause_for_tests()
+            packages = sorted({p[:-5] for p in os.listdir(tmp / "conda-meta")
+                               if p.endswith(".json") and p != MARKER})
+            marker = {"envmgr": __version__, "name": self.name, "prefix": str(self.prefix),
+                      **record, "packages": packages,
+                      "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            write_text_atomic(tmp / "conda-meta" / MARKER, json.dumps(marker, indent=1) + "\n")
+            (tmp / TMP_MARKER).unlink()
+            self._put_in_place(tmp)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        register(self.prefix)
+
+    def _put_in_place(self, new: Path) -> None:
+        if not self.exists():
+            os.rename(new, self.prefix)
+            return
+        if _exchange(new, self.prefix):
+            old = new                                  # the old env now sits at the temp path
+        else:
+            old = Path(tempfile.mkdtemp(prefix=f".{self.name}.envmgr-old-", dir=self.prefix.parent))
+            os.rmdir(old)
+            os.rename(self.prefix, old)
+            os.rename(new, self.prefix)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def remove(self) -> None:
+        """Delete the env (only one envmgr made); call with the lock held."""
+        self.refuse_foreign()
+        if not self.exists():
+            return
+        # Rename first, so an interrupted delete leaves a marked leftover, not a broken NAME.
+        trash = Path(tempfile.mkdtemp(prefix=f".{self.name}.envmgr-old-", dir=self.prefix.parent))
+        os.rmdir(trash)
+        os.rename(self.prefix, trash)
+        unregister(self.prefix)
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+class _Held:
+    def __init__(self, lock):
+        self.lock = lock
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.lock.release()
+
+
+def _pause_for_tests() -> None:
+    # Fault-injection hook: the crash-safety tests kill envmgr inside this window, after the
+    # packages are linked into the temporary sibling and before it is renamed into place.
+    delay = os.environ.get("ENVMGR_TEST_PAUSE_BEFORE_RENAME")
+    if delay:
+        time.sleep(float(delay))
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+# -- conda's registry of environments -----------------------------------------------------------
+def register(prefix: Path) -> None:
+    """List the env in ~/.conda/environments.txt so `conda env list` / `conda activate` find it.
+
+    Only where conda is installed: creating that file elsewhere would make envmgr believe conda
+    exists next time.
+    """
+    registry = conda_registry()
+    if conda_envs_dir() is None:
+        return
+    lines = registry.read_text(encoding="utf-8").splitlines() if registry.is_file() else []
+    if str(prefix) not in lines:
+        write_text_atomic(registry, "\n".join([*lines, str(prefix)]) + "\n")
+
+
+def unregister(prefix: Path) -> None:
+    registry = conda_registry()
+    if not registry.is_file():
+        return
+    lines = registry.read_text(encoding="utf-8").splitlines()
+    if str(prefix) in lines:
+        write_text_atomic(registry, "".join(f"{line}\n" for line in lines if line != str(prefix)))

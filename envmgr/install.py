@@ -1,0 +1,188 @@
+"""Lockfile -> records for this platform -> ``rattler.install`` into a prefix.
+
+The conda-lock v1 file is read with rattler's own reader (``rattler.LockFile``), which gives
+installable ``RepoDataRecord`` objects. rattler's reader ignores conda-lock's ``category`` and
+``optional`` keys, so envmgr filters the records to the main, non-optional packages itself.
+
+Hashes: rattler checks the sha256 of archives it downloads over HTTP, but links ``file://``
+archives without checking them, so envmgr hashes local archives against the lockfile before
+installing. Either way a tampered archive stops the install with one line naming the package.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import platform as _platform
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from .errors import EnvmgrError
+
+MAIN_CATEGORY = "main"
+
+
+def host_platform() -> str:
+    """This machine's conda platform ("linux-64", "osx-arm64", "win-64"), without importing rattler."""
+    machine = _platform.machine().lower()
+    arch = {"x86_64": "64", "amd64": "64", "aarch64": "aarch64", "arm64": "arm64",
+            "ppc64le": "ppc64le", "s390x": "s390x"}.get(machine, machine)
+    if sys.platform.startswith("linux"):
+        return f"linux-{arch}"
+    if sys.platform == "darwin":
+        return "osx-arm64" if arch in ("arm64", "aarch64") else "osx-64"
+    if sys.platform == "win32":
+        return "win-arm64" if arch in ("arm64", "aarch64") else "win-64"
+    return f"{sys.platform}-{arch}"
+
+
+def _lock_entries(lockfile: Path) -> list[dict]:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(Path(lockfile).read_text(encoding="utf-8"), Loader=loader) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise EnvmgrError(f"cannot read the lockfile: {exc}".splitlines()[0], file=lockfile,
+                          fix="run `envmgr lock NAME --update` to write it again") from None
+    return list(data.get("package") or [])
+
+
+def wanted_urls(lockfile: Path, platform: str) -> tuple[set[str], list[dict]]:
+    """URLs of the main conda packages for ``platform``, and the pip entries (for the caller)."""
+    conda, pip = set(), []
+    for entry in _lock_entries(lockfile):
+        if entry.get("platform") != platform or entry.get("optional"):
+            continue
+        categories = entry.get("categories") or [entry.get("category") or MAIN_CATEGORY]
+        if MAIN_CATEGORY not in categories:
+            continue
+        if entry.get("manager") == "pip":
+            pip.append(entry)
+        else:
+            conda.add(entry.get("url"))
+    return conda, pip
+
+
+def locked_records(lockfile: Path, platform: str) -> list:
+    """The ``RepoDataRecord``s the lockfile pins for ``platform`` (main category only)."""
+    import rattler
+
+    urls, pip = wanted_urls(lockfile, platform)
+    if pip:
+        names = ", ".join(sorted(str(p.get("name")) for p in pip))
+        raise EnvmgrError(f"the lockfile pins pip packages for {platform} ({names}); installing "
+                          "pip packages is not supported yet", file=lockfile,
+                          fix="use a conda route for this stack (route: pytorch or conda-forge)")
+    try:
+        lock = rattler.LockFile.from_path(Path(lockfile))
+    except Exception as exc:  # rattler raises its own ParseCondaLockError
+        raise EnvmgrError(f"cannot read the lockfile: {_first_line(exc)}", file=lockfile,
+                          fix="run `envmgr lock NAME --update` to write it again") from None
+    env = lock.default_environment()
+    target = next((p for p in (env.platforms() if env else []) if p.name == platform), None)
+    if target is None or not urls:
+        raise EnvmgrError(f"the lockfile has no packages for {platform} (this machine)",
+                          file=lockfile, fix=f"add {platform} to the spec's platforms and run "
+                                             "`envmgr lock NAME --update`")
+    records = [r for r in env.conda_repodata_records_for_platform(target) or [] if r.url in urls]
+    missing = urls - {r.url for r in records}
+    if missing:
+        raise EnvmgrError(f"rattler could not read {len(missing)} locked package(s), e.g. "
+                          f"{sorted(missing)[0]}", file=lockfile,
+                          fix="run `envmgr lock NAME --update` to write the lockfile again")
+    return records
+
+
+def _cached_sha256(cache_dir: Path, record) -> bytes | None:
+    # rattler's cache keeps `<name>-<version>-<build>.lock`: an 8-byte revision then the sha256 of
+    # the archive it extracted. A match means the archive was already checked and unpacked.
+    stem = record.file_name.removesuffix(".conda").removesuffix(".tar.bz2")
+    try:
+        data = (cache_dir / f"{stem}.lock").read_bytes()
+    except OSError:
+        return None
+    return data[8:40] if len(data) >= 40 else None
+
+
+def check_local_archives(records, cache_dir: Path, lockfile: Path | None = None) -> None:
+    """Hash each ``file://`` archive against the lockfile (rattler does not for local files)."""
+    for record in records:
+        url = urlparse(record.url)
+        if url.scheme != "file":
+            continue
+        expected_sha = record.sha256
+        stem = record.file_name.removesuffix(".conda").removesuffix(".tar.bz2")
+        if (expected_sha is not None and _cached_sha256(cache_dir, record) == expected_sha
+                and (cache_dir / stem).is_dir()):
+            continue
+        path = Path(unquote(url.path))
+        if sys.platform == "win32" and str(path).startswith("\\"):
+            path = Path(str(path)[1:])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise EnvmgrError(f"cannot read package archive {path}: {exc.strerror}",
+                              file=lockfile, fix="check that the channel is reachable, or "
+                              "run `envmgr lock NAME --update`") from None
+        if expected_sha is not None:
+            name, got, want = "sha256", hashlib.sha256(data).digest(), expected_sha
+        elif record.md5 is not None:
+            name, got, want = "md5", hashlib.md5(data).digest(), record.md5
+        else:
+            continue
+        if got != want:
+            raise EnvmgrError(
+                f"package archive {record.file_name} does not match the lockfile: {name} "
+                f"{got.hex()[:16]}... but the lockfile pins {want.hex()[:16]}...", file=path,
+                fix="the archive changed after locking; restore it from the channel, or re-lock "
+                    "with `envmgr lock NAME --update` if the change is trusted")
+
+
+def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
+         progress: bool = False, requested: list[str] | None = None,
+         lockfile: Path | None = None) -> None:
+    """Install ``records`` into ``prefix`` with ``final_prefix`` written into files."""
+    import rattler
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    check_local_archives(records, cache_dir, lockfile)
+    specs = []
+    for text in requested or ():
+        try:
+            specs.append(rattler.MatchSpec(text)._match_spec)  # wrapper bug: wants the inner object
+        except Exception:  # a pip line or an option; conda-meta just won't record it
+            continue
+    try:
+        asyncio.run(rattler.install(
+            records, target_prefix=prefix, cache_dir=cache_dir, show_progress=progress,
+            alternative_target_prefix=final_prefix, requested_specs=specs or None,
+            execute_link_scripts=False))
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] not in ("exceptions", "rattler"):
+            raise
+        raise EnvmgrError(f"install failed: {_summary(exc)}", file=lockfile,
+                          fix=_install_fix(str(exc))) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _summary(exc: BaseException) -> str:
+    """rattler's chained message ("failed to fetch X / Caused by: ... / Caused by: root") in one line."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    causes = [line.removeprefix("Caused by:").strip() for line in lines[1:]
+              if line.startswith("Caused by:")]
+    return lines[0] + (f": {causes[-1]}" if causes else "")
+
+
+def _install_fix(message: str) -> str:
+    if "hash mismatch" in message:
+        return ("the downloaded archive does not match the lockfile; check the channel or mirror, "
+                "or re-lock with `envmgr lock NAME --update` if the change is trusted")
+    if "error sending request" in message or "dns" in message.lower():
+        return "check the network or the channel alias (ENVMGR_CHANNEL_ALIAS)"
+    return "run the command again; if it persists, remove the package cache (ENVMGR_PKGS_DIR)"
