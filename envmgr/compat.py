@@ -50,9 +50,12 @@ def _vkey(text: str):
 
 
 def _distance(a: str, b: str) -> float:
-    """How far apart two versions are, for "nearest" suggestions (minor steps count less than majors)."""
-    va, vb = _vkey(a).release + (0, 0), _vkey(b).release + (0, 0)
-    return abs(va[0] - vb[0]) * 100 + abs(va[1] - vb[1]) + abs(va[2] - vb[2]) / 100
+    """How far apart two versions are, for "nearest" suggestions: 12.1 is nearer 11.3 than 11.1."""
+    def scale(text: str) -> float:
+        major, minor, patch = (_vkey(text).release + (0, 0))[:3]
+        return major * 100 + minor + patch / 100
+
+    return abs(scale(a) - scale(b))
 
 
 def nearest(wanted: str, options: list[str]) -> str | None:
@@ -79,30 +82,24 @@ def _unknown_torch(kb: KnowledgeBase, torch: str) -> Problem:
 # -- CUDA ------------------------------------------------------------------------------------
 
 def variant_label(release: TorchRelease, cuda: str) -> str:
-    """"11.1 (pip)" when only some routes publish the variant."""
-    where = []
-    if cuda in release.conda_cuda():
-        where.append("conda")
-    if cuda in release.conda_forge_cuda():
-        where.append("conda-forge")
-    if cuda in release.pip_cuda():
-        where.append("pip")
-    if where and len(where) < len([w for w, has in (("conda", release.conda),
-                                                    ("conda-forge", release.conda_forge),
-                                                    ("pip", release.pip)) if has]):
-        return f"{cuda} ({', '.join(where)})"
-    return cuda
+    """"11.1 (pip)" for a variant the release's conda route does not publish."""
+    conda_variants = set(release.conda_cuda()) | set(release.conda_forge_cuda())
+    if not conda_variants or cuda in conda_variants:
+        return cuda
+    return f"{cuda} (pip)"
 
 
-def _torch_range_for_cuda(kb: KnowledgeBase, cuda: str) -> str | None:
+def _torch_range_for_cuda(kb: KnowledgeBase, release: TorchRelease, cuda: str) -> str | None:
     built = [r for r in kb.releases if cuda in r.all_cuda()]
     if not built:
         return None
-    low, high = built[0].torch, built[-1].torch
-    newest = kb.releases[-1].torch
-    if high == newest:
-        return f"CUDA {cuda} needs torch >= {'.'.join(low.split('.')[:2])}"
-    return f"CUDA {cuda} builds exist for torch {low} to {high}"
+    first, last = built[0], built[-1]
+    if release.version < first.version:
+        tail = f" (built up to torch {last.torch})" if last is not kb.releases[-1] else ""
+        return f"CUDA {cuda} needs torch >= {first.minor}{tail}"
+    if release.version > last.version:
+        return f"CUDA {cuda} was last built for torch {last.torch}"
+    return f"CUDA {cuda} builds exist for torch {first.torch} to {last.torch}"
 
 
 def _cuda_problem(kb: KnowledgeBase, release: TorchRelease, cuda: str) -> Problem | None:
@@ -120,7 +117,7 @@ def _cuda_problem(kb: KnowledgeBase, release: TorchRelease, cuda: str) -> Proble
     parts = [f"torch {release.torch} was built for CUDA {labels}"]
     if near:
         parts.append(f"nearest: {cuda_tag(near)}")
-    span = _torch_range_for_cuda(kb, cuda)
+    span = _torch_range_for_cuda(kb, release, cuda)
     if span:
         parts.append(span)
     elif kb.toolkit(cuda) is None:

@@ -302,7 +302,7 @@ def load() -> KnowledgeBase:
     kb.gpus = [Gpu(name=g["name"], cc=str(g["cc"]), family=g.get("family"),
                    aliases=tuple(g.get("aliases") or ())) for g in raw["gpus.yaml"].get("gpus") or []]
     kb.copins = [CoPinRule(id=c["id"], spec=c["spec"], torch=c["torch"],
-                           routes=tuple(c.get("routes") or ()), reason=c["reason"],
+                           routes=tuple(c.get("routes") or ()), reason=c.get("summary") or c["reason"],
                            sources=tuple(c.get("sources") or ()))
                  for c in raw["copins.yaml"].get("copins") or []]
     return kb

@@ -18,7 +18,8 @@ _PLAIN = re.compile(r"^[A-Za-z0-9_.\-=<>!*,:/+\[\]' ]+$")
 
 def _scalar(text: str) -> str:
     """A YAML scalar: plain when safe, else JSON-quoted (JSON strings are valid YAML)."""
-    if _PLAIN.match(text) and not text.startswith(("-", "*", "!", "[", "'", ":")) and ": " not in text:
+    if (_PLAIN.match(text) and ": " not in text and not text.startswith(("*", "!", "[", "'", ":"))
+            and not text.startswith(("- ", "-\t")) and text != "-"):
         return text
     return json.dumps(text)
 
@@ -41,7 +42,7 @@ def render_environment(resolved: Resolved, spec_file: str) -> str:
         *[f"  - {_scalar(s)}" for s in resolved.conda],
     ]
     for pin in resolved.copins:
-        why = " ".join(f"{pin.reason} ({pin.source})".split())
+        why = " ".join(pin.reason.split())
         lines.append(f"  - {_scalar(pin.spec)}  # {why}")
     lines += [f"  - {_scalar(s)}" for s in resolved.packages]
     if resolved.pip:

@@ -1,0 +1,176 @@
+"""new / check / render / matrix through the real CLI, in a temporary workspace."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from envmgr.cli import cli
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    (tmp_path / "envs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ENVMGR_WORKSPACE", raising=False)
+    for var in ("CONDA_OVERRIDE_CUDA", "ENVMGR_GPU", "ENVMGR_DRIVER_VERSION"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("ENVMGR_NO_GPU", "1")
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_new_writes_a_spec_that_checks_ok(workspace):
+    result = run("new", "paper", "torch 1.10 + cu102 + py3.7")
+    assert result.exit_code == 0, result.output
+    assert "torch 1.10.1" in result.output
+    spec = yaml.safe_load((workspace / "envs" / "paper.yaml").read_text())
+    assert "1.10" in spec["stack"] and "cu102" in spec["stack"]
+    checked = run("check", "paper", "--json")
+    assert checked.exit_code == 0
+    [entry] = json.loads(checked.output)
+    assert entry["ok"] is True and entry["problems"] == []
+    assert entry["resolved"] == {"torch": "1.10.1", "torchvision": "0.11.2", "torchaudio": "0.10.1",
+                                 "python": "3.7", "cuda": "10.2", "route": "pytorch"}
+
+
+def test_new_refuses_to_overwrite_without_force(workspace):
+    assert run("new", "x", "torch 1.13 cpu").exit_code == 0
+    again = run("new", "x", "torch 2.4 + cu121")
+    assert again.exit_code == 2
+    assert "already exists" in again.output and "--force" in again.output
+    assert run("new", "x", "torch 2.4 + cu121", "--force").exit_code == 0
+    assert "2.4" in (workspace / "envs" / "x.yaml").read_text()
+
+
+def test_new_refuses_an_invalid_stack_and_writes_nothing(workspace):
+    result = run("new", "bad", "torch 1.10 + cu121")
+    assert result.exit_code == 1
+    assert "nearest: cu113" in result.output
+    assert not (workspace / "envs" / "bad.yaml").exists()
+
+
+def test_new_rejects_malformed_shorthand_and_bad_names(workspace):
+    result = run("new", "x", "torch 1.10 + cu")
+    assert result.exit_code == 2 and "error:" in result.output
+    assert run("new", "-bad", "torch 1.13 cpu").exit_code == 2
+    assert run("new", "a/b", "torch 1.13 cpu").exit_code == 2
+    assert list((workspace / "envs").iterdir()) == []
+
+
+def test_check_reports_problems_with_file_line_and_fix(workspace):
+    (workspace / "envs" / "old.yaml").write_text("# comment\nstack: torch 1.10 + cu121\n")
+    result = run("check", "old")
+    assert result.exit_code == 1
+    assert "envs/old.yaml:2:" in result.output
+    assert "fix:  cuda: \"11.3\"" in result.output
+    data = json.loads(run("check", "old", "--json").output)
+    assert data[0]["ok"] is False
+    problem = data[0]["problems"][0]
+    assert set(problem) >= {"code", "message", "fix"}
+    assert data[0]["resolved"] is None
+
+
+def test_check_malformed_yaml_is_a_usage_error_with_line(workspace):
+    (workspace / "envs" / "broken.yaml").write_text("stack: torch 1.10 + cu102\npip: [unclosed\n")
+    result = run("check", "broken")
+    assert result.exit_code == 2
+    assert "broken.yaml:" in result.output
+
+
+def test_check_stack_option_and_default_all(workspace):
+    assert run("check", "--stack", "torch 2.4 + cu121").exit_code == 0
+    assert run("check", "--stack", "torch 2.4 + cu102").exit_code == 1
+    run("new", "a", "torch 1.13 cpu")
+    run("new", "b", "torch 2.4 + cu121")
+    data = json.loads(run("check", "--json").output)
+    assert [d["name"] for d in data] == ["a", "b"]
+
+
+def test_check_unknown_spec_name_is_usage_error(workspace):
+    assert run("check", "nope").exit_code == 2
+
+
+def test_render_is_byte_identical_and_pins_the_cuda_variant(workspace):
+    run("new", "paper", "torch 1.10 + cu102 + py3.7")
+    first = run("render", "paper")
+    assert first.exit_code == 0, first.output
+    path = workspace / "lockfiles" / "paper.environment.yml"
+    text = path.read_text()
+    assert "unchanged" in run("render", "paper").output
+    assert path.read_text() == text
+    env = yaml.safe_load(text)
+    assert env["name"] == "paper"
+    assert env["channels"][0] == "pytorch" and env["channels"][-1] == "defaults"
+    deps = env["dependencies"]
+    assert "pytorch=1.10.1=*cuda10.2*" in deps
+    assert "cudatoolkit=10.2" in deps
+    assert "python=3.7" in deps
+    assert "numpy<2" in deps
+    assert "# " in text.split("numpy<2", 1)[1].splitlines()[0]  # the co-pin says why
+
+
+def test_render_cpu_stack_uses_cpuonly(workspace):
+    run("new", "cpu", "torch 1.13 cpu")
+    env = yaml.safe_load(run("render", "cpu", "--stdout").output)
+    assert "pytorch=1.13.1=*cpu*" in env["dependencies"]
+    assert "cpuonly" in env["dependencies"]
+    assert not (workspace / "lockfiles" / "cpu.environment.yml").exists()
+
+
+def test_render_refuses_invalid_spec(workspace):
+    (workspace / "envs" / "old.yaml").write_text("stack: torch 1.10 + cu121\n")
+    result = run("render", "old")
+    assert result.exit_code == 1
+    assert "nearest: cu113" in result.output
+    assert not (workspace / "lockfiles" / "old.environment.yml").exists()
+
+
+def test_render_pip_section(workspace):
+    run("new", "wheel", "torch 1.10 + cu111")
+    (workspace / "envs" / "wheel.yaml").write_text(
+        (workspace / "envs" / "wheel.yaml").read_text() + 'pip: ["timm==0.4.12"]\n')
+    env = yaml.safe_load(run("render", "wheel", "--stdout").output)
+    pip = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
+    assert pip[0].startswith("--find-links ")
+    assert "torch==1.10.1+cu111" in pip and "timm==0.4.12" in pip
+    assert "pip" in env["dependencies"]
+
+
+def test_matrix_cuda_lists_releases_and_driver(workspace):
+    result = run("matrix", "--cuda", "11.8")
+    assert result.exit_code == 0
+    assert "520.61.05" in result.output and "450.80.02" in result.output
+    data = json.loads(run("matrix", "--cuda", "11.8", "--json").output)
+    torches = [r["torch"] for r in data["releases"]]
+    assert "2.0.0" in torches and "1.10.1" not in torches
+    assert all("11.8" in r["cuda_conda"] + r["cuda_pip"] + r["cuda_conda_forge"] for r in data["releases"])
+
+
+def test_matrix_torch_filter(workspace):
+    data = json.loads(run("matrix", "--torch", "1.10", "--json").output)
+    assert [r["torch"] for r in data["releases"]][-1] == "1.10.1"
+    assert run("matrix", "--torch", "7.0").exit_code == 2
+
+
+@pytest.mark.parametrize("command", [["check"], ["render", "--stdout"], ["matrix"], ["list"]])
+def test_light_commands_import_neither_conda_lock_nor_rattler(workspace, command):
+    (workspace / "envs" / "cpu.yaml").write_text("stack: torch 1.13 cpu\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "envmgr", *command],
+                          capture_output=True, text=True, cwd=workspace, env=env)
+    if command == ["list"] and "No such command" in proc.stderr:
+        pytest.skip("list not available")
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "conda_lock" not in imported
+    assert "rattler" not in imported
