@@ -123,7 +123,7 @@ class _SpecReader:
 
     def read(self, text: str) -> Spec:
         root = self._compose(text)
-        if root is None:
+        if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL):
             raise self._error("the spec is empty", None, fix=f"add `{EXAMPLE_STACK}`")
         if not isinstance(root, yaml.MappingNode):
             raise self._error("the spec must be a mapping of keys to values", root,
