@@ -148,6 +148,9 @@ class _SpecReader:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
             context = getattr(exc, "context", None)
+            started = getattr(exc, "context_mark", None)
+            if context and started and mark and started.line != mark.line:
+                context = f"{context} started on line {started.line + 1}"   # an unclosed [ or "
             detail = f"{context}, {problem}" if context else problem
             raise SpecError(f"malformed YAML: {' '.join(str(detail).split())}", file=self.path,
                             line=mark.line + 1 if mark else None,

@@ -147,6 +147,11 @@ def test_malformed_yaml_reports_the_line_of_the_problem(tmp_path):
     assert err.line == 2
 
 
+def test_unclosed_bracket_says_where_it_was_opened(tmp_path):
+    err = load_error(tmp_path, "stack: torch 1.10\npackages: [numpy\nroute: pip\n")
+    assert err.line == 3 and "started on line 2" in err.message
+
+
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
 def test_empty_file(tmp_path, text):
     err = load_error(tmp_path, text)
