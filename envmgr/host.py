@@ -1,0 +1,406 @@
+"""What this machine is: NVIDIA driver, newest CUDA it runs, GPUs and their compute capability.
+
+Detection never fails because a machine has no GPU: no ``nvidia-smi`` means "no NVIDIA GPU found",
+which is a fact to report (login nodes and CI build environments for other machines).
+
+Order of evidence, most direct first:
+  1. ``nvidia-smi --query-gpu=index,name,driver_version,memory.total,compute_cap``;
+     drivers before ~510 answer ``Field "compute_cap" is not a valid field to query.`` (exit 2),
+     so the query is repeated without it and the capability comes from the GPU-name table;
+  2. the plain ``nvidia-smi`` header (``Driver Version: 470.57.02   CUDA Version: 11.4``), the only
+     place the driver states its newest CUDA; drivers before 410 print no CUDA version;
+  3. ``nvidia-smi -L`` when the query fails, and ``/proc/driver/nvidia`` when nvidia-smi is missing.
+The newest CUDA printed by nvidia-smi wins (a forward-compatibility libcuda raises it); otherwise
+it is derived from NVIDIA's driver table (``max_cuda_for_driver``).
+
+Overrides describe a *target* machine (containers, CI, login nodes), each validated:
+``ENVMGR_NO_GPU=1``, ``ENVMGR_GPU`` (model name or ``sm_86``), ``ENVMGR_DRIVER_VERSION``,
+``CONDA_OVERRIDE_CUDA`` (newest CUDA of the target driver; empty = no CUDA), ``ENVMGR_NVIDIA_SMI``.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+from .gpunames import capability_from_sm, lookup_capability
+
+QUERY_FIELDS = ("index", "name", "driver_version", "memory.total", "compute_cap")
+SMI_TIMEOUT_S = 15      # a wedged driver can make nvidia-smi hang; never hang envmgr with it
+PROC_ROOT = Path("/proc/driver/nvidia")
+DRIVER_RE = re.compile(r"^\d{3}\.\d{1,3}(\.\d{1,3})?$")
+CUDA_RE = re.compile(r"^\d{1,2}\.\d{1,2}$")
+
+
+@dataclass
+class Gpu:
+    index: int
+    name: str
+    compute_capability: str | None    # "8.6"; None when neither nvidia-smi nor the table knows
+    memory_mib: int | None
+    capability_source: str            # "nvidia-smi", "GPU table", "ENVMGR_GPU", "unknown"
+
+    @property
+    def sm(self) -> str | None:
+        return "sm_" + self.compute_capability.replace(".", "") if self.compute_capability else None
+
+    def to_json(self) -> dict:
+        return {"index": self.index, "name": self.name, "compute_capability": self.compute_capability,
+                "memory_mib": self.memory_mib, "capability_source": self.capability_source}
+
+
+@dataclass
+class Nvcc:
+    version: str
+    path: str
+
+
+@dataclass
+class Host:
+    os: str                                   # "linux", "windows", "macos"
+    driver_version: str | None = None
+    max_cuda: str | None = None               # newest CUDA the driver runs natively
+    max_cuda_source: str | None = None        # how max_cuda was found, in words
+    gpus: list[Gpu] = field(default_factory=list)
+    nvcc: Nvcc | None = None
+    nvidia_smi: str | None = None             # the nvidia-smi that answered, when any
+    managers: dict[str, str | None] = field(default_factory=dict)   # conda/mamba/micromamba
+    overrides: dict[str, str] = field(default_factory=dict)         # variables that were honoured
+    notes: list[str] = field(default_factory=list)
+    cuda_disabled: bool = False               # CONDA_OVERRIDE_CUDA="" or ENVMGR_NO_GPU=1
+
+    @property
+    def platform(self) -> str:
+        return {"linux": "linux-64", "windows": "win-64", "macos": "osx-arm64"}[self.os]
+
+    @property
+    def has_gpu(self) -> bool:
+        return bool(self.gpus) and not self.cuda_disabled
+
+    @property
+    def runs_cuda(self) -> bool:
+        """Whether CUDA code can run on the target at all (a driver or a declared CUDA)."""
+        return not self.cuda_disabled and (self.driver_version is not None or self.max_cuda is not None)
+
+    def capabilities(self) -> list[str]:
+        """Distinct compute capabilities of the GPUs, in index order."""
+        seen: dict[str, None] = {}
+        for gpu in self.gpus:
+            if gpu.compute_capability:
+                seen.setdefault(gpu.compute_capability, None)
+        return list(seen)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["gpus"] = [g.to_json() for g in self.gpus]
+        data["nvcc"] = asdict(self.nvcc) if self.nvcc else None
+        data["platform"] = self.platform
+        return data
+
+
+# -- overrides ---------------------------------------------------------------------------------
+
+def _flag(environ, name: str) -> bool:
+    value = environ.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise UsageError(f"{name}={environ[name]!r} is not a yes/no value", fix=f"set {name}=1 or unset it")
+
+
+def _driver_override(environ) -> str | None:
+    value = environ.get("ENVMGR_DRIVER_VERSION")
+    if value is None or value.strip() == "":
+        return None
+    value = value.strip()
+    if not DRIVER_RE.match(value):
+        raise UsageError(f"ENVMGR_DRIVER_VERSION={value!r} is not an NVIDIA driver version",
+                         fix="use the form nvidia-smi prints, e.g. ENVMGR_DRIVER_VERSION=535.104.05")
+    return value
+
+
+def _cuda_override(environ) -> str | None:
+    """CONDA_OVERRIDE_CUDA as conda reads it: "" = no CUDA on the target; None = not set."""
+    value = environ.get("CONDA_OVERRIDE_CUDA")
+    if value is None:
+        return None
+    value = value.strip()
+    if value and not CUDA_RE.match(value):
+        raise UsageError(f"CONDA_OVERRIDE_CUDA={value!r} is not a CUDA version",
+                         fix="use MAJOR.MINOR, the newest CUDA the target driver supports "
+                             "(e.g. CONDA_OVERRIDE_CUDA=12.4), or an empty value for no CUDA")
+    return value
+
+
+def _gpu_override(environ, kb) -> Gpu | None:
+    value = (environ.get("ENVMGR_GPU") or "").strip()
+    if not value:
+        return None
+    cc = capability_from_sm(value)
+    if cc:
+        return Gpu(0, f"GPU with compute capability {cc} (ENVMGR_GPU)", cc, None, "ENVMGR_GPU")
+    found = lookup_capability(value, kb.gpus)
+    if found is None:
+        raise UsageError(f"ENVMGR_GPU={value!r} is neither a GPU model envmgr knows nor an architecture",
+                         fix="use a model name as nvidia-smi prints it (ENVMGR_GPU='GeForce RTX 3090') "
+                             "or an architecture (ENVMGR_GPU=sm_86)")
+    cc, matched = found
+    return Gpu(0, value, cc, None, f"ENVMGR_GPU (GPU table: {matched})")
+
+
+# -- running tools -----------------------------------------------------------------------------
+
+def _run(args: list[str]) -> tuple[int, str]:
+    """Exit code and stdout+stderr; (-1, reason) when the tool cannot run at all."""
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=SMI_TIMEOUT_S,
+                              errors="replace")
+    except FileNotFoundError:
+        return -1, f"{args[0]} not found"
+    except PermissionError:
+        return -1, f"{args[0]} is not executable"
+    except subprocess.TimeoutExpired:
+        return -1, f"{args[0]} did not answer within {SMI_TIMEOUT_S}s"
+    except OSError as exc:
+        return -1, f"{args[0]}: {exc}"
+    return done.returncode, (done.stdout or "") + (done.stderr or "")
+
+
+def os_name() -> str:
+    if sys.platform.startswith("win"):
+        return "windows"
+    return "macos" if sys.platform == "darwin" else "linux"
+
+
+def find_nvidia_smi(environ, os_kind: str) -> str | None:
+    forced = (environ.get("ENVMGR_NVIDIA_SMI") or "").strip()
+    if forced:
+        if not Path(forced).is_file():
+            raise UsageError(f"ENVMGR_NVIDIA_SMI={forced!r} is not a file",
+                             fix="point it at an nvidia-smi executable, or unset it")
+        return forced
+    found = shutil.which("nvidia-smi", path=environ.get("PATH"))
+    if found or os_kind != "windows":
+        return found
+    # Windows drivers put it in System32 (R418+) or the older NVSMI folder, often not on PATH.
+    for root, rest in ((environ.get("SystemRoot", r"C:\Windows"), ("System32",)),
+                       (environ.get("ProgramFiles", r"C:\Program Files"),
+                        ("NVIDIA Corporation", "NVSMI"))):
+        candidate = Path(root, *rest, "nvidia-smi.exe")
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def _int_or_none(text: str) -> int | None:
+    match = re.match(r"\s*(\d+)", text or "")
+    return int(match.group(1)) if match else None
+
+
+def _clean(text: str) -> str | None:
+    text = (text or "").strip()
+    return None if not text or text.startswith("[") or text in ("N/A",) else text
+
+
+def query_gpus(smi: str) -> tuple[list[dict], str | None, list[str]]:
+    """GPU rows from ``--query-gpu``: (rows, driver_version, notes)."""
+    notes: list[str] = []
+    fields = list(QUERY_FIELDS)
+    code, out = _run([smi, f"--query-gpu={','.join(fields)}", "--format=csv,noheader,nounits"])
+    if code != 0 and "compute_cap" in out and "not a valid field" in out:
+        notes.append("this driver's nvidia-smi has no compute_cap field (added around driver 510); "
+                     "compute capability comes from envmgr's GPU table")
+        fields.remove("compute_cap")
+        code, out = _run([smi, f"--query-gpu={','.join(fields)}", "--format=csv,noheader,nounits"])
+    if code != 0:
+        notes.append(f"nvidia-smi --query-gpu failed: {_first_line(out)}")
+        return [], None, notes
+    rows = []
+    driver = None
+    for values in csv.reader(out.splitlines(), skipinitialspace=True):
+        if len(values) != len(fields):
+            continue
+        row = dict(zip(fields, (v.strip() for v in values)))
+        driver = driver or _clean(row.get("driver_version", ""))
+        rows.append(row)
+    return rows, driver, notes
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[0] if lines else "no output"
+
+
+HEADER_DRIVER_RE = re.compile(r"Driver Version:\s*([0-9][0-9.]*)")
+HEADER_CUDA_RE = re.compile(r"CUDA Version:\s*([0-9][0-9.]*|N/A)")
+LIST_RE = re.compile(r"^GPU (\d+): (.+?)(?: \(UUID: [^)]*\))?\s*$")
+PROC_VERSION_RE = re.compile(r"Kernel Module(?: for \S+)?\s+(\d+\.\d+(?:\.\d+)?)\s")
+
+
+def parse_header(text: str) -> tuple[str | None, str | None]:
+    """(driver, cuda) from plain ``nvidia-smi`` output; cuda is None before driver 410 or "N/A"."""
+    driver = HEADER_DRIVER_RE.search(text)
+    cuda = HEADER_CUDA_RE.search(text)
+    cuda_value = cuda.group(1) if cuda and cuda.group(1) != "N/A" else None
+    return (driver.group(1) if driver else None), cuda_value
+
+
+def parse_list(text: str) -> list[tuple[int, str]]:
+    """``nvidia-smi -L``: [(index, full name)]."""
+    found = []
+    for line in text.splitlines():
+        match = LIST_RE.match(line.strip())
+        if match:
+            found.append((int(match.group(1)), match.group(2).strip()))
+    return found
+
+
+def read_proc(proc_root: Path) -> tuple[str | None, list[str]]:
+    """Driver version and GPU model names from the Linux kernel module, when it is loaded."""
+    try:
+        text = (proc_root / "version").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None, []
+    match = PROC_VERSION_RE.search(text)
+    names = []
+    for info in sorted((proc_root / "gpus").glob("*/information")):
+        try:
+            model = re.search(r"^Model:\s*(.+)$", info.read_text(errors="replace"), re.M)
+        except OSError:
+            continue
+        if model:
+            names.append(model.group(1).strip())
+    return (match.group(1) if match else None), names
+
+
+# -- nvcc and package managers -----------------------------------------------------------------
+
+NVCC_RE = re.compile(r"release (\d+\.\d+), V([\d.]+)")
+
+
+def find_nvcc(environ) -> Nvcc | None:
+    """The system CUDA compiler, if any (not what torch uses: torch ships its own runtime)."""
+    path = shutil.which("nvcc", path=environ.get("PATH"))
+    for home in (environ.get("CUDA_HOME"), environ.get("CUDA_PATH")):
+        if not path and home:
+            candidate = Path(home, "bin", "nvcc.exe" if os_name() == "windows" else "nvcc")
+            path = str(candidate) if candidate.is_file() else None
+    if not path:
+        return None
+    code, out = _run([path, "--version"])
+    match = NVCC_RE.search(out) if code == 0 else None
+    return Nvcc(version=match.group(2) if match else "unknown", path=path)
+
+
+def find_managers(environ) -> dict[str, str | None]:
+    found = {}
+    for tool, variable in (("conda", "CONDA_EXE"), ("mamba", "MAMBA_EXE"), ("micromamba", "MAMBA_EXE")):
+        path = shutil.which(tool, path=environ.get("PATH"))
+        declared = environ.get(variable)
+        if not path and declared and Path(declared).name.split(".")[0] == tool and Path(declared).is_file():
+            path = declared
+        found[tool] = path
+    return found
+
+
+# -- the whole picture -------------------------------------------------------------------------
+
+def _gpus_from_rows(rows: list[dict], kb, notes: list[str]) -> list[Gpu]:
+    gpus = []
+    for position, row in enumerate(rows):
+        name = row.get("name", "").strip() or "unknown NVIDIA GPU"
+        cc = _clean(row.get("compute_cap", ""))
+        source = "nvidia-smi" if cc else "unknown"
+        index = _int_or_none(row.get("index", "")) or position
+        if not cc:
+            cc, source = _capability_from_table(name, kb, notes)
+        gpus.append(Gpu(index, name, cc, _int_or_none(row.get("memory.total", "")), source))
+    return gpus
+
+
+def _capability_from_table(name: str, kb, notes: list[str]) -> tuple[str | None, str]:
+    found = lookup_capability(name, kb.gpus)
+    if found is None:
+        notes.append(f"'{name}' is not in envmgr's GPU table: its compute capability is unknown "
+                     "(set ENVMGR_GPU=sm_XY to state it)")
+        return None, "unknown"
+    cc, matched = found
+    return cc, "GPU table" if matched.lower() in name.lower() else f"GPU table ({matched})"
+
+
+def detect(environ=None, *, kb=None, proc_root: Path = PROC_ROOT) -> Host:
+    """Look at this machine (or the target the overrides describe)."""
+    from .drivers import max_cuda_for_driver
+
+    environ = os.environ if environ is None else environ
+    if kb is None:
+        from .knowledge import load
+        kb = load()
+    host = Host(os=os_name(), nvcc=find_nvcc(environ), managers=find_managers(environ))
+    no_gpu = _flag(environ, "ENVMGR_NO_GPU")
+    driver_override = _driver_override(environ)
+    cuda_override = _cuda_override(environ)
+    gpu_override = _gpu_override(environ, kb)
+    if no_gpu:
+        host.overrides["ENVMGR_NO_GPU"] = environ["ENVMGR_NO_GPU"]
+        host.cuda_disabled = True
+        host.notes.append("ENVMGR_NO_GPU is set: GPU detection skipped, the target has no GPU")
+    else:
+        _detect_driver_and_gpus(host, environ, kb, proc_root)
+    if driver_override and not no_gpu:
+        host.overrides["ENVMGR_DRIVER_VERSION"] = driver_override
+        host.driver_version, host.max_cuda, host.max_cuda_source = driver_override, None, None
+    if gpu_override and not no_gpu:
+        host.overrides["ENVMGR_GPU"] = environ["ENVMGR_GPU"]
+        host.gpus = [gpu_override]
+    if cuda_override is not None and not no_gpu:
+        host.overrides["CONDA_OVERRIDE_CUDA"] = cuda_override
+        if cuda_override:
+            host.max_cuda = cuda_override
+            host.max_cuda_source = "CONDA_OVERRIDE_CUDA (the target driver's newest CUDA, as declared)"
+        else:
+            host.max_cuda, host.cuda_disabled = None, True
+            host.max_cuda_source = "CONDA_OVERRIDE_CUDA is empty: the target has no CUDA"
+    if host.driver_version and not host.max_cuda and not host.cuda_disabled:
+        host.max_cuda, host.max_cuda_source = max_cuda_for_driver(host.driver_version, kb, host.os)
+    return host
+
+
+def _detect_driver_and_gpus(host: Host, environ, kb, proc_root: Path) -> None:
+    smi = find_nvidia_smi(environ, host.os)
+    proc_driver, proc_names = read_proc(proc_root) if host.os == "linux" else (None, [])
+    if smi is None:
+        if proc_driver:
+            host.driver_version = proc_driver
+            host.notes.append(f"nvidia-smi not found; driver {proc_driver} read from {proc_root}/version")
+            for index, name in enumerate(proc_names):
+                cc, source = _capability_from_table(name, kb, host.notes)
+                host.gpus.append(Gpu(index, name, cc, None, source))
+        else:
+            host.notes.append("no NVIDIA GPU found (no nvidia-smi, no NVIDIA kernel module)")
+        return
+    host.nvidia_smi = smi
+    rows, driver, notes = query_gpus(smi)
+    host.notes.extend(notes)
+    code, plain = _run([smi])
+    header_driver, header_cuda = parse_header(plain) if code == 0 else (None, None)
+    failure = f"nvidia-smi failed: {_first_line(plain)}"
+    if code != 0 and not any(failure.split(": ", 1)[1] in note for note in host.notes):
+        host.notes.append(failure)
+    if not rows and code == 0:
+        listed_code, listed = _run([smi, "-L"])
+        rows = [{"index": str(i), "name": n} for i, n in parse_list(listed)] if listed_code == 0 else []
+    host.gpus = _gpus_from_rows(rows, kb, host.notes)
+    host.driver_version = driver or header_driver or proc_driver
+    if header_cuda:
+        host.max_cuda, host.max_cuda_source = header_cuda, "nvidia-smi (CUDA Version in its header)"
+    elif host.driver_version and code == 0:
+        host.notes.append("nvidia-smi prints no CUDA version (drivers before 410 do not): "
+                          "derived from NVIDIA's driver table")
