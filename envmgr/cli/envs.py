@@ -1,0 +1,279 @@
+"""create, list, remove, verify: the commands that work on environments on disk."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+from . import cli
+from ..environments import Environment, envs_root, file_digest
+from ..errors import EnvmgrError, UsageError
+from ..install import host_platform
+from ..workspace import find_workspace
+
+
+def _names(workspace, names: tuple[str, ...], all_: bool) -> list[str]:
+    if all_:
+        found = workspace.spec_names()
+        if not found:
+            raise UsageError("no specs in envs/", file=workspace.envs_dir,
+                             fix='envmgr new NAME "torch 2.4 + cu121"')
+        return found
+    if not names:
+        raise UsageError("name at least one environment, or pass --all",
+                         fix="envmgr create paper-2021")
+    return list(names)
+
+
+def _say(as_json: bool):
+    return (lambda message: None) if as_json else (lambda message: click.echo(message, err=True))
+
+
+# -- create -------------------------------------------------------------------------------------
+def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
+    """Lock when there is no lockfile; refuse a stale one unless ``relock``."""
+    from ..listing import FRESH, MISSING, lock_state
+    from ..pipeline import load_named_spec
+
+    load_named_spec(workspace, name)  # a clear error for an unknown name, before anything else
+    state = lock_state(workspace, name)
+    if state == FRESH:
+        return
+    lockfile = workspace.lockfile(name)
+    if state != MISSING and not relock:
+        raise EnvmgrError(f"the lockfile is stale: envs/{name}.yaml or the knowledge behind it "
+                          "changed since it was locked", file=lockfile,
+                          fix=f"run `envmgr lock {name}` (or `envmgr create {name} --relock`)")
+    say(f"{'locking' if state == MISSING else 're-locking'} {name} ...")
+    from ..lock import lock_environment
+
+    lock_environment(workspace, name)
+
+
+def create_one(workspace, name: str, *, relock: bool, force: bool, progress: bool, say) -> dict:
+    started = time.perf_counter()
+    env = Environment.named(name, workspace)
+    platform = host_platform()
+    _ready_lockfile(workspace, name, relock, say)
+    lockfile = workspace.lockfile(name)
+    result = {"name": name, "prefix": str(env.prefix), "lockfile": str(lockfile),
+              "platform": platform}
+    if not force and env.in_sync(lockfile, platform):
+        return {**result, "action": "up-to-date", "seconds": time.perf_counter() - started}
+    env.refuse_foreign()
+    with env.locked(notify=say):
+        env.clean_leftovers()
+        if not force and env.in_sync(lockfile, platform):   # another envmgr just made it
+            return {**result, "action": "up-to-date", "seconds": time.perf_counter() - started}
+        action = "updated" if env.exists() else "created"
+        _build(workspace, env, lockfile, platform, progress, say)
+    packages = len(env.marker()["packages"])
+    return {**result, "action": action, "packages": packages,
+            "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _build(workspace, env: Environment, lockfile, platform: str, progress: bool, say) -> None:
+    from .. import install
+
+    digest = file_digest(lockfile)           # hashed before reading: what we install is what we record
+    records = install.locked_records(lockfile, platform)
+    requested = _requested_specs(workspace, env.name)
+    cuda = _spec_cuda(workspace, env.name)
+    say(f"installing {len(records)} packages into {env.prefix}")
+    _note_cross_device(env, say)
+    record = {"lockfile": str(lockfile), "lockfile_sha256": digest, "platform": platform,
+              "spec": str(workspace.spec_path(env.name)), "workspace": str(workspace.root),
+              "cuda": cuda}
+    env.build(lambda tmp: install.link(records, tmp, env.prefix, env.pkgs_dir, progress=progress,
+                                       requested=requested, lockfile=lockfile), record)
+
+
+def _requested_specs(workspace, name: str) -> list[str]:
+    """The conda specs of the rendered environment file, recorded in conda-meta like conda does."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(workspace.environment_file(name).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    return [d for d in data.get("dependencies") or [] if isinstance(d, str)]
+
+
+def _spec_cuda(workspace, name: str) -> str | None:
+    from ..pipeline import load_named_spec, resolve_spec
+
+    try:
+        return resolve_spec(workspace, load_named_spec(workspace, name)).cuda
+    except EnvmgrError:
+        return None
+
+
+def _note_cross_device(env: Environment, say) -> None:
+    import os
+
+    try:
+        env.pkgs_dir.mkdir(parents=True, exist_ok=True)
+        if os.stat(env.pkgs_dir).st_dev != os.stat(env.prefix.parent).st_dev:
+            say(f"note: the package cache {env.pkgs_dir} is on another filesystem than "
+                f"{env.prefix.parent}, so files are copied, not hardlinked (set ENVMGR_PKGS_DIR)")
+    except OSError:
+        pass
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Create every spec in envs/.")
+@click.option("--relock", is_flag=True, help="Re-lock a stale lockfile instead of refusing it.")
+@click.option("--force", is_flag=True,
+              help="Rebuild even when the environment already matches its lockfile.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def create(names, all_, relock, force, as_json):
+    """Install environments exactly as their lockfiles say, side by side.
+
+    Locks first when there is no lockfile and refuses a stale one unless --relock. Environments
+    go to $ENVMGR_ENVS_DIR/NAME (else conda's envs dir, else ~/.envmgr/envs/NAME) and hardlink
+    files from one package cache ($ENVMGR_PKGS_DIR, else ~/.envmgr/pkgs). An environment that
+    already matches its lockfile is left alone.
+    """
+    workspace = find_workspace()
+    say = _say(as_json)
+    progress = sys.stderr.isatty() and not as_json
+    results = []
+    for name in _names(workspace, names, all_):
+        result = create_one(workspace, name, relock=relock, force=force, progress=progress, say=say)
+        results.append(result)
+        if result["action"] == "up-to-date":
+            say(f"{name} is up to date ({result['prefix']})")
+        else:
+            say(f"{result['action']} {name} at {result['prefix']} ({result['packages']} packages, "
+                f"{result['seconds']:.1f} s); try: envmgr verify {name}")
+    if as_json:
+        click.echo(json.dumps(results if len(results) > 1 or all_ else results[0], indent=2))
+
+
+# -- list ---------------------------------------------------------------------------------------
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.option("--no-size", is_flag=True, help="Skip measuring disk use (faster on huge envs).")
+def list_(as_json, no_size):
+    """One row per spec: stack, lock state, environment state, prefix and size on disk.
+
+    \b
+    lock: fresh / stale / missing      env: created / missing / out-of-sync / foreign
+    size: the env's files, each counted once; shared: the part hardlinked with the package
+    cache or other envs. Never solves.
+    """
+    from .. import listing
+    from ..disk import human
+
+    workspace = find_workspace()
+    found = listing.rows(workspace, sizes=not no_size)
+    summary = listing.summary(workspace, found) if not no_size else {
+        "envs_dir": str(envs_root(workspace)), "platform": host_platform()}
+    if as_json:
+        click.echo(json.dumps({**summary, "environments": [r.to_json() for r in found]}, indent=2))
+        return
+    if not found:
+        click.echo(f"no specs in {workspace.envs_dir}; start with: envmgr new NAME \"torch 2.4 + cu121\"")
+        return
+    from tabulate import tabulate
+
+    table = [[r.name, r.torch or "?", r.cuda or "?", r.python or "?", r.lock, r.env,
+              r.prefix, human(r.size), human(None if r.size is None else r.size - r.private)]
+             for r in found]
+    headers = ["name", "torch", "cuda", "python", "lock", "env", "prefix", "size", "shared"]
+    click.echo(tabulate(table, headers=headers, tablefmt="simple"))
+    if "total_size" in summary:
+        click.echo(f"\nall envs together: {human(summary['total_size'])} "
+                   f"(shared files counted once); envs dir: {summary['envs_dir']}")
+    for row in found:
+        if row.problem:
+            click.echo(f"{row.name}: {row.problem}", err=True)
+
+
+# -- remove -------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("name")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--spec", "with_spec", is_flag=True,
+              help="Also delete envs/NAME.yaml and its lockfiles.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")
+def remove(name, yes, with_spec, as_json):
+    """Remove an environment envmgr created; keep its spec and lockfile unless --spec."""
+    workspace = find_workspace()
+    env = Environment.named(name, workspace)
+    env.refuse_foreign()
+    spec_files = [p for p in (workspace.spec_path(name), workspace.lockfile(name),
+                              workspace.environment_file(name)) if p.exists()] if with_spec else []
+    if not env.exists() and not spec_files:
+        raise EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
+                          fix="envmgr list shows the environments and where they are")
+    if not yes and sys.stdin.isatty():
+        targets = ([str(env.prefix)] if env.exists() else []) + [str(p) for p in spec_files]
+        click.confirm(f"remove {', '.join(targets)}?", abort=True, err=True)
+    removed_env = env.exists()
+    with env.locked(notify=_say(as_json)):
+        env.clean_leftovers()
+        env.remove()
+    for path in spec_files:
+        path.unlink()
+    if as_json:
+        click.echo(json.dumps({"name": name, "prefix": str(env.prefix), "env_removed": removed_env,
+                               "files_removed": [str(p) for p in spec_files]}, indent=2))
+        return
+    if removed_env:
+        click.echo(f"removed {name} ({env.prefix})")
+    for path in spec_files:
+        click.echo(f"removed {path}")
+
+
+# -- verify -------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify(name, as_json):
+    """Import torch inside the environment and check it is the build the lockfile pins.
+
+    Reports torch, its CUDA runtime, cuDNN, whether a GPU is usable (and, on a GPU machine, the
+    device, its capability and the build's arch list). Exit 1 on a mismatch, e.g. a CPU build
+    where the spec asks for CUDA.
+    """
+    from .. import verify as verifying
+
+    workspace = find_workspace()
+    env = Environment.named(name, workspace)
+    if not env.exists():
+        raise EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
+                          fix=f"envmgr create {name}")
+    lockfile = workspace.lockfile(name)
+    if not lockfile.is_file():
+        raise EnvmgrError("no lockfile to compare with", file=lockfile, fix=f"envmgr lock {name}")
+    cuda = _spec_cuda(workspace, name) or (env.marker() or {}).get("cuda")
+    expected = verifying.expected_from_lock(lockfile, host_platform(), cuda)
+    report = verifying.verify(name, env.prefix, env.python, expected)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_report(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _print_report(report) -> None:
+    probe = report.probe
+    click.echo(f"{report.name}: {report.prefix}")
+    click.echo(f"  python  {probe.python_version}")
+    if probe.import_error is None:
+        click.echo(f"  torch   {probe.torch_version}  (CUDA {probe.torch_cuda or 'none: CPU build'}, "
+                   f"cuDNN {probe.cudnn_version or '-'})")
+        click.echo(f"  GPU     {'usable' if probe.cuda_available else 'not usable here'}"
+                   + (f": {probe.device_name}, sm_{''.join(map(str, probe.device_capability or []))}"
+                      if probe.device_name else ""))
+        if probe.arch_list:
+            click.echo(f"  arches  {' '.join(probe.arch_list)}")
+    for problem in report.problems:
+        fix = f" (fix: {problem.fix})" if problem.fix else ""
+        click.echo(f"  {problem.severity}: {problem.message}{fix}", err=True)
+    click.echo("  ok" if report.ok else "  MISMATCH")

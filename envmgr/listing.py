@@ -1,0 +1,87 @@
+"""Rows for ``envmgr list``: every spec in ``envs/`` with its lock and environment state.
+
+Listing never solves and imports neither conda-lock nor rattler: the stack comes from the spec
+and the knowledge base, lock freshness from the lock side's fast check, the env state from
+envmgr's marker (``environments.Environment.status``) and sizes from ``disk.usage``.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from . import disk
+from .environments import Environment, envs_root
+from .errors import EnvmgrError
+from .install import host_platform
+from .workspace import Workspace
+
+FRESH, STALE, MISSING = "fresh", "stale", "missing"
+
+
+@dataclass
+class Row:
+    name: str
+    torch: str | None
+    cuda: str | None
+    python: str | None
+    lock: str                  # fresh / stale / missing
+    env: str                   # created / missing / out-of-sync / foreign
+    prefix: str
+    size: int | None           # bytes of the env, each inode once
+    private: int | None        # bytes no other env or the package cache shares
+    problem: str | None = None  # why torch/cuda/python are unknown (an invalid spec)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def lock_state(workspace: Workspace, name: str) -> str:
+    """fresh / stale / missing, through the lock side's check that never solves."""
+    if not workspace.lockfile(name).is_file():
+        return MISSING
+    from .lockfile import is_fresh  # the lock side's fast path (no conda-lock import)
+
+    return FRESH if is_fresh(workspace, name) else STALE
+
+
+def _stack(workspace: Workspace, name: str) -> tuple[dict, str | None]:
+    from .pipeline import load_named_spec, resolve_spec
+
+    try:
+        resolved = resolve_spec(workspace, load_named_spec(workspace, name))
+    except EnvmgrError as err:
+        return {}, str(err)
+    return {"torch": resolved.torch, "cuda": resolved.cuda, "python": resolved.python}, None
+
+
+def row_for(workspace: Workspace, name: str, platform: str | None = None,
+            sizes: bool = True) -> Row:
+    platform = platform or host_platform()
+    stack, problem = _stack(workspace, name)
+    env = Environment.named(name, workspace)
+    lockfile = workspace.lockfile(name)
+    try:
+        lock = lock_state(workspace, name)
+    except EnvmgrError as err:
+        lock, problem = STALE, problem or str(err)
+    state = env.status(lockfile if lockfile.is_file() else None, platform)
+    usage = disk.usage(env.prefix) if sizes and env.exists() else None
+    return Row(name=name, torch=stack.get("torch"), cuda=stack.get("cuda"),
+               python=stack.get("python"), lock=lock, env=state, prefix=str(env.prefix),
+               size=usage.total if usage else None, private=usage.private if usage else None,
+               problem=problem)
+
+
+def rows(workspace: Workspace, sizes: bool = True) -> list[Row]:
+    platform = host_platform()
+    return [row_for(workspace, name, platform, sizes) for name in workspace.spec_names()]
+
+
+def total_size(workspace: Workspace, found: list[Row]) -> int:
+    """Bytes of all listed envs together, shared files counted once."""
+    prefixes = [row.prefix for row in found if row.size is not None]
+    return disk.usage(*prefixes).total if prefixes else 0
+
+
+def summary(workspace: Workspace, found: list[Row]) -> dict:
+    return {"envs_dir": str(envs_root(workspace)), "platform": host_platform(),
+            "total_size": total_size(workspace, found)}
