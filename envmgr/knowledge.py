@@ -7,12 +7,16 @@ architectures a build ships kernels for.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import cache, cached_property
-from importlib import resources
+from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+DATA_DIR = Path(__file__).resolve().parent / "data"
 DATA_FILES = ("sources.yaml", "torch.yaml", "cuda.yaml", "arches.yaml", "gpus.yaml", "copins.yaml")
 PACKAGINGS = ("linux-wheel", "windows-wheel", "conda", "conda-forge", "measured-linux-wheel")
 
@@ -38,8 +42,7 @@ def cuda_tag(cuda: str) -> str:
     return "cpu" if cuda == "cpu" else "cu" + cuda.replace(".", "")
 
 
-@dataclass(frozen=True)
-class CondaBuilds:
+class CondaBuilds(NamedTuple):
     channel: str
     cuda_selector: str
     cpu_selector: str
@@ -49,8 +52,7 @@ class CondaBuilds:
     torchaudio: str | None = None
 
 
-@dataclass(frozen=True)
-class PipBuilds:
+class PipBuilds(NamedTuple):
     cuda: list[str]
     cpu: bool
     index: str
@@ -64,8 +66,7 @@ class PipBuilds:
         return self.url.replace("{variant}", cuda_tag(cuda))
 
 
-@dataclass(frozen=True)
-class CondaForgeBuilds:
+class CondaForgeBuilds(NamedTuple):
     platforms: dict[str, dict]        # platform -> {"cuda": [...], "cpu": bool}
     build_pattern: str = "cuda{cu}*"
 
@@ -76,8 +77,7 @@ class CondaForgeBuilds:
         return bool(self.platforms.get(platform, {}).get("cpu", False))
 
 
-@dataclass(frozen=True)
-class TorchRelease:
+class TorchRelease(NamedTuple):
     torch: str
     released: str | None
     torchvision: str | None
@@ -113,8 +113,7 @@ class TorchRelease:
         return sorted(found, key=Version)
 
 
-@dataclass(frozen=True)
-class CudaToolkit:
+class CudaToolkit(NamedTuple):
     cuda: str
     driver_linux: str | None
     driver_windows: str | None
@@ -136,16 +135,14 @@ class CudaToolkit:
         return toolkit
 
 
-@dataclass(frozen=True)
-class Gpu:
+class Gpu(NamedTuple):
     name: str
     cc: str
     family: str | None = None
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class CoPinRule:
+class CoPinRule(NamedTuple):
     id: str
     spec: str
     torch: str
@@ -279,16 +276,38 @@ def _toolkit(row: dict) -> CudaToolkit:
         sources=list(row.get("sources") or []), released=row.get("released"))
 
 
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "envmgr"
+
+
 def read_raw() -> tuple[dict[str, dict], str]:
-    """The parsed data files and a digest of their bytes."""
+    """The parsed data files and a digest of their bytes.
+
+    Parsing YAML costs more than the rest of `envmgr check`, so the parsed data is cached as
+    JSON under the user cache dir, keyed by the digest: any edit to a data file misses the cache.
+    """
     digest = hashlib.sha256()
-    raw: dict[str, dict] = {}
-    folder = resources.files("envmgr") / "data"
+    texts: dict[str, str] = {}
+    folder = DATA_DIR
     for name in DATA_FILES:
         text = (folder / name).read_text(encoding="utf-8")
         digest.update(name.encode() + b"\0" + text.encode() + b"\0")
-        raw[name] = _yaml_load(text) or {}
-    return raw, digest.hexdigest()
+        texts[name] = text
+    hexdigest = digest.hexdigest()
+    cached = _cache_dir() / f"kb-{hexdigest[:24]}.json"
+    try:
+        return json.loads(cached.read_text(encoding="utf-8")), hexdigest
+    except (OSError, ValueError):
+        pass
+    raw = {name: _yaml_load(text) or {} for name, text in texts.items()}
+    try:
+        from .atomic import write_text_atomic
+
+        write_text_atomic(cached, json.dumps(raw, default=str))
+    except OSError:
+        pass  # a read-only home only costs speed
+    return raw, hexdigest
 
 
 @cache
