@@ -192,6 +192,15 @@ def _cuda_problems(probe: Probe, expected: Expected) -> list[Problem]:
                         message=f"torch was built for CUDA {probe.torch_cuda} but the spec asks "
                                 f"for CUDA {expected.cuda}",
                         fix="run `envmgr lock NAME --update` then `envmgr create NAME`")]
+    if not probe.cuda_available:
+        # The right build, but this machine cannot run it (no GPU, no driver, or too old a
+        # driver): worth saying, not a mismatch, since envs are often built on login nodes.
+        why = f": {probe.cuda_error}" if probe.cuda_error else ""
+        return [Problem(code="no-gpu", severity="warning",
+                        message=f"the CUDA {probe.torch_cuda} build is installed but "
+                                f"torch.cuda.is_available() is False on this machine{why}",
+                        fix="expected on a machine without a GPU; on a GPU machine check the "
+                            "driver with nvidia-smi")]
     return []
 
 
