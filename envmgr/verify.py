@@ -118,6 +118,21 @@ def register_check(check: Check) -> Check:
     return check
 
 
+def device_arch_check(probe: Probe, expected: Expected) -> list[Problem]:
+    """The GPU's compute capability against the build's arch list (host module's rule)."""
+    if not probe.cuda_available or probe.arch_list is None or not probe.device_capability:
+        return []
+    try:
+        from .hostcheck import device_arch_problems
+    except ImportError:  # the host-awareness module is optional for verify
+        return []
+    capability = ".".join(str(part) for part in probe.device_capability[:2])
+    return device_arch_problems(probe.arch_list, capability, probe.device_name or "this GPU")
+
+
+register_check(device_arch_check)
+
+
 def run_probe(python: Path, timeout: float = PROBE_TIMEOUT) -> Probe:
     """Run :data:`PROBE_SCRIPT` with the env's ``python``."""
     if not Path(python).exists():
