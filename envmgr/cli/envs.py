@@ -184,7 +184,8 @@ def list_(as_json, no_size):
               r.prefix, human(r.size), human(None if r.size is None else r.size - r.private)]
              for r in found]
     headers = ["name", "torch", "cuda", "python", "lock", "env", "prefix", "size", "shared"]
-    click.echo(tabulate(table, headers=headers, tablefmt="simple"))
+    # disable_numparse: python "3.10" must not print as 3.1
+    click.echo(tabulate(table, headers=headers, tablefmt="simple", disable_numparse=True))
     if "total_size" in summary:
         click.echo(f"\nall envs together: {human(summary['total_size'])} "
                    f"(shared files counted once); envs dir: {summary['envs_dir']}")
