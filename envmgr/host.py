@@ -157,11 +157,11 @@ def _gpu_override(environ, kb) -> Gpu | None:
 
 # -- running tools -----------------------------------------------------------------------------
 
-def _run(args: list[str]) -> tuple[int, str]:
+def _run(args: list[str], environ=None) -> tuple[int, str]:
     """Exit code and stdout+stderr; (-1, reason) when the tool cannot run at all."""
     try:
         done = subprocess.run(args, capture_output=True, text=True, timeout=SMI_TIMEOUT_S,
-                              errors="replace")
+                              errors="replace", env=None if environ is None else dict(environ))
     except FileNotFoundError:
         return -1, f"{args[0]} not found"
     except PermissionError:
@@ -209,16 +209,16 @@ def _clean(text: str) -> str | None:
     return None if not text or text.startswith("[") or text in ("N/A",) else text
 
 
-def query_gpus(smi: str) -> tuple[list[dict], str | None, list[str]]:
+def query_gpus(smi: str, environ=None) -> tuple[list[dict], str | None, list[str]]:
     """GPU rows from ``--query-gpu``: (rows, driver_version, notes)."""
     notes: list[str] = []
     fields = list(QUERY_FIELDS)
-    code, out = _run([smi, f"--query-gpu={','.join(fields)}", "--format=csv,noheader,nounits"])
+    code, out = _run([smi, f"--query-gpu={','.join(fields)}", "--format=csv,noheader,nounits"], environ)
     if code != 0 and "compute_cap" in out and "not a valid field" in out:
         notes.append("this driver's nvidia-smi has no compute_cap field (added around driver 510); "
                      "compute capability comes from envmgr's GPU table")
         fields.remove("compute_cap")
-        code, out = _run([smi, f"--query-gpu={','.join(fields)}", "--format=csv,noheader,nounits"])
+        code, out = _run([smi, f"--query-gpu={','.join(fields)}", "--format=csv,noheader,nounits"], environ)
     if code != 0:
         notes.append(f"nvidia-smi --query-gpu failed: {_first_line(out)}")
         return [], None, notes
@@ -294,7 +294,7 @@ def find_nvcc(environ) -> Nvcc | None:
             path = str(candidate) if candidate.is_file() else None
     if not path:
         return None
-    code, out = _run([path, "--version"])
+    code, out = _run([path, "--version"], environ)
     match = NVCC_RE.search(out) if code == 0 else None
     return Nvcc(version=match.group(2) if match else "unknown", path=path)
 
@@ -387,15 +387,15 @@ def _detect_driver_and_gpus(host: Host, environ, kb, proc_root: Path) -> None:
             host.notes.append("no NVIDIA GPU found (no nvidia-smi, no NVIDIA kernel module)")
         return
     host.nvidia_smi = smi
-    rows, driver, notes = query_gpus(smi)
+    rows, driver, notes = query_gpus(smi, environ)
     host.notes.extend(notes)
-    code, plain = _run([smi])
+    code, plain = _run([smi], environ)
     header_driver, header_cuda = parse_header(plain) if code == 0 else (None, None)
     failure = f"nvidia-smi failed: {_first_line(plain)}"
     if code != 0 and not any(failure.split(": ", 1)[1] in note for note in host.notes):
         host.notes.append(failure)
     if not rows and code == 0:
-        listed_code, listed = _run([smi, "-L"])
+        listed_code, listed = _run([smi, "-L"], environ)
         rows = [{"index": str(i), "name": n} for i, n in parse_list(listed)] if listed_code == 0 else []
     host.gpus = _gpus_from_rows(rows, kb, host.notes)
     host.driver_version = driver or header_driver or proc_driver

@@ -1,0 +1,418 @@
+"""Verdicts about a stack on a machine: does its CUDA run on this driver, do its kernels run on
+these GPUs. Facts come from the knowledge base (driver table, official build arch lists);
+the machine from ``envmgr.host``. Rules for the driver live in ``envmgr.drivers``.
+
+GPU architecture rule (NVIDIA CUDA C Programming Guide, "Binary Compatibility" and "Application
+Compatibility"): a cubin built for sm_XY runs on any device X.Z with Z >= Y (same major only;
+arch-specific sm_XYa runs on X.Y alone); PTX for compute_XY is JIT-compiled by the driver for any
+device >= X.Y, provided the driver knows that PTX version (a driver older than the build's CUDA
+does not). A toolkit that cannot target the device's major architecture cannot carry SASS for it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from packaging.version import Version
+
+from .compat import choose_route, has_cpu, route_offers
+from .drivers import driver_runs
+from .gpunames import capability_from_sm
+from .knowledge import KnowledgeBase, TorchRelease, cuda_tag
+from .models import CPU, Problem, Resolved
+
+ROUTE_TABLES = {  # the arch table of a route on an OS, then fallbacks (lower confidence)
+    ("pytorch", "linux"): ("conda",), ("pytorch", "windows"): ("conda",),
+    ("pip", "linux"): ("linux-wheel", "measured-linux-wheel"),
+    ("pip", "windows"): ("windows-wheel", "linux-wheel"),
+    ("conda-forge", "linux"): ("conda-forge",), ("conda-forge", "windows"): ("conda-forge",),
+}
+SAME_ARTIFACTS = {"measured-linux-wheel"}   # measured from the very wheels: as good as the build list
+
+
+def cc_tuple(cc: str) -> tuple[int, int]:
+    major, minor = cc.split(".")
+    return int(major), int(minor)
+
+
+def sm_of(cc: str) -> str:
+    return "sm_" + cc.replace(".", "")
+
+
+@dataclass
+class Coverage:
+    covered: bool
+    via_ptx: bool = False
+    how: str = ""
+
+
+def coverage(arch_list: list[str], cc: str) -> Coverage:
+    """Whether a build with ``arch_list`` (torch.cuda.get_arch_list() spelling) runs on ``cc``."""
+    device = cc_tuple(cc)
+    ptx = None
+    for arch in arch_list:
+        target = capability_from_sm(arch)
+        if not target:
+            continue
+        built = cc_tuple(target)
+        if arch.startswith("compute_"):
+            if built <= device and (ptx is None or built > cc_tuple(ptx)):
+                ptx = target
+            continue
+        specific = arch.lower().endswith("a")
+        if built == device or (not specific and built[0] == device[0] and built[1] <= device[1]):
+            how = (f"{arch} kernels" if built == device else
+                   f"{arch} kernels run on {sm_of(cc)} (same major architecture)")
+            return Coverage(True, False, how)
+    if ptx:
+        return Coverage(True, True, f"PTX compute_{ptx.replace('.', '')} is JIT-compiled for "
+                                    f"{sm_of(cc)} by the driver (slow first start)")
+    return Coverage(False)
+
+
+def arch_list_for(kb: KnowledgeBase, torch: str, cuda: str, route: str, os_name: str
+                  ) -> tuple[list[str] | None, str | None, bool]:
+    """(arch list, table used, whether it describes these very artifacts) for a build."""
+    tables = ROUTE_TABLES.get((route, os_name), ("linux-wheel",))
+    for position, table in enumerate(tables):
+        found = kb.build_arches(torch, cuda, table)
+        if found is not None:
+            return found, table, position == 0 or table in SAME_ARTIFACTS
+    return None, None, False
+
+
+def toolkit_targets(kb: KnowledgeBase, cuda: str, cc: str) -> bool | None:
+    """Whether nvcc of CUDA ``cuda`` can emit SASS for a ``cc`` device (None: unknown)."""
+    toolkit = kb.toolkit(cuda)
+    if toolkit is None or not toolkit.archs:
+        return None
+    device = cc_tuple(cc)
+    if any(cc_tuple(a)[0] == device[0] and cc_tuple(a)[1] <= device[1] for a in toolkit.archs):
+        return True
+    return None if not toolkit.archs_complete else False
+
+
+# -- one build on one machine --------------------------------------------------------------------
+
+@dataclass
+class Fit:
+    """How a (torch, cuda, route) build fits the machine."""
+    driver_ok: bool
+    driver_how: str
+    arch_ok: bool
+    arch_known: bool
+    problems: list[Problem]
+
+
+def _driver_problem(kb, torch: str, cuda: str, host, verdict) -> Problem | None:
+    if verdict.how == "unknown" or verdict.how == "native":
+        return None
+    toolkit = kb.toolkit(cuda)
+    source = kb.cite(toolkit.sources) if toolkit else None
+    if verdict.how == "minor-compat":
+        return Problem(
+            code="driver-minor-compat", severity="note", key="cuda",
+            message=f"CUDA {cuda} is newer than this driver's CUDA {host.max_cuda or '?'}: it runs through "
+                    f"minor-version compatibility ({verdict.detail}); PTX JIT and newer driver APIs "
+                    "are not available",
+            fact=f"CUDA {cuda} toolkit driver {verdict.toolkit_driver}; CUDA {Version(cuda).major}.x "
+                 f"minor-version compatibility from {verdict.compat_driver}", source=source)
+    needs = verdict.toolkit_driver or "?"
+    if verdict.compat_driver:
+        needs = f"{verdict.compat_driver} (CUDA {Version(cuda).major}.x minor-version compatibility; " \
+                f"{verdict.toolkit_driver} is the CUDA {cuda} toolkit driver)"
+    have = f"driver {host.driver_version}" if host.driver_version else "the target driver"
+    allows = f"supports CUDA up to {host.max_cuda}" if host.max_cuda else "supports no CUDA envmgr knows"
+    return Problem(
+        code="driver-too-old", key="cuda",
+        message=f"torch {torch} + {cuda_tag(cuda)} needs NVIDIA driver >= {needs}; "
+                f"this machine has {have}, which {allows}",
+        fact=f"NVIDIA driver table: CUDA {cuda} needs driver >= {verdict.compat_driver or needs}",
+        source=source)
+
+
+def _arch_problem(kb, torch: str, cuda: str, host, gpu_cc: str, names: str, arch_list, table,
+                  exact: bool, verdict) -> Problem | None:
+    sm = sm_of(gpu_cc)
+    targets = toolkit_targets(kb, cuda, gpu_cc)
+    where = f"the {table} build" if table else "the build"
+    source = kb.cite(kb.arches_source(table)) if table else None
+    if arch_list is None:
+        if targets is False:
+            return Problem(code="gpu-arch-unsupported", key="cuda", severity="warning",
+                           message=f"{names} is {sm}, and CUDA {cuda} cannot target it at all; the arch "
+                                   f"list of torch {torch} + {cuda_tag(cuda)} is unknown, so only PTX "
+                                   "could run there",
+                           source=kb.cite(kb.toolkit(cuda).sources))
+        return Problem(code="gpu-arch-unknown", key="cuda", severity="note",
+                       message=f"the architectures of torch {torch} + {cuda_tag(cuda)} are unknown to "
+                               f"envmgr: {sm} ({names}) cannot be checked")
+    found = coverage(arch_list, gpu_cc)
+    listed = " ".join(arch_list)
+    if found.covered and found.via_ptx and verdict.how == "minor-compat":
+        return Problem(code="gpu-arch-ptx-driver", key="cuda",
+                       message=f"{names} ({sm}) runs torch {torch} + {cuda_tag(cuda)} only through PTX "
+                               f"({listed}), and driver {host.driver_version} is older than CUDA {cuda}: "
+                               "it cannot JIT-compile that PTX", source=source)
+    if found.covered and found.via_ptx:
+        late = targets is False
+        return Problem(code="gpu-arch-ptx", key="cuda", severity="warning" if late else "note",
+                       message=f"{names} ({sm}) runs torch {torch} + {cuda_tag(cuda)} only through "
+                               f"{found.how}" + (f"; CUDA {cuda} and its libraries predate {sm}, so "
+                                                 "some kernels may still fail" if late else ""),
+                       source=source)
+    if found.covered:
+        return None
+    newer_only = all(cc_tuple(c) > cc_tuple(gpu_cc) for c in
+                     filter(None, (capability_from_sm(a) for a in arch_list)))
+    code = "gpu-arch-dropped" if newer_only else "gpu-arch-unsupported"
+    what = (f"{where} dropped {sm}: its kernels start above {names}"
+            if newer_only else f"{where} has no kernels for {sm} ({names}) and no PTX it can JIT")
+    if targets is False:
+        what += f"; CUDA {cuda} cannot target {sm} at all"
+    return Problem(code=code, key="cuda", severity="error" if exact else "warning",
+                   message=f"torch {torch} + {cuda_tag(cuda)}: {what} (build arch list: {listed}"
+                           f"{'' if exact else f', taken from the {table} table'})",
+                   fact=f"{sm} needs SASS sm_{gpu_cc.split('.')[0]}x (x <= {gpu_cc.split('.')[1]}) "
+                        f"or PTX compute_XY <= {sm.split('_')[1]}", source=source)
+
+
+def fit(kb: KnowledgeBase, torch: str, cuda: str, route: str, host) -> Fit:
+    """Driver and architecture verdicts of one CUDA build on ``host``."""
+    verdict = driver_runs(cuda, host.driver_version, host.max_cuda, kb, host.os)
+    problems = [p for p in [_driver_problem(kb, torch, cuda, host, verdict)] if p]
+    arch_ok, arch_known = True, True
+    by_cc: dict[str, list[str]] = {}
+    for gpu in host.gpus:
+        if gpu.compute_capability:
+            by_cc.setdefault(gpu.compute_capability, []).append(gpu.name)
+    arch_list, table, exact = arch_list_for(kb, torch, cuda, route, host.os)
+    for gpu_cc, names in by_cc.items():
+        label = names[0] if len(names) == 1 else f"{len(names)}x {names[0]}"
+        problem = _arch_problem(kb, torch, cuda, host, gpu_cc, label, arch_list, table, exact, verdict)
+        if problem:
+            problems.append(problem)
+    arch_ok = not any(p.code.startswith("gpu-arch") and p.severity in ("error", "warning")
+                      for p in problems)
+    return Fit(driver_ok=verdict.ok or verdict.how == "unknown", driver_how=verdict.how,
+               arch_ok=arch_ok, arch_known=arch_list is not None or not by_cc, problems=problems)
+
+
+# -- what would work instead ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Option:
+    torch: str
+    cuda: str
+    route: str
+    verified: bool          # the arch list is known (not just "nothing known against it")
+    sass: bool              # real kernels for every GPU, not PTX JIT
+    native: bool            # the driver runs it without minor-version compatibility
+
+    def label(self) -> str:
+        return f"torch {self.torch} + {cuda_tag(self.cuda)} ({self.route})"
+
+
+def _uses_ptx(verdict: Fit) -> bool:
+    return any(p.code == "gpu-arch-ptx" for p in verdict.problems)
+
+
+def offered_variants(release: TorchRelease, platform: str) -> list[str]:
+    found = set(release.conda_cuda()) | set(release.pip_cuda()) | set(release.conda_forge_cuda(platform))
+    return sorted(found, key=Version)
+
+
+def working_options(kb: KnowledgeBase, release: TorchRelease, host, platform: str) -> list[Option]:
+    options = []
+    for cuda in offered_variants(release, platform):
+        for route in ("pytorch", "conda-forge", "pip"):
+            if not route_offers(release, route, cuda, [platform]):
+                continue
+            verdict = fit(kb, release.torch, cuda, route, host)
+            if verdict.driver_ok and verdict.arch_ok:
+                options.append(Option(release.torch, cuda, route, verdict.arch_known,
+                                      not _uses_ptx(verdict), verdict.driver_how in ("native", "unknown")))
+    return options
+
+
+def _closest(options: list[Option], cuda: str, route: str) -> Option | None:
+    if not options:
+        return None
+    wanted = Version(cuda)
+
+    def rank(o: Option):
+        gap = abs((Version(o.cuda).major - wanted.major) * 100 + Version(o.cuda).minor - wanted.minor)
+        return (not o.verified, not o.sass, o.route != route, gap, -Version(o.cuda).major, -Version(o.cuda).minor)
+    return min(options, key=rank)
+
+
+def _releases_by_distance(kb: KnowledgeBase, torch: str) -> list[TorchRelease]:
+    here = Version(torch)
+
+    def rank(r: TorchRelease):
+        v = r.version
+        return (abs((v.major - here.major) * 100 + v.minor - here.minor), v < here, -v.micro)
+    return sorted((r for r in kb.releases if r.minor != f"{here.major}.{here.minor}"), key=rank)
+
+
+def nearest_working(kb: KnowledgeBase, resolved: Resolved, host) -> list[Option]:
+    """Up to two stacks that run here: the same torch first, then the nearest other release."""
+    platform = host.platform
+    release = kb.release(resolved.torch)
+    found = []
+    if release:
+        same = _closest(working_options(kb, release, host, platform), resolved.cuda, resolved.route)
+        if same and same.verified:
+            found.append(same)
+    for other in _releases_by_distance(kb, resolved.torch):
+        if len(found) == 2 or (found and found[0].torch != resolved.torch):
+            break
+        choice = _closest([o for o in working_options(kb, other, host, platform) if o.verified],
+                          resolved.cuda, resolved.route)
+        if choice:
+            found.append(choice)
+    return found
+
+
+def _fix_text(kb: KnowledgeBase, resolved: Resolved, host, options: list[Option], driver_fix: str | None,
+              works: str = "runs here") -> str | None:
+    parts = []
+    if options and options[0].torch == resolved.torch:
+        parts.append(f'cuda: "{options[0].cuda}" ({options[0].label()} {works})')
+        options = options[1:]
+    for option in options:
+        parts.append(f'stack: "torch {option.torch} + {cuda_tag(option.cuda)}" ({option.route}), '
+                     f"the nearest release that {works}")
+    if driver_fix:
+        parts.append(driver_fix)
+    return "; or ".join(parts) or None
+
+
+def _driver_upgrade(kb: KnowledgeBase, cuda: str, os_name: str) -> str | None:
+    toolkit = kb.toolkit(cuda)
+    if toolkit is None:
+        return None
+    minimum = toolkit.min_driver(os_name, minor_compat=True)
+    return f"upgrade the NVIDIA driver to >= {minimum}" if minimum else None
+
+
+def _attach_fixes(kb: KnowledgeBase, resolved: Resolved, host, problems: list[Problem]) -> None:
+    """The nearest stacks that run here; for an arch error with none, the ones that would after a
+    driver upgrade (the GPU cannot change, the driver can)."""
+    options = nearest_working(kb, resolved, host)
+    driver_fix = _driver_upgrade(kb, resolved.cuda, host.os)
+    for problem in problems:
+        if problem.severity != "error" or problem.fix:
+            continue
+        if problem.code == "driver-too-old":
+            problem.fix = _fix_text(kb, resolved, host, options, driver_fix)
+        elif options:
+            problem.fix = _fix_text(kb, resolved, host, options, None)
+        else:
+            unlimited = replace(host, driver_version=None, max_cuda=None)
+            later = nearest_working(kb, resolved, unlimited)
+            upgrade = _driver_upgrade(kb, later[0].cuda, host.os) if later else None
+            problem.fix = _fix_text(kb, resolved, host, later, upgrade,
+                                    works="has kernels for this GPU")
+
+
+# -- the public checks ---------------------------------------------------------------------------
+
+def _gpu_summary(host) -> str:
+    parts = [f"{g.name} ({g.sm})" if g.sm else g.name for g in host.gpus]
+    return ", ".join(dict.fromkeys(parts)) or "no GPU"
+
+
+def host_problems(resolved: Resolved, host, kb: KnowledgeBase) -> list[Problem]:
+    """Problems of running ``resolved`` on ``host``: driver, GPU architectures, CPU on a GPU box."""
+    release = kb.release(resolved.torch)
+    if not resolved.is_cuda:
+        if host.has_gpu and host.runs_cuda and release:
+            cuda, reason = best_variant(release, host, kb, host.platform)
+            return [Problem(code="cpu-build-on-gpu", severity="warning", key="cuda",
+                            message=f"this is a CPU-only build; torch will not use {_gpu_summary(host)}",
+                            fix=f'cuda: "{cuda}" ({reason})' if cuda != CPU else None)]
+        return []
+    if not host.runs_cuda:
+        toolkit = kb.toolkit(resolved.cuda)
+        needs = toolkit.min_driver(host.os, minor_compat=True) if toolkit else None
+        why = ("CONDA_OVERRIDE_CUDA is empty" if host.cuda_disabled and "CONDA_OVERRIDE_CUDA" in host.overrides
+               else "no NVIDIA GPU found on this machine")
+        return [Problem(code="no-gpu", severity="note", key="cuda",
+                        message=f"{why}: the CUDA {resolved.cuda} build still locks and installs "
+                                f"(for another machine), and runs where an NVIDIA driver"
+                                f"{f' >= {needs}' if needs else ''} is present")]
+    verdict = fit(kb, resolved.torch, resolved.cuda, resolved.route, host)
+    problems = list(verdict.problems)
+    if any(p.severity == "error" for p in problems):
+        _attach_fixes(kb, resolved, host, problems)
+    for gpu in host.gpus:
+        if not gpu.compute_capability:
+            problems.append(Problem(code="gpu-capability-unknown", severity="note",
+                                    message=f"compute capability of {gpu.name} is unknown: its "
+                                            "architecture was not checked",
+                                    fix="set ENVMGR_GPU=sm_XY (e.g. sm_86) to state it"))
+    if not host.gpus:
+        problems.append(Problem(code="no-gpu-to-check", severity="note",
+                                message="no GPU to check the build's architectures against",
+                                fix="set ENVMGR_GPU to the target GPU (e.g. ENVMGR_GPU=sm_86)"))
+    if host.platform not in resolved.platforms:
+        problems.append(Problem(code="platform-not-locked", severity="warning", key="platforms",
+                                message=f"this machine is {host.platform}, which the spec does not "
+                                        f"lock ({', '.join(resolved.platforms)})",
+                                fix=f"platforms: add {host.platform}"))
+    return problems
+
+
+def best_variant(release: TorchRelease, host, kb: KnowledgeBase, platform: str = "linux-64"
+                 ) -> tuple[str, str]:
+    """The CUDA variant of ``release`` that suits this machine best, with a one-line reason."""
+    if not host.runs_cuda or (not host.gpus and not host.max_cuda):
+        if not has_cpu(release, platform):
+            newest = offered_variants(release, platform)[-1:]
+            return (newest[0] if newest else CPU,
+                    f"no NVIDIA GPU found, and torch {release.torch} has no CPU build")
+        return CPU, "no NVIDIA GPU found on this machine: the CPU build"
+    scored = []
+    for cuda in offered_variants(release, platform):
+        route, _ = choose_route(release, cuda, [platform])
+        if not route:
+            continue
+        verdict = fit(kb, release.torch, cuda, route, host)
+        if verdict.driver_ok and verdict.arch_ok:
+            scored.append(((verdict.arch_known, not _uses_ptx(verdict),
+                            verdict.driver_how != "minor-compat", Version(cuda)), cuda, verdict))
+    driver = (f"driver {host.driver_version} (CUDA <= {host.max_cuda})" if host.driver_version
+              else f"the target (CUDA <= {host.max_cuda})")
+    if not scored:
+        return CPU, (f"no CUDA variant of torch {release.torch} "
+                     f"({', '.join(offered_variants(release, platform)) or 'none'}) runs with {driver} "
+                     f"on {_gpu_summary(host)}: the CPU build")
+    (known, _sass, native, _), cuda, _ = max(scored, key=lambda s: s[0])
+    how = "natively" if native else "through minor-version compatibility"
+    kernels = f" with kernels for {_gpu_summary(host)}" if host.gpus else ""
+    unverified = "" if known else " (its GPU architectures are not in envmgr's tables)"
+    return cuda, (f"{cuda_tag(cuda)}: the newest CUDA variant of torch {release.torch} that {driver} "
+                  f"runs {how}{kernels}{unverified}")
+
+
+def device_arch_problems(arch_list: list[str], capability: str, device: str = "this GPU"
+                         ) -> list[Problem]:
+    """Compare ``torch.cuda.get_arch_list()`` with a device's capability (``envmgr verify``)."""
+    sm = sm_of(capability)
+    listed = " ".join(arch_list) or "nothing"
+    if not arch_list:
+        return [Problem(code="gpu-arch-unsupported",
+                        message=f"this torch was built without CUDA kernels; {device} is {sm}")]
+    found = coverage(arch_list, capability)
+    if not found.covered:
+        return [Problem(code="gpu-arch-unsupported",
+                        message=f"{device} is {sm} (compute capability {capability}); this torch "
+                                f"carries kernels for {listed} and no PTX it can JIT: "
+                                "'no kernel image is available for execution on the device'",
+                        fix="recreate the environment with a CUDA variant whose build covers "
+                            f"{sm} (envmgr doctor lists which)")]
+    if found.via_ptx:
+        return [Problem(code="gpu-arch-ptx", severity="warning",
+                        message=f"{device} ({sm}) runs this torch only through PTX JIT ({found.how}); "
+                                "the first CUDA call compiles kernels and is slow")]
+    return []
