@@ -12,6 +12,7 @@ gpus.yaml and copins.yaml are written by hand (they have no counterpart in the r
 from __future__ import annotations
 
 import argparse
+import copy
 import re
 import sys
 from pathlib import Path
@@ -160,6 +161,10 @@ def conda_block(row: dict) -> dict | None:
         "cpu": True,
         "cuda": {c: conda_extra_channels(torch, c) for c in sorted(cudas, key=Version)},
     }
+    if version < Version("1.5.1"):
+        # Deleted from the pytorch channel in July 2023 (pytorch#104754): the documented
+        # commands no longer solve. Kept so old specs get a clear message, not a mystery.
+        block["removed"] = True
     if row.get("torchvision_pip"):       # the page pins different versions for conda and pip
         block["torchvision"] = str(row["torchvision"])
         block["torchaudio"] = str(row["torchaudio"])
@@ -206,6 +211,9 @@ def release_row(row: dict) -> dict:
         # and in later torchaudio docs, so it is the row's pair; conda keeps its own.
         torchvision, torchaudio = row["torchvision_pip"], row["torchaudio_pip"]
     notes = [n for n in (row.get("note"), row.get("torchvision_from"), row.get("pip_cuda_from")) if n]
+    if Version(torch) < Version("1.5.1") and row.get("conda_cuda"):
+        notes.append("pytorch-channel conda packages of this release were deleted in July 2023 "
+                     "(pytorch#104754)")
     out = {
         "torch": torch,
         "released": None,
@@ -221,6 +229,8 @@ def release_row(row: dict) -> dict:
     }
     if notes:
         out["notes"] = "; ".join(notes)
+    if Version(torch) < Version("1.5.1") and row.get("conda_cuda"):
+        out["sources"].append("pytorch-104754")
     return out
 
 
@@ -247,8 +257,8 @@ def minor_only_row(row: dict) -> dict:
         },
         "conda_forge": None,
         "sources": source_keys(row.get("src")),
-        "notes": (f"the reference knows {minor} only at minor level (RELEASE.md matrix); "
-                  f"patch releases of {minor} not verified"),
+        "notes": (f"CUDA variants and python from the per-minor RELEASE.md matrix; {minor}.0 and "
+                  f"its companions from PyPI"),
     }
 
 
@@ -257,7 +267,7 @@ def apply_release_overlay(row: dict) -> dict:
     row["released"] = overlay.RELEASED.get(torch, (None, None))[0] or row["released"]
     if overlay.RELEASED.get(torch):
         add_sources(row, [overlay.RELEASED[torch][1]])
-    for key, value in overlay.RELEASE_FIXES.get(torch, {}).items():
+    for key, value in copy.deepcopy(overlay.RELEASE_FIXES.get(torch, {})).items():
         if key == "sources":
             add_sources(row, value)
         elif key == "notes":
@@ -282,8 +292,18 @@ def add_sources(row: dict, keys) -> None:
 def build_releases(ref: dict) -> list[dict]:
     rows = [release_row(r) for r in ref["torch_releases"]]
     rows += [minor_only_row(r) for r in ref["torch_minor_releases_beyond_previous_versions_page"]]
-    rows += [dict(r, sources=list(r["sources"])) for r in overlay.EXTRA_RELEASES]
     rows = [apply_release_overlay(r) for r in rows]
+    by_torch = {r["torch"]: r for r in rows}
+    for extra in copy.deepcopy(overlay.EXTRA_RELEASES):
+        if "like" in extra:         # a later patch of a row above: start from that (fixed) row
+            base = copy.deepcopy(by_torch[extra.pop("like")])
+            base.pop("notes", None)
+            extra["sources"] = base["sources"] + [k for k in extra["sources"] if k not in base["sources"]]
+        else:
+            base = {"released": None, "python_experimental": [], "lts": False, "conda": None,
+                    "conda_forge": None}
+        base.update(extra)
+        rows.append(apply_release_overlay(base))
     return sorted(rows, key=lambda r: Version(r["torch"]))
 
 
@@ -343,6 +363,7 @@ def build_toolkits(ref: dict) -> list[dict]:
         notes = [n for n in (tk.get("minor_compat_note"), tk.get("sm_basis")) if n]
         if notes:
             row["notes"] = "; ".join(notes)
+        row.update(overlay.CUDA_FIXES.get(cuda, {}))
         rows.append(row)
     return rows
 

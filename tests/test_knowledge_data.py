@@ -1,0 +1,284 @@
+"""Internal consistency of the knowledge-base data (envmgr/data/*.yaml), plus regression anchors:
+facts copied from primary sources that must never silently change."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from envmgr import knowledge
+from envmgr.knowledge import cuda_tag, minor_of
+
+# CUDA variants that name no toolkit in cuda.yaml on purpose: 1.0.0 shipped cuda80 builds, and
+# cuda.yaml starts at 9.0 (the oldest toolkit NVIDIA's driver table and the archs sources cover).
+ALLOWED_UNKNOWN_CUDA = {("1.0.0", "8.0"), ("1.0.1", "8.0")}
+
+ARCH_TAG = re.compile(r"^(sm|compute)_(\d+)$")
+CC = re.compile(r"^\d+\.\d$")
+PYTHON_MINOR = re.compile(r"^\d+\.\d+$")
+PYTHON_EXPERIMENTAL = re.compile(r"^\d+\.\d+t?$")   # "3.13t": the free-threaded build
+DRIVER = re.compile(r"^\d{3}(\.\d{2,3}){1,2}$")
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return knowledge.load()
+
+
+def sm_to_cc(number: str) -> str:
+    return f"{int(number) // 10}.{int(number) % 10}"
+
+
+# -- sources ------------------------------------------------------------------------------------
+def test_every_source_has_title_and_url(kb):
+    assert kb.sources
+    for key, source in kb.sources.items():
+        assert source.get("title"), key
+        assert str(source.get("url", "")).startswith("https://"), key
+
+
+def test_every_row_cites_known_sources(kb):
+    cited: list[tuple[str, list[str]]] = []
+    cited += [(f"torch {r.torch}", r.sources) for r in kb.releases]
+    cited += [(f"cuda {t.cuda}", t.sources) for t in kb.toolkits]
+    cited += [(f"copin {c.id}", list(c.sources)) for c in kb.copins]
+    cited += [(f"arches {k}", v) for k, v in (kb.raw["arches.yaml"].get("sources") or {}).items()]
+    cited += [("gpus", kb.raw["gpus.yaml"].get("sources") or [])]
+    for what, keys in cited:
+        assert keys, f"{what} cites no source"
+        unknown = set(keys) - set(kb.sources)
+        assert not unknown, f"{what} cites unknown sources {sorted(unknown)}"
+
+
+def test_kb_version_is_recorded(kb):
+    assert re.match(r"^\d{4}\.\d{2}\.\d{2}\+[0-9a-f]{12}$", kb.version)
+
+
+# -- torch --------------------------------------------------------------------------------------
+def test_torch_rows_are_unique_patch_versions(kb):
+    versions = [r.torch for r in kb.releases]
+    assert len(versions) == len(set(versions))
+    for version in versions:
+        assert len(Version(version).release) == 3, version
+        assert str(Version(version)) == version, version
+
+
+def test_python_lists_are_nonempty_ascending_minors(kb):
+    for r in kb.releases:
+        assert r.python, r.torch
+        assert all(PYTHON_MINOR.match(p) for p in r.python), (r.torch, r.python)
+        keys = [Version(p) for p in r.python]
+        assert keys == sorted(keys) and len(set(keys)) == len(keys), (r.torch, r.python)
+        assert all(PYTHON_EXPERIMENTAL.match(p) for p in r.python_experimental), r.torch
+        assert not set(r.python) & set(r.python_experimental), r.torch
+
+
+def test_python_2_only_for_early_releases(kb):
+    for r in kb.releases:
+        if "2.7" in r.python:
+            assert r.version < Version("1.5"), r.torch
+
+
+def test_every_cuda_variant_names_a_toolkit(kb):
+    known = {t.cuda for t in kb.toolkits}
+    for r in kb.releases:
+        variants = set(r.conda_cuda()) | set(r.pip_cuda())
+        if r.conda_forge:
+            for platform in r.conda_forge.platforms:
+                variants |= set(r.conda_forge_cuda(platform))
+        for cuda in variants:
+            assert cuda in known or (r.torch, cuda) in ALLOWED_UNKNOWN_CUDA, (r.torch, cuda)
+
+
+def test_companion_versions_parse(kb):
+    for r in kb.releases:
+        companions = [r.torchvision, r.torchaudio]
+        for builds in (r.conda, r.pip):
+            if builds:
+                companions += [builds.torchvision, builds.torchaudio]
+        for version in filter(None, companions):
+            Version(version)
+
+
+def test_release_dates_are_iso_and_follow_version_order(kb):
+    dated = [r for r in kb.releases if r.released]
+    for r in dated:
+        assert re.match(r"^\d{4}-\d{2}-\d{2}$", r.released), r.torch
+    # Within one minor, a later patch is never released earlier.
+    for a, b in zip(dated, dated[1:]):
+        if a.minor == b.minor:
+            assert a.released <= b.released, (a.torch, b.torch)
+
+
+def test_conda_selectors_follow_the_channel_history(kb):
+    for r in kb.releases:
+        if not r.conda:
+            continue
+        assert r.conda.channel in ("pytorch", "pytorch-lts")
+        assert r.conda.cuda_selector in ("feature", "cudatoolkit", "pytorch-cuda")
+        assert r.conda.cpu_selector in ("cpuonly", "pytorch-cpu")
+        if r.version >= Version("1.13"):
+            assert r.conda.cuda_selector == "pytorch-cuda", r.torch
+        for extra in r.conda.cuda.values():
+            assert set(extra) <= {"nvidia", "conda-forge"}, r.torch
+    # 2.5 is the last release on the pytorch channel (pytorch#138506).
+    assert all(r.conda is None for r in kb.releases if r.version >= Version("2.6"))
+
+
+def test_pip_blocks_are_well_formed(kb):
+    for r in kb.releases:
+        if not r.pip:
+            continue
+        assert r.pip.index in ("find-links", "extra-index-url", "index-url", "manual"), r.torch
+        assert r.pip.url.startswith("https://download.pytorch.org/whl/"), r.torch
+        if r.pip.index != "find-links":
+            assert "{variant}" in r.pip.url, r.torch
+        if r.pip.pypi_default_cuda:
+            assert r.pip.pypi_default_cuda in r.pip.cuda, r.torch
+
+
+def test_conda_forge_blocks_are_well_formed(kb):
+    for r in kb.releases:
+        if not r.conda_forge:
+            continue
+        assert set(r.conda_forge.platforms) <= {"linux-64", "win-64", "osx-arm64", "linux-aarch64",
+                                                "osx-64"}, r.torch
+        assert "{cu}" in r.conda_forge.build_pattern, r.torch
+
+
+# -- CUDA ---------------------------------------------------------------------------------------
+def test_toolkit_rows_unique_and_drivers_well_formed(kb):
+    versions = [t.cuda for t in kb.toolkits]
+    assert len(versions) == len(set(versions))
+    for t in kb.toolkits:
+        assert DRIVER.match(t.driver_linux or ""), t.cuda
+        for value in (t.driver_windows, t.minor_compat_driver_linux, t.minor_compat_driver_windows):
+            assert value is None or DRIVER.match(value), (t.cuda, value)
+        if Version(t.cuda) >= Version("11.0"):
+            assert t.minor_compat_driver_linux, t.cuda
+            assert Version(t.minor_compat_driver_linux) <= Version(t.driver_linux), t.cuda
+
+
+def test_toolkit_drivers_never_go_backwards(kb):
+    for older, newer in zip(kb.toolkits, kb.toolkits[1:]):
+        assert Version(older.driver_linux) < Version(newer.driver_linux), (older.cuda, newer.cuda)
+
+
+def test_toolkit_archs_are_valid_and_ascending(kb):
+    for t in kb.toolkits:
+        assert t.archs, t.cuda
+        assert all(CC.match(a) or re.match(r"^\d+\.\d$", a) for a in t.archs), t.cuda
+        keys = [Version(a) for a in t.archs]
+        assert keys == sorted(keys), t.cuda
+
+
+# -- arches -------------------------------------------------------------------------------------
+def test_arch_keys_name_known_releases_and_toolkits(kb):
+    minors = set(kb.minors())
+    toolkit_tags = {cuda_tag(t.cuda): t for t in kb.toolkits}
+    builds = kb.raw["arches.yaml"]["builds"]
+    assert set(builds) <= set(knowledge.PACKAGINGS)
+    for packaging, table in builds.items():
+        for key, tags in table.items():
+            torch, _, tag = key.partition("+")
+            assert tag in toolkit_tags, (packaging, key)
+            parts = Version(torch).release
+            if len(parts) == 2:
+                assert torch in minors, (packaging, key)
+            else:
+                assert kb.release(torch) is not None, (packaging, key)
+            assert tags, (packaging, key)
+            for arch in tags:
+                match = ARCH_TAG.match(arch)
+                assert match, (packaging, key, arch)
+                # A build can only carry code its toolkit's nvcc can generate.
+                assert sm_to_cc(match.group(2)) in toolkit_tags[tag].archs or not \
+                    toolkit_tags[tag].archs_complete, (packaging, key, arch)
+
+
+def test_linux_wheel_arch_keys_match_pip_variants(kb):
+    """Every linux-wheel key names a CUDA variant that release ships as a wheel."""
+    for key in kb.raw["arches.yaml"]["builds"]["linux-wheel"]:
+        torch, _, tag = key.partition("+")
+        release = kb.release(torch)
+        assert release.pip, key
+        assert tag in {cuda_tag(c) for c in release.pip_cuda()}, key
+
+
+# -- GPUs ---------------------------------------------------------------------------------------
+def test_gpus_unique_and_cc_known_to_a_toolkit(kb):
+    every_arch = {a for t in kb.toolkits for a in t.archs}
+    seen: dict[str, str] = {}
+    for gpu in kb.gpus:
+        assert CC.match(gpu.cc), gpu.name
+        assert gpu.cc in every_arch, gpu.name
+        for spelling in (gpu.name, *gpu.aliases):
+            folded = spelling.lower().removeprefix("nvidia ")
+            assert seen.setdefault(folded, gpu.name) == gpu.name, \
+                f"{spelling!r} names both {seen[folded]} and {gpu.name}"
+
+
+# -- copins -------------------------------------------------------------------------------------
+def test_copins_parse(kb):
+    ids = [c.id for c in kb.copins]
+    assert len(ids) == len(set(ids))
+    from packaging.requirements import Requirement
+
+    for rule in kb.copins:
+        SpecifierSet(rule.torch)
+        Requirement(rule.spec)
+        assert rule.routes and set(rule.routes) <= {"pytorch", "conda-forge", "pip"}, rule.id
+        assert rule.reason.strip(), rule.id
+
+
+# -- regression anchors (copied from the primary sources, see SOURCES.md) -------------------------
+def test_anchor_torch_1_10_1(kb):
+    r = kb.release("1.10.1")
+    assert r.conda_cuda() == ["10.2", "11.3"]
+    assert r.conda.cuda["11.3"] == ["conda-forge"]
+    assert r.pip_cuda() == ["10.2", "11.1"]
+    assert (r.torchvision, r.torchaudio) == ("0.11.2", "0.10.1")
+    assert r.python == ["3.6", "3.7", "3.8", "3.9"]
+    assert r.pip.index == "find-links"
+
+
+def test_anchor_cuda_11_8_drivers(kb):
+    t = kb.toolkit("11.8")
+    assert t.driver_linux == "520.61.05"
+    assert t.min_driver("linux", minor_compat=True) == "450.80.02"
+    assert t.min_driver("linux", minor_compat=False) == "520.61.05"
+    assert kb.toolkit("10.2").min_driver("linux") == "440.33"    # no minor compat before 11
+
+
+def test_anchor_gpu_ccs(kb):
+    by_name = {g.name: g.cc for g in kb.gpus}
+    assert by_name["GeForce RTX 3090"] == "8.6"
+    assert by_name["Tesla V100"] == "7.0"
+    assert by_name["H100"] == "9.0"
+    assert by_name["GeForce RTX 5090"] == "12.0"
+
+
+def test_anchor_sm86_missing_from_cu102_wheels(kb):
+    assert "sm_86" not in kb.build_arches("1.10.1", "10.2", "linux-wheel")
+    assert "sm_86" in kb.build_arches("1.10.1", "11.1", "linux-wheel")
+    assert "compute_37" in kb.build_arches("1.10.1", "10.2", "conda")
+
+
+def test_anchor_toolkit_archs(kb):
+    assert "8.6" not in kb.toolkit("11.0").archs and "8.6" in kb.toolkit("11.1").archs
+    assert "3.7" in kb.toolkit("11.8").archs and "3.7" not in kb.toolkit("12.0").archs
+    assert "7.0" not in kb.toolkit("13.0").archs
+
+
+def test_anchor_copins(kb):
+    numpy2 = next(c for c in kb.copins if c.spec.startswith("numpy"))
+    assert numpy2.applies("2.2.2", "pip") and not numpy2.applies("2.3.0", "pip")
+    mkl = next(c for c in kb.copins if c.spec.startswith("mkl"))
+    assert mkl.routes == ("pytorch",)
+
+
+def test_minor_lookup_uses_newest_patch(kb):
+    assert kb.release("1.10").torch == max((r for r in kb.releases if minor_of(r.torch) == "1.10"),
+                                           key=lambda r: r.version).torch
