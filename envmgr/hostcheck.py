@@ -74,10 +74,22 @@ def arch_list_for(kb: KnowledgeBase, torch: str, cuda: str, route: str, os_name:
     """(arch list, table used, whether it describes these very artifacts) for a build."""
     tables = ROUTE_TABLES.get((route, os_name), ("linux-wheel",))
     for position, table in enumerate(tables):
-        found = kb.build_arches(torch, cuda, table)
+        found = kb.build_arches(torch, cuda, table) or _sibling_patch(kb, torch, cuda, table)
         if found is not None:
             return found, table, position == 0 or table in SAME_ARTIFACTS
     return None, None, False
+
+
+def _sibling_patch(kb: KnowledgeBase, torch: str, cuda: str, table: str) -> list[str] | None:
+    """Patches of one minor are built from one release branch with one arch list (builder's
+    release/X.Y scripts), so 1.10.2+cu102 takes 1.10.1+cu102's list when its own is missing."""
+    wanted = Version(torch)
+    for patch in sorted((r for r in kb.releases if r.minor == f"{wanted.major}.{wanted.minor}"),
+                        key=lambda r: r.version, reverse=True):
+        found = kb.build_arches(patch.torch, cuda, table)
+        if found is not None:
+            return found
+    return None
 
 
 def toolkit_targets(kb: KnowledgeBase, cuda: str, cc: str) -> bool | None:

@@ -1,0 +1,161 @@
+"""``envmgr doctor``: what this machine offers, and which specs in ``envs/`` can run on it.
+
+Everything here reads; nothing is written (the spec check does not render environment files).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .drivers import max_cuda_minor_compat
+from .errors import EnvmgrError
+from .host import Host, detect
+from .models import Problem
+
+NVCC_NOTE = ("the system CUDA toolkit: it compiles CUDA extensions, but torch does not use it "
+             "(each torch build ships its own CUDA runtime)")
+
+
+def storage(workspace) -> list[dict]:
+    """Where environments and the package cache live, and the free space there."""
+    try:
+        from .environments import envs_root, pkgs_dir
+        places = [("envs", envs_root(workspace)), ("pkgs", pkgs_dir(workspace))]
+    except ImportError:   # environments.py owns the real rule; this is only its documented default
+        home = Path.home() / ".envmgr"
+        places = [("envs", home / "envs"), ("pkgs", home / "pkgs")]
+    found = []
+    for role, path in places:
+        probe = path
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        try:
+            free = shutil.disk_usage(probe).free
+        except OSError:
+            free = None
+        found.append({"role": role, "path": str(path), "exists": path.exists(), "free_bytes": free})
+    return found
+
+
+def env_verdicts(workspace, host: Host, kb) -> list[dict]:
+    """For each spec in ``envs/``: its stack, whether it can run on ``host``, and why not."""
+    from .compat import check
+    from .hostcheck import host_problems
+    from .pipeline import load_named_spec
+
+    verdicts = []
+    for name in workspace.spec_names():
+        stack = None
+        try:
+            spec = load_named_spec(workspace, name)
+            result = check(spec, kb)
+        except EnvmgrError as err:
+            problems = [Problem(code="spec-invalid", message=str(err))]
+        else:
+            if result.ok:
+                stack = result.resolved.summary()
+                problems = result.problems + host_problems(result.resolved, host, kb)
+            else:
+                problems = result.problems
+        runnable = not any(p.severity == "error" for p in problems)
+        verdicts.append({"name": name, "runnable": runnable, "stack": stack,
+                         "problems": [p.to_json() for p in problems]})
+    return verdicts
+
+
+def report(workspace=None, environ=None, kb=None) -> dict:
+    """The doctor report as data (``envmgr doctor --json`` prints exactly this)."""
+    from .knowledge import load
+
+    kb = kb or load()
+    host = detect(environ, kb=kb)
+    compat_cuda, compat_driver = (max_cuda_minor_compat(host.driver_version, kb, host.os)
+                                  if host.driver_version else (None, None))
+    data = {
+        "os": host.os, "platform": host.platform,
+        "gpu_found": bool(host.gpus) or host.driver_version is not None,
+        "driver_version": host.driver_version,
+        "max_cuda": host.max_cuda,
+        "max_cuda_source": host.max_cuda_source,
+        "max_cuda_minor_compat": compat_cuda,
+        "minor_compat_driver": compat_driver,
+        "gpus": [g.to_json() for g in host.gpus],
+        "nvidia_smi": host.nvidia_smi,
+        "nvcc": ({"version": host.nvcc.version, "path": host.nvcc.path, "note": NVCC_NOTE}
+                 if host.nvcc else None),
+        "managers": host.managers,
+        "storage": storage(workspace),
+        "overrides": host.overrides,
+        "notes": host.notes,
+        "kb_version": kb.version,
+        "envs": env_verdicts(workspace, host, kb) if workspace is not None else [],
+    }
+    return data
+
+
+# -- text ------------------------------------------------------------------------------------------
+
+def _human(size: int | None) -> str:
+    try:
+        from .disk import human
+        return human(size)
+    except ImportError:  # pragma: no cover
+        return f"{size} B"
+
+
+def _cuda_line(data: dict) -> str:
+    if not data["max_cuda"]:
+        return data["max_cuda_source"] or "none (no NVIDIA driver)"
+    line = f"{data['max_cuda']}  ({data['max_cuda_source']})"
+    compat = data["max_cuda_minor_compat"]
+    if compat and compat != data["max_cuda"]:
+        line += (f"; through minor-version compatibility also CUDA {compat.split('.')[0]}.x up to "
+                 f"{compat} (driver >= {data['minor_compat_driver']}, without PTX JIT)")
+    return line
+
+
+def render_text(data: dict) -> str:
+    lines = ["machine"]
+    add = lambda label, value: lines.append(f"  {label:<12} {value}")  # noqa: E731
+    add("platform", data["platform"])
+    if not data["gpu_found"]:
+        add("GPU", "no NVIDIA GPU found")
+    else:
+        where = f"  (nvidia-smi: {data['nvidia_smi']})" if data["nvidia_smi"] else ""
+        add("driver", f"{data['driver_version'] or 'unknown'}{where}")
+        add("newest CUDA", _cuda_line(data))
+        for gpu in data["gpus"]:
+            cc = gpu["compute_capability"]
+            arch = (f"sm_{cc.replace('.', '')} (compute capability {cc}, from {gpu['capability_source']})"
+                    if cc else "compute capability unknown")
+            memory = f", {gpu['memory_mib']} MiB" if gpu["memory_mib"] else ""
+            add(f"GPU {gpu['index']}", f"{gpu['name']}: {arch}{memory}")
+    nvcc = data["nvcc"]
+    add("nvcc", f"{nvcc['version']} at {nvcc['path']}: {nvcc['note']}" if nvcc else "not found (not needed)")
+    for tool, path in data["managers"].items():
+        add(tool, path or "not installed (envmgr does not need it)")
+    for place in data["storage"]:
+        free = _human(place["free_bytes"]) if place["free_bytes"] is not None else "unknown"
+        missing = "" if place["exists"] else ", not created yet"
+        add(f"{place['role']} dir", f"{place['path']}  ({free} free{missing})")
+    for name, value in data["overrides"].items():
+        add("override", f"{name}={value!r}")
+    lines += [f"  note: {note}" for note in data["notes"]]
+    lines += _env_lines(data["envs"])
+    return "\n".join(lines)
+
+
+def _env_lines(envs: list[dict]) -> list[str]:
+    if not envs:
+        return ["", "environments: no specs in envs/"]
+    lines = ["", "environments (envs/)"]
+    for env in envs:
+        stack = env["stack"]
+        what = (f"torch {stack['torch']} + {'cpu' if stack['cuda'] == 'cpu' else 'CUDA ' + stack['cuda']}"
+                f" ({stack['route']})" if stack else "invalid spec")
+        lines.append(f"  {env['name']:<16} {'runs here' if env['runnable'] else 'cannot run here'}: {what}")
+        for problem in env["problems"]:
+            lines.append(f"      {problem.get('severity', 'error')}: {problem['message']}")
+            if problem.get("fix"):
+                lines.append(f"        fix: {problem['fix']}")
+    return lines
