@@ -28,6 +28,9 @@ PYTORCH_CHANNEL_RELEASES = [
     {"torch": "1.10.1", "vision": "0.11.2", "audio": "0.10.1", "date": "2021-12-10",
      "pythons": ["3.7", "3.8", "3.9"], "cuda": {"10.2": "7.6.5", "11.3": "8.2.0"},
      "style": "cudatoolkit", "numpy": "numpy >=1.19"},
+    {"torch": "1.10.2", "vision": "0.11.3", "audio": "0.10.2", "date": "2022-01-27",
+     "pythons": ["3.7", "3.8", "3.9"], "cuda": {"10.2": "7.6.5", "11.3": "8.2.0"},
+     "style": "cudatoolkit", "numpy": "numpy >=1.19"},
     {"torch": "1.13.1", "vision": "0.14.1", "audio": "0.13.1", "date": "2022-12-15",
      "pythons": ["3.7", "3.8", "3.9", "3.10"], "cuda": {"11.7": "8.5.0"},
      "style": "pytorch-cuda", "numpy": None},
@@ -97,6 +100,15 @@ def _defaults() -> list[Package]:
                     "numpy", version, f"py{minor.replace('.', '')}{fake_hash('np', version, subdir)}_0",
                     subdir, depends=[python_pin(minor), "blas 1.0 mkl", "mkl >=2023.1.0,<2025.0a0"],
                     timestamp=ms(date), files=module_files(subdir, minor, "numpy", version)))
+        for version, date, minors, numpy in (("1.10.1", "2023-03-01", ["3.8", "3.9", "3.10", "3.11"],
+                                              "numpy >=1.19.5,<1.27.0"),
+                                             ("1.13.1", "2024-05-30", ["3.9", "3.10", "3.11", "3.12"],
+                                              "numpy >=1.22.4,<2.3")):
+            for minor in minors:
+                pkgs.append(Package(
+                    "scipy", version, f"py{minor.replace('.', '')}{fake_hash('sp', version, subdir)}_0",
+                    subdir, depends=[python_pin(minor), numpy], timestamp=ms(date),
+                    files=module_files(subdir, minor, "scipy", version)))
         for version, (channel, date) in CUDATOOLKITS.items():
             if channel != "defaults":
                 continue

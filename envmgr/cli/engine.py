@@ -1,0 +1,93 @@
+"""lock: solve specs with the embedded rattler engine into conda-lock files."""
+from __future__ import annotations
+
+import click
+
+from ..errors import EnvmgrError, UsageError
+from . import cli
+from .output import emit_json
+
+
+def _names(workspace, names, all_) -> list[str]:
+    if names and all_:
+        raise UsageError("give NAMEs or --all, not both", fix="drop --all, or the names")
+    if names:
+        return list(dict.fromkeys(names))
+    found = workspace.spec_names()
+    if not found:
+        raise UsageError(f"no specs in {workspace.envs_dir}", fix='envmgr new NAME "torch 2.4 + cu121"')
+    return found
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every spec in envs/ (the default when no NAME is given).")
+@click.option("--update", is_flag=True, help="Solve again even when the lockfile is fresh.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Never solve: exit 1 naming each lockfile that is missing or stale, 0 when all are fresh.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def lock(names, all_, update, check_only, as_json):
+    """Lock specs into lockfiles/NAME.conda-lock.yml (conda-lock format, one solve per platform).
+
+    \b
+    A fresh lockfile is left as it is; --update solves again (the file only changes when the
+    solution does). Channel names resolve through ENVMGR_CHANNEL_ALIAS / channel_alias in
+    envmgr.yaml (default https://conda.anaconda.org/); `defaults` through ENVMGR_DEFAULT_CHANNELS /
+    default_channels (default https://repo.anaconda.com/pkgs/main).
+    """
+    from ..workspace import find_workspace
+
+    workspace = find_workspace()
+    selected = _names(workspace, names, all_)
+    if check_only:
+        if update:
+            raise UsageError("--check never solves; --update does", fix="use one of them")
+        _check(workspace, selected, as_json)
+        return
+    from ..lock import lock_environment
+
+    results, failures = [], []
+    for name in selected:
+        try:
+            result = lock_environment(workspace, name, update=update)
+        except EnvmgrError as err:
+            if len(selected) == 1:
+                raise
+            failures.append({"name": name, "error": str(err)})
+            if not as_json:
+                click.echo(f"error: {name}: {err}", err=True)
+            continue
+        results.append(result)
+        if not as_json:
+            _print(result)
+    if as_json:
+        emit_json({"locked": [r.to_json() for r in results], "failed": failures})
+    if failures:
+        raise click.exceptions.Exit(1)
+
+
+def _print(result) -> None:
+    counts = ", ".join(f"{p} {n}" for p, n in result.packages.items())
+    verb = {"fresh": "fresh, left as is", "locked": "locked", "updated": "re-locked",
+            "unchanged": "re-solved, unchanged"}[result.action]
+    detail = f" ({counts} packages)" if counts else ""
+    click.echo(f"{result.name}: {verb}{detail} -> {result.lockfile} [{result.seconds:.2f}s]")
+    for note in result.notes:
+        click.echo(f"  note: {note}")
+
+
+def _check(workspace, names, as_json) -> None:
+    from ..lock import check_locks
+
+    rows = check_locks(workspace, names)
+    bad = [r for r in rows if r["state"] != "fresh"]
+    if as_json:
+        emit_json({"ok": not bad, "lockfiles": rows})
+    else:
+        for row in rows:
+            reason = f": {row['reason']}" if row["reason"] else ""
+            click.echo(f"{row['name']}: {row['state']}{reason}", err=row["state"] != "fresh")
+        if bad:
+            click.echo(f"run `envmgr lock {' '.join(r['name'] for r in bad)}`", err=True)
+    if bad:
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,98 @@
+"""``envmgr lock``: spec -> rendered environment file -> rattler solve per platform -> conda-lock file.
+
+* An existing lock that is fresh is left alone (no solve, no write) unless ``update``.
+* Otherwise the spec is solved again; the file is rewritten only when its text changes, so an
+  unchanged solution leaves the file byte-identical (no churn in git).
+* :func:`lock_env_file` is the engine under it, for any environment file (the benchmark uses it).
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .lockfile import FRESH, LockInputs, full_state
+from .workspace import Workspace
+
+
+@dataclass
+class LockResult:
+    name: str
+    action: str                      # "fresh" (left alone), "locked" (new file), "updated", "unchanged"
+    lockfile: str
+    platforms: list[str] = field(default_factory=list)
+    packages: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "") -> tuple[bool, dict[str, int]]:
+    """Solve ``inputs`` and write ``lockfile`` if its text changes; returns (written, counts)."""
+    from .lockfile import conda_specs, content_hashes, make_lock_spec, render_lockfile, write_if_changed
+    from .solve import solve_platforms
+
+    with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp:
+        lock_spec = make_lock_spec(inputs.env_text, inputs.env_file.name, inputs.platforms, Path(tmp))
+        hashes = content_hashes(lock_spec, inputs.platforms, inputs.cuda, Path(tmp))
+    specs_by_platform = {p: conda_specs(lock_spec, p) for p in inputs.platforms}
+    records: dict[str, list] = {}
+    # platforms with the same specs share one solve call (rattler solves them concurrently)
+    for specs in {tuple(s) for s in specs_by_platform.values()}:
+        group = [p for p in inputs.platforms if tuple(specs_by_platform[p]) == specs]
+        records.update(solve_platforms(inputs.channel_urls, list(specs), group, inputs.cuda,
+                                       what=what, file=inputs.env_file))
+    text = render_lockfile(inputs, lockfile, records, lock_spec, hashes)
+    return write_if_changed(lockfile, text), {p: len(r) for p, r in sorted(records.items())}
+
+
+def inputs_for(workspace: Workspace, name: str) -> tuple[LockInputs, object]:
+    """Render spec ``name`` (refreshing its environment file) and gather what its lock depends on."""
+    from .channels import resolve_channels
+    from .lockfile import kb_version, spec_digest
+    from .pipeline import prepare
+
+    prepared = prepare(workspace, name)
+    resolved = prepared.resolved
+    facts = {"spec_sha256": spec_digest(prepared.spec), "kb_version": kb_version(),
+             "route": resolved.route, "torch": resolved.torch, "python": resolved.python}
+    inputs = LockInputs(env_file=prepared.env_file, env_text=prepared.env_text,
+                        platforms=list(resolved.platforms), cuda=resolved.cuda,
+                        channels=list(resolved.channels),
+                        channel_urls=resolve_channels(list(resolved.channels), workspace), facts=facts)
+    return inputs, resolved
+
+
+def lock_environment(workspace: Workspace, name: str, update: bool = False) -> LockResult:
+    started = time.perf_counter()
+    lockfile = workspace.lockfile(name)
+    existed = lockfile.is_file()
+    inputs, resolved = inputs_for(workspace, name)
+    result = LockResult(name=name, action=FRESH, lockfile=str(lockfile), platforms=inputs.platforms)
+    if resolved.route == "pip" or resolved.pip or resolved.user_pip:
+        result.notes.append("pip requirements are not locked yet (recorded in the lockfile metadata)")
+    if existed and not update and full_state(workspace, name)[0] == FRESH:
+        result.seconds = round(time.perf_counter() - started, 3)
+        return result
+    written, result.packages = lock_env_file(inputs, lockfile, what=name)
+    result.action = "unchanged" if not written else ("updated" if existed else "locked")
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def check_locks(workspace: Workspace, names: list[str]) -> list[dict]:
+    """One row per name: {"name", "state", "reason", "lockfile"}; never solves."""
+    from .errors import EnvmgrError
+
+    rows = []
+    for name in names:
+        try:
+            state, reason = full_state(workspace, name)
+        except EnvmgrError as err:
+            state, reason = "stale", str(err)
+        rows.append({"name": name, "state": state, "reason": reason,
+                     "lockfile": str(workspace.lockfile(name))})
+    return rows

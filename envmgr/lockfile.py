@@ -1,0 +1,285 @@
+"""``lockfiles/NAME.conda-lock.yml``: genuine conda-lock v1 files, and whether they are fresh.
+
+Written with conda-lock's own models, writer and content hash (``compute_content_hashes`` over
+the rendered environment file and the virtual packages assumed), so ``conda-lock render``,
+``conda-lock lock --check-input-hash`` and ``micromamba create -f`` accept them. envmgr's own facts
+go in ``metadata.custom_metadata`` (str -> str, the only place conda-lock's strict models allow):
+``envmgr_version``, ``kb_version``, ``spec_sha256``, ``env_file_sha256``, ``virtual_packages``,
+``route``, ``cuda``, ``channel_urls`` and, for specs with a pip section, ``pip_layer``.
+
+The output is a pure function of its inputs and the solution: no ``time_metadata``, packages
+sorted, so re-locking an unchanged spec leaves the file byte-identical.
+
+Freshness, two speeds:
+* :func:`fast_state`: reads the YAML with pyyaml and compares the recorded spec hash, rendered-file
+  hash, knowledge-base version and virtual packages with today's. No conda-lock import (for
+  ``envmgr list``).
+* :func:`full_state`: the same, then recomputes conda-lock's content hash (``lock --check``).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+from .atomic import write_text_atomic
+from .errors import EnvmgrError
+from .workspace import Workspace
+
+FRESH, STALE, MISSING = "fresh", "stale", "missing"
+PIP_OPTIONS = ("--extra-index-url", "--index-url", "-i", "--find-links", "-f", "--trusted-host")
+PIP_NOT_LOCKED = ("not locked yet: the pip requirements stay in the environment file and are "
+                  "installed unpinned; a later envmgr locks them")
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def spec_digest(spec) -> str:
+    """A hash of what the spec says (not how it is written: comments and key order don't count)."""
+    fields = {k: v for k, v in asdict(spec).items() if k not in ("path", "lines")}
+    return sha256_text(json.dumps(fields, sort_keys=True, default=str))
+
+
+def kb_version() -> str:
+    from .knowledge import load
+
+    return load().version
+
+
+@dataclass(frozen=True)
+class LockInputs:
+    """Everything a lock depends on; recorded so freshness can be judged without solving."""
+
+    env_file: Path               # the rendered environment file
+    env_text: str
+    platforms: list[str]
+    cuda: str | None             # "10.2" or "cpu"
+    channels: list[str]          # channel names as rendered
+    channel_urls: list[str]      # what they resolved to
+    facts: dict[str, str]        # envmgr facts: spec_sha256, kb_version, route...
+
+    def custom_metadata(self) -> dict[str, str]:
+        from .virtual import describe
+
+        meta = {"envmgr_version": __version__, "env_file_sha256": sha256_text(self.env_text),
+                "virtual_packages": describe(self.platforms, self.cuda),
+                "cuda": self.cuda or "cpu", "channel_urls": " ".join(self.channel_urls)}
+        meta.update(self.facts)
+        pip = pip_requirements(self.env_text)
+        if pip:
+            meta["pip_layer"] = PIP_NOT_LOCKED
+            meta["pip_requirements"] = " ".join(pip)
+        return dict(sorted(meta.items()))
+
+
+# -- the environment file, as conda-lock reads it ------------------------------------------------
+def _env_yaml(text: str) -> dict:
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("dependencies"), list):
+        raise EnvmgrError("not an environment file (no dependencies list)")
+    return data
+
+
+def pip_requirements(env_text: str) -> list[str]:
+    """The lines of the pip section, options included."""
+    for dep in _env_yaml(env_text)["dependencies"]:
+        if isinstance(dep, dict) and dep.get("pip"):
+            return [str(line) for line in dep["pip"]]
+    return []
+
+
+def conda_lock_view(env_text: str) -> str:
+    """The environment file as conda-lock can parse it.
+
+    conda-lock rejects pip *options* (``--extra-index-url URL``) in the pip list; its own form is a
+    top-level ``pip-repositories:`` list. Files without pip options are passed through untouched,
+    so their content hash is exactly what ``conda-lock`` computes from the file itself.
+    """
+    data = _env_yaml(env_text)
+    changed = False
+    for dep in data["dependencies"]:
+        if isinstance(dep, dict) and dep.get("pip"):
+            keep, repos = [], []
+            for line in dep["pip"]:
+                option, _, value = str(line).strip().partition(" ")
+                if option in PIP_OPTIONS:
+                    changed = True
+                    if option in ("--extra-index-url", "--index-url", "-i") and value.strip():
+                        repos.append(value.strip())
+                else:
+                    keep.append(line)
+            dep["pip"] = keep
+            if repos:
+                data["pip-repositories"] = repos
+    return yaml.safe_dump(data, sort_keys=False) if changed else env_text
+
+
+def make_lock_spec(env_text: str, file_name: str, platforms: list[str], workdir: Path):
+    """conda-lock's ``LockSpecification`` of the rendered file (offline: a local, empty PyPI-name
+    mapping, so only identity mapping is used, which is what the online one gives for ``pip``)."""
+    from conda_lock.src_parser import make_lock_spec as conda_lock_make_lock_spec
+
+    source = workdir / file_name
+    source.write_text(conda_lock_view(env_text), encoding="utf-8")
+    mapping = workdir / "pypi-mapping.json"
+    mapping.write_text("{}", encoding="utf-8")
+    try:
+        return conda_lock_make_lock_spec(src_files=[source], platform_overrides=list(platforms),
+                                         mapping_url=mapping.as_uri())
+    except Exception as exc:  # noqa: BLE001 - conda-lock raises many kinds on bad input
+        raise EnvmgrError(f"conda-lock cannot read the environment file: {exc}",
+                          fix="re-render it with `envmgr render`") from None
+
+
+def conda_specs(lock_spec, platform: str) -> list[str]:
+    """The conda dependencies of one platform as match-spec strings, in conda's build form
+    (``name version build``; the build alone gets version ``*``), as conda-lock hands them to conda."""
+    out = []
+    for dep in lock_spec.dependencies.get(platform, []):
+        if dep.manager != "conda":
+            continue
+        version, build = getattr(dep, "version", "") or "", getattr(dep, "build", None)
+        if build and not version:
+            version = "*"
+        channel = f"{dep.conda_channel}::" if getattr(dep, "conda_channel", None) else ""
+        out.append(" ".join(x for x in (channel + dep.name, version, build or "") if x))
+    return out
+
+
+def content_hashes(lock_spec, platforms: list[str], cuda: str | None, workdir: Path) -> dict[str, str]:
+    from conda_lock.content_hash import compute_content_hashes
+
+    from .virtual import conda_lock_repo
+
+    return compute_content_hashes(lock_spec, conda_lock_repo(platforms, cuda, workdir))
+
+
+# -- writing -------------------------------------------------------------------------------------
+def _dependencies(depends: list[str]) -> dict[str, str]:
+    """name -> version spec, build part dropped (the lossy form conda-lock itself writes)."""
+    from rattler import MatchSpec
+
+    merged: dict[str, list[str]] = {}
+    for dep in depends:
+        spec = MatchSpec(dep, strict=False)
+        version = str(spec.version) if spec.version is not None else ""
+        merged.setdefault(spec.name.normalized, [])
+        if version and version != "*" and version not in merged[spec.name.normalized]:
+            merged[spec.name.normalized].append(version)
+    return {name: ",".join(versions) for name, versions in sorted(merged.items())}
+
+
+def locked_packages(records_by_platform: dict[str, list]) -> list:
+    from conda_lock.lockfile.v2prelim.models import HashModel, LockedDependency
+
+    packages = []
+    for platform, records in sorted(records_by_platform.items()):
+        for r in sorted(records, key=lambda r: (r.name.normalized, str(r.version), str(r.build))):
+            packages.append(LockedDependency(
+                name=r.name.normalized, version=str(r.version), manager="conda", platform=platform,
+                dependencies=_dependencies(list(r.depends)), url=str(r.url),
+                hash=HashModel(md5=r.md5.hex() if r.md5 else None,
+                               sha256=r.sha256.hex() if r.sha256 else None),
+                categories={"main"}, build=str(r.build)))
+    return packages
+
+
+def render_lockfile(inputs: LockInputs, lockfile: Path, records_by_platform: dict[str, list],
+                    lock_spec, hashes: dict[str, str]) -> str:
+    """The text of the conda-lock file, written by conda-lock's own writer."""
+    from conda_lock.lockfile import write_conda_lock_file
+    from conda_lock.lockfile.v2prelim.models import Lockfile, LockMeta
+
+    source = Path(inputs.env_file).name if inputs.env_file.parent == lockfile.parent else str(inputs.env_file)
+    meta = LockMeta(content_hash=hashes, channels=lock_spec.channels, platforms=list(inputs.platforms),
+                    sources=[source], custom_metadata=inputs.custom_metadata())
+    content = Lockfile(package=locked_packages(records_by_platform), metadata=meta)
+    with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp:
+        out = Path(tmp) / lockfile.name          # same name: conda-lock quotes it in its header
+        write_conda_lock_file(content, out, metadata_choices=set())
+        return out.read_text(encoding="utf-8")
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except FileNotFoundError:
+        pass
+    write_text_atomic(path, text)
+    return True
+
+
+# -- freshness -----------------------------------------------------------------------------------
+def read_metadata(lockfile: Path) -> dict:
+    """The lockfile's ``metadata`` mapping (pyyaml only); {} when unreadable."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(lockfile.read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, yaml.YAMLError):
+        return {}
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def expected_facts(workspace: Workspace, name: str) -> tuple[dict[str, str], object, str]:
+    """(facts a fresh lock records, resolved stack, rendered text) for spec ``name``, computed now.
+    Renders in memory only: checking writes nothing."""
+    from .pipeline import load_named_spec, render_spec, resolve_spec
+    from .virtual import describe
+
+    spec = load_named_spec(workspace, name)
+    resolved = resolve_spec(workspace, spec)
+    text = render_spec(workspace, spec, resolved)
+    facts = {"spec_sha256": spec_digest(spec), "kb_version": kb_version(),
+             "env_file_sha256": sha256_text(text),
+             "virtual_packages": describe(list(resolved.platforms), resolved.cuda)}
+    return facts, resolved, text
+
+
+LABELS = {"spec_sha256": "the spec changed", "kb_version": "the knowledge base changed",
+          "env_file_sha256": "the rendered environment file changed",
+          "virtual_packages": "the virtual packages assumed changed"}
+
+
+def fast_state(workspace: Workspace, name: str) -> tuple[str, str | None]:
+    """(fresh|stale|missing, reason) from recorded facts alone; never imports conda-lock."""
+    lockfile = workspace.lockfile(name)
+    if not lockfile.is_file():
+        return MISSING, None
+    recorded = read_metadata(lockfile).get("custom_metadata") or {}
+    if not recorded.get("spec_sha256"):
+        return STALE, "not written by envmgr (no envmgr metadata)"
+    facts, _, _ = expected_facts(workspace, name)
+    for key, label in LABELS.items():
+        if recorded.get(key) != facts[key]:
+            return STALE, label
+    return FRESH, None
+
+
+def is_fresh(workspace: Workspace, name: str) -> bool:
+    return fast_state(workspace, name)[0] == FRESH
+
+
+def full_state(workspace: Workspace, name: str) -> tuple[str, str | None]:
+    """:func:`fast_state`, then conda-lock's content hash recomputed from the rendered file."""
+    state, reason = fast_state(workspace, name)
+    if state != FRESH:
+        return state, reason
+    _, resolved, text = expected_facts(workspace, name)
+    lockfile = workspace.lockfile(name)
+    meta = read_metadata(lockfile)
+    platforms = list(resolved.platforms)
+    with tempfile.TemporaryDirectory(prefix="envmgr-check-") as tmp:
+        lock_spec = make_lock_spec(text, workspace.environment_file(name).name, platforms, Path(tmp))
+        hashes = content_hashes(lock_spec, platforms, resolved.cuda, Path(tmp))
+    if meta.get("content_hash") != hashes:
+        return STALE, "the content hash differs (specs, channels or platforms changed)"
+    return FRESH, None

@@ -1,0 +1,104 @@
+"""Solving with py-rattler: conda specs + channel URLs + explicit virtual packages -> records.
+
+* Specs become ``rattler.MatchSpec`` objects (``strict=False``: real build strings such as
+  ``py3.7_cuda10.2_cudnn7.6.5_0`` contain dots, which strict parsing rejects) in a canonical
+  sorted order: rattler breaks ties between equal variants by request order, so the same spec
+  must always reach it in the same order to give the same lock.
+* One fresh ``Gateway`` per command: a long-lived gateway keeps serving repodata it cached in
+  memory even after a channel changed.
+* An unsatisfiable request raises ``EnvmgrError`` with rattler's explanation and, where the cause
+  is recognised, a plain hint.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from pathlib import Path
+
+from .errors import EnvmgrError
+from .virtual import rattler_virtual_packages
+
+
+def repodata_cache_dir() -> Path:
+    """Where rattler caches downloaded repodata: ``ENVMGR_CACHE_DIR``, else the user cache dir."""
+    explicit = os.environ.get("ENVMGR_CACHE_DIR")
+    if explicit:
+        return Path(explicit) / "repodata"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "envmgr" / "repodata"
+
+
+def canonical_specs(specs: list[str]) -> list[str]:
+    """Specs sorted by package name, then text; duplicates dropped."""
+    def key(spec: str) -> tuple[str, str]:
+        name = re.split(r"[\s=<>!~\[]", spec.strip(), maxsplit=1)[0].lower()
+        return name, spec
+    return sorted(set(s.strip() for s in specs if s.strip()), key=key)
+
+
+def match_specs(specs: list[str]) -> list:
+    from rattler import MatchSpec
+
+    out = []
+    for spec in canonical_specs(specs):
+        try:
+            out.append(MatchSpec(spec, strict=False))
+        except Exception as exc:  # noqa: BLE001 - rattler raises its own parse errors
+            raise EnvmgrError(f"invalid conda spec {spec!r}: {exc}",
+                              fix="write specs like `numpy<2` or `pytorch=1.10.1=*cuda10.2*`") from None
+    return out
+
+
+def hint_for(explanation: str, cuda: str | None) -> str | None:
+    """A plain next step for the causes envmgr recognises in rattler's explanation."""
+    needs_cuda = re.search(r"__cuda >=\s*([0-9.]+)", explanation)
+    if needs_cuda:
+        wanted = needs_cuda.group(1)
+        have = f" (the lock assumes a driver for CUDA {cuda})" if cuda and cuda != "cpu" else ""
+        return (f"your CUDA variant needs a driver for CUDA {wanted}{have}: choose a CUDA variant "
+                f"your driver supports (`envmgr check` shows it) or a cpu stack")
+    if "__cuda" in explanation and ("no candidates" in explanation or "cannot be installed" in explanation):
+        return "these builds need a CUDA driver (`__cuda`); a CPU environment cannot use them: pick a cpu build"
+    missing = re.search(r"No candidates were found for ([^\s.]+(?: [^\s]+)?)", explanation)
+    if missing:
+        name = missing.group(1).rstrip(".")
+        return (f"no channel has {name}: check the spec's channels and the channel alias "
+                "(ENVMGR_CHANNEL_ALIAS / channel_alias in envmgr.yaml); note the `pytorch` channel "
+                "stops at torch 2.5 and no longer has builds older than 1.5.1")
+    if "__glibc" in explanation:
+        return "a package needs a newer glibc than the 2.17 envmgr assumes for linux-64 locks"
+    return None
+
+
+async def _solve_all(channels: list[str], specs: list, plan: dict[str, list], cache_dir: Path):
+    from rattler import Gateway, solve
+
+    gateway = Gateway(cache_dir=cache_dir)
+
+    async def one(platform: str, virtual: list):
+        return platform, await solve(sources=channels, specs=specs, gateway=gateway,
+                                     platforms=[platform, "noarch"], virtual_packages=virtual)
+
+    return dict(await asyncio.gather(*(one(p, v) for p, v in plan.items())))
+
+
+def solve_platforms(channels: list[str], specs: list[str], platforms: list[str], cuda: str | None,
+                    *, what: str = "", file: str | Path | None = None) -> dict[str, list]:
+    """platform -> solved ``RepoDataRecord`` list. ``what`` names the environment in errors."""
+    from rattler.exceptions import SolverError
+
+    plan = {p: rattler_virtual_packages(p, cuda) for p in platforms}
+    requested = match_specs(specs)
+    try:
+        return asyncio.run(_solve_all(channels, requested, plan, repodata_cache_dir()))
+    except SolverError as exc:
+        explanation = str(exc).strip()
+        label = f" {what}" if what else ""
+        raise EnvmgrError(f"cannot solve{label} for {', '.join(platforms)}:\n{explanation}\n",
+                          file=file, fix=hint_for(explanation, cuda)) from None
+    except Exception as exc:  # noqa: BLE001 - rattler's fetch/parse errors name the channel
+        if type(exc).__module__.startswith("rattler"):
+            raise EnvmgrError(f"cannot read the channels {', '.join(channels)}: {exc}", file=file,
+                              fix="check the channel names and ENVMGR_CHANNEL_ALIAS / channel_alias") from None
+        raise
