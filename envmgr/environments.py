@@ -200,7 +200,7 @@ class Environment:
             raise EnvmgrError(
                 f"{self.prefix} exists but was not created by envmgr (no conda-meta/{MARKER}); "
                 "envmgr will not replace or delete it", file=self.prefix,
-                fix=f"move it away yourself, or create under another name or ENVMGR_ENVS_DIR")
+                fix="move it away yourself, or create under another name or ENVMGR_ENVS_DIR")
 
     def locked(self, notify: Callable[[str], None] | None = None):
         """A context manager holding this name's lock; waits with a message, then fails clearly."""

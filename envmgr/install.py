@@ -44,7 +44,7 @@ def _lock_entries(lockfile: Path) -> list[dict]:
         data = yaml.load(Path(lockfile).read_text(encoding="utf-8"), Loader=loader) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise EnvmgrError(f"cannot read the lockfile: {exc}".splitlines()[0], file=lockfile,
-                          fix="run `envmgr lock NAME --update` to write it again") from None
+                          fix=f"run `envmgr lock {_env_name(lockfile)} --update` to write it again") from None
     return list(data.get("package") or [])
 
 
@@ -78,19 +78,19 @@ def locked_records(lockfile: Path, platform: str) -> list:
         lock = rattler.LockFile.from_path(Path(lockfile))
     except Exception as exc:  # rattler raises its own ParseCondaLockError
         raise EnvmgrError(f"cannot read the lockfile: {_first_line(exc)}", file=lockfile,
-                          fix="run `envmgr lock NAME --update` to write it again") from None
+                          fix=f"run `envmgr lock {_env_name(lockfile)} --update` to write it again") from None
     env = lock.default_environment()
     target = next((p for p in (env.platforms() if env else []) if p.name == platform), None)
     if target is None or not urls:
         raise EnvmgrError(f"the lockfile has no packages for {platform} (this machine)",
                           file=lockfile, fix=f"add {platform} to the spec's platforms and run "
-                                             "`envmgr lock NAME --update`")
+                                             f"`envmgr lock {_env_name(lockfile)} --update`")
     records = [r for r in env.conda_repodata_records_for_platform(target) or [] if r.url in urls]
     missing = urls - {r.url for r in records}
     if missing:
         raise EnvmgrError(f"rattler could not read {len(missing)} locked package(s), e.g. "
                           f"{sorted(missing)[0]}", file=lockfile,
-                          fix="run `envmgr lock NAME --update` to write the lockfile again")
+                          fix=f"run `envmgr lock {_env_name(lockfile)} --update` to write it again")
     return records
 
 
@@ -124,7 +124,7 @@ def check_local_archives(records, cache_dir: Path, lockfile: Path | None = None)
         except OSError as exc:
             raise EnvmgrError(f"cannot read package archive {path}: {exc.strerror}",
                               file=lockfile, fix="check that the channel is reachable, or "
-                              "run `envmgr lock NAME --update`") from None
+                              f"run `envmgr lock {_env_name(lockfile)} --update`") from None
         if expected_sha is not None:
             name, got, want = "sha256", hashlib.sha256(data).digest(), expected_sha
         elif record.md5 is not None:
@@ -136,7 +136,7 @@ def check_local_archives(records, cache_dir: Path, lockfile: Path | None = None)
                 f"package archive {record.file_name} does not match the lockfile: {name} "
                 f"{got.hex()[:16]}... but the lockfile pins {want.hex()[:16]}...", file=path,
                 fix="the archive changed after locking; restore it from the channel, or re-lock "
-                    "with `envmgr lock NAME --update` if the change is trusted")
+                    f"with `envmgr lock {_env_name(lockfile)} --update` if the change is trusted")
 
 
 def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
@@ -162,7 +162,11 @@ def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
         if type(exc).__module__.split(".")[0] not in ("exceptions", "rattler"):
             raise
         raise EnvmgrError(f"install failed: {_summary(exc)}", file=lockfile,
-                          fix=_install_fix(str(exc))) from None
+                          fix=_install_fix(str(exc), lockfile)) from None
+
+
+def _env_name(lockfile: Path | None) -> str:
+    return Path(lockfile).name.removesuffix(".conda-lock.yml") if lockfile else "NAME"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -179,10 +183,10 @@ def _summary(exc: BaseException) -> str:
     return lines[0] + (f": {causes[-1]}" if causes else "")
 
 
-def _install_fix(message: str) -> str:
+def _install_fix(message: str, lockfile: Path | None) -> str:
     if "hash mismatch" in message:
         return ("the downloaded archive does not match the lockfile; check the channel or mirror, "
-                "or re-lock with `envmgr lock NAME --update` if the change is trusted")
+                f"or re-lock with `envmgr lock {_env_name(lockfile)} --update` if the change is trusted")
     if "error sending request" in message or "dns" in message.lower():
         return "check the network or the channel alias (ENVMGR_CHANNEL_ALIAS)"
     return "run the command again; if it persists, remove the package cache (ENVMGR_PKGS_DIR)"

@@ -28,7 +28,12 @@ def _names(workspace, names: tuple[str, ...], all_: bool) -> list[str]:
 
 
 def _say(as_json: bool):
-    return (lambda message: None) if as_json else (lambda message: click.echo(message, err=True))
+    return (lambda message: None) if as_json else _warn
+
+
+def _warn(message: str) -> None:
+    """Always shown (on stderr, so --json output stays clean): waiting on a lock, for instance."""
+    click.echo(message, err=True)
 
 
 # -- create -------------------------------------------------------------------------------------
@@ -63,7 +68,7 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
     if not force and env.in_sync(lockfile, platform):
         return {**result, "action": "up-to-date", "seconds": time.perf_counter() - started}
     env.refuse_foreign()
-    with env.locked(notify=say):
+    with env.locked(notify=_warn):
         env.clean_leftovers()
         if not force and env.in_sync(lockfile, platform):   # another envmgr just made it
             return {**result, "action": "up-to-date", "seconds": time.perf_counter() - started}
@@ -215,7 +220,7 @@ def remove(name, yes, with_spec, as_json):
         targets = ([str(env.prefix)] if env.exists() else []) + [str(p) for p in spec_files]
         click.confirm(f"remove {', '.join(targets)}?", abort=True, err=True)
     removed_env = env.exists()
-    with env.locked(notify=_say(as_json)):
+    with env.locked(notify=_warn):
         env.clean_leftovers()
         env.remove()
     for path in spec_files:
