@@ -64,7 +64,7 @@ def coverage(arch_list: list[str], cc: str) -> Coverage:
                    f"{arch} kernels run on {sm_of(cc)} (same major architecture)")
             return Coverage(True, False, how)
     if ptx:
-        return Coverage(True, True, f"PTX compute_{ptx.replace('.', '')} is JIT-compiled for "
+        return Coverage(True, True, f"PTX compute_{ptx.replace('.', '')}, JIT-compiled for "
                                     f"{sm_of(cc)} by the driver (slow first start)")
     return Coverage(False)
 
