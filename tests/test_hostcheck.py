@@ -1,0 +1,168 @@
+"""Driver and GPU-architecture verdicts for real stacks on recorded machines."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from envmgr.compat import check
+from envmgr.drivers import driver_runs
+from envmgr.host import detect
+from envmgr.hostcheck import best_variant, coverage, device_arch_problems, host_problems
+from envmgr.knowledge import load
+from envmgr.models import Spec
+
+from test_host import NO_PROC, machine_env
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load()
+
+
+def on(machine, kb, **overrides):
+    return detect(machine_env(machine, **overrides), kb=kb, proc_root=NO_PROC)
+
+
+def stack(kb, torch, cuda, route=None):
+    result = check(Spec(name="t", torch=torch, cuda=cuda, route=route), kb)
+    assert result.ok, [p.message for p in result.errors]
+    return result.resolved
+
+
+def codes(problems, severity=None):
+    return [p.code for p in problems if severity is None or p.severity == severity]
+
+
+def test_rtx3090_with_cu102_wheels_has_no_kernels(kb):
+    problems = host_problems(stack(kb, "1.10", "10.2", "pip"), on("rtx3090-470", kb), kb)
+    assert codes(problems, "error") == ["gpu-arch-unsupported"]
+    error = problems[0]
+    assert "sm_86" in error.message and "sm_37 sm_50 sm_60 sm_70" in error.message
+    assert error.fix.startswith('cuda: "11.1"')
+
+
+def test_rtx3090_with_torch_171_cu101_moves_to_cu110(kb):
+    problems = host_problems(stack(kb, "1.7.1", "10.1", "pip"), on("rtx3090-470", kb), kb)
+    assert codes(problems, "error") == ["gpu-arch-unsupported"]
+    assert problems[0].fix.startswith('cuda: "11.0"')
+    assert '"torch 1.8' in problems[0].fix     # and the next release line, with cu111
+
+
+def test_390_driver_cannot_run_cu113(kb):
+    problems = host_problems(stack(kb, "1.10", "11.3"), on("gtx1080-390", kb), kb)
+    assert codes(problems, "error") == ["driver-too-old"]
+    message = problems[0].message
+    for fact in ("390.116", "450.80.02", "465.19.01", "up to 9.1", "cu113"):
+        assert fact in message
+    assert "upgrade the NVIDIA driver to >= 450.80.02" in problems[0].fix
+
+
+def test_a100_515_runs_cu117(kb):
+    assert host_problems(stack(kb, "1.13", "11.7"), on("a100-515", kb), kb) == []
+
+
+@pytest.mark.parametrize("machine,torch,cuda", [
+    ("rtx4090-535", "2.1", "12.1"), ("h100-550", "2.4", "12.4"), ("rtx5090-570", "2.7", "12.8"),
+    ("rtx2080ti-440", "1.10", "10.2")])
+def test_matching_stacks_pass(machine, torch, cuda, kb):
+    assert codes(host_problems(stack(kb, torch, cuda), on(machine, kb), kb), "error") == []
+
+
+def test_gtx1080_with_cu128_wheels_was_dropped(kb):
+    host = on(None, kb, ENVMGR_GPU="GeForce GTX 1080", ENVMGR_DRIVER_VERSION="570.133.07")
+    problems = host_problems(stack(kb, "2.7", "12.8", "pip"), host, kb)
+    assert codes(problems, "error") == ["gpu-arch-dropped"]
+    assert "sm_61" in problems[0].message
+    assert problems[0].fix.startswith('cuda: "12.6"')
+
+
+def test_old_driver_and_dropped_arch_are_both_reported(kb):
+    problems = host_problems(stack(kb, "2.7", "12.8", "pip"), on("gtx1080-390", kb), kb)
+    assert sorted(codes(problems, "error")) == ["driver-too-old", "gpu-arch-dropped"]
+    dropped = next(p for p in problems if p.code == "gpu-arch-dropped")
+    assert "12.6" in dropped.fix and "525.60.13" in dropped.fix    # kernels exist after an upgrade
+
+
+def test_mixed_gpus_are_judged_one_by_one(kb):
+    problems = host_problems(stack(kb, "2.7", "12.8", "pip"), on("titanv-rtx5880-570", kb), kb)
+    assert codes(problems, "error") == ["gpu-arch-dropped"]
+    assert "TITAN V" in problems[0].message and "5880" not in problems[0].message
+
+
+def test_rtx5090_needs_cu128(kb):
+    problems = host_problems(stack(kb, "2.4", "12.1", "pip"), on("rtx5090-570", kb), kb)
+    assert codes(problems, "error") == ["gpu-arch-unsupported"]
+    assert "sm_120" in problems[0].message and "cu128" in problems[0].fix
+
+
+def test_cpu_build_on_a_gpu_machine_is_a_warning(kb):
+    problems = host_problems(stack(kb, "2.4", "cpu"), on("rtx3090-470", kb), kb)
+    assert [(p.code, p.severity) for p in problems] == [("cpu-build-on-gpu", "warning")]
+    assert problems[0].fix.startswith('cuda: "11.8"')
+
+
+def test_cuda_build_without_a_gpu_is_a_note(kb):
+    problems = host_problems(stack(kb, "2.4", "12.1"), on(None, kb), kb)
+    assert [(p.code, p.severity) for p in problems] == [("no-gpu", "note")]
+    assert "525.60.13" in problems[0].message
+
+
+def test_minor_version_compatibility_is_a_note(kb):
+    problems = host_problems(stack(kb, "2.4", "11.8", "pip"), on("rtx3090-470", kb), kb)
+    assert [(p.code, p.severity) for p in problems] == [("driver-minor-compat", "note")]
+
+
+def test_two_identical_gpus_give_one_verdict(kb):
+    problems = host_problems(stack(kb, "1.10", "11.1", "pip"), on("2x-v100-450", kb), kb)
+    assert codes(problems) == ["driver-minor-compat"]
+
+
+def test_login_node_declaring_the_target(kb):
+    host = on(None, kb, CONDA_OVERRIDE_CUDA="11.4", ENVMGR_GPU="sm_86")
+    assert codes(host_problems(stack(kb, "2.4", "12.1", "pip"), host, kb), "error") == ["driver-too-old"]
+    assert codes(host_problems(stack(kb, "1.10", "11.1", "pip"), host, kb), "error") == []
+
+
+@pytest.mark.parametrize("machine,torch,expected", [
+    ("rtx3090-470", "1.10", "11.3"), ("rtx5090-570", "2.7", "12.8"),
+    ("titanv-rtx5880-570", "2.7", "12.6"), ("a100-515", "1.13", "11.7"), (None, "1.10", "cpu")])
+def test_best_variant(machine, torch, expected, kb):
+    host = on(machine, kb)
+    cuda, reason = best_variant(kb.release(torch), host, kb, host.platform)
+    assert cuda == expected
+    assert reason and "\n" not in reason
+
+
+def test_best_variant_with_nothing_that_runs(kb):
+    cuda, reason = best_variant(kb.release("2.7"), on("gtx1080-390", kb), kb)
+    assert cuda == "cpu" and "390.116" in reason
+
+
+@pytest.mark.parametrize("arch_list,cc,covered,via_ptx", [
+    (["sm_37", "sm_50", "sm_60", "sm_70"], "8.6", False, False),
+    (["sm_80"], "8.6", True, False),                  # same major, lower minor: binary compatible
+    (["sm_86"], "8.0", False, False),                 # never downwards
+    (["sm_37", "compute_37"], "8.6", True, True),     # PTX JIT
+    (["sm_90a"], "9.0", True, False),
+    (["sm_90a"], "10.0", False, False),               # arch-specific cubins run on 9.0 only
+    (["sm_75", "sm_120", "compute_120"], "6.1", False, False),
+])
+def test_coverage_rules(arch_list, cc, covered, via_ptx):
+    found = coverage(arch_list, cc)
+    assert (found.covered, found.via_ptx) == (covered, via_ptx)
+
+
+def test_device_arch_problems_for_verify():
+    [problem] = device_arch_problems(["sm_37", "sm_50", "sm_60", "sm_70"], "8.6", "NVIDIA GeForce RTX 3090")
+    assert problem.severity == "error" and "sm_86" in problem.message
+    assert device_arch_problems(["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86"], "8.6") == []
+    [ptx] = device_arch_problems(["sm_37", "compute_37"], "8.6")
+    assert ptx.severity == "warning"
+
+
+def test_driver_rule_with_declared_cuda_only(kb):
+    assert driver_runs("11.8", None, "11.4", kb).how == "minor-compat"
+    assert not driver_runs("12.1", None, "11.4", kb).ok
+    assert not driver_runs("10.2", None, "10.1", kb).ok          # no minor-version compatibility before 11
+    assert driver_runs("12.8", "570.133.07", "12.8", kb).how == "native"
