@@ -1,0 +1,113 @@
+"""`envmgr doctor` on recorded machines: the facts it reports and its verdict for each spec."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from envmgr.cli import cli
+
+from test_host import machine_env
+
+SPECS = {
+    "paper-wheels": "stack: torch 1.10 + cu102 + py3.7\nroute: pip\n",
+    "modern": "stack: torch 2.4 + cu121\nroute: pip\n",
+    "laptop": "stack: torch 2.4 cpu\n",
+    "broken": "stack: torch 0.1 + cu102\n",
+}
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    (tmp_path / "envs").mkdir()
+    for name, text in SPECS.items():
+        (tmp_path / "envs" / f"{name}.yaml").write_text(text)
+    return tmp_path
+
+
+def doctor(workspace, machine, *args, **overrides):
+    env = machine_env(machine, ENVMGR_WORKSPACE=str(workspace),
+                      ENVMGR_ENVS_DIR=str(workspace / "conda-envs"),
+                      ENVMGR_PKGS_DIR=str(workspace / "pkgs"), **overrides)
+    return CliRunner().invoke(cli, ["doctor", *args], env=env, catch_exceptions=False)
+
+
+def envs_by_name(data):
+    return {env["name"]: env for env in data["envs"]}
+
+
+def test_json_report_on_rtx3090(workspace):
+    result = doctor(workspace, "rtx3090-470", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["driver_version"] == "470.57.02"
+    assert data["max_cuda"] == "11.4" and data["max_cuda_source"].startswith("nvidia-smi")
+    assert data["max_cuda_minor_compat"] == "11.8" and data["minor_compat_driver"] == "450.80.02"
+    assert data["gpus"] == [{"index": 0, "name": "NVIDIA GeForce RTX 3090", "compute_capability": "8.6",
+                             "memory_mib": 24265, "capability_source": "GPU table"}]
+    assert set(data["managers"]) == {"conda", "mamba", "micromamba"}
+    assert "nvcc" in data
+    assert [place["path"] for place in data["storage"]] == [str(workspace / "conda-envs"),
+                                                            str(workspace / "pkgs")]
+    assert all(isinstance(place["free_bytes"], int) for place in data["storage"])
+    envs = envs_by_name(data)
+    assert sorted(envs) == sorted(SPECS)
+    assert envs["paper-wheels"]["runnable"] is False
+    assert [p["code"] for p in envs["paper-wheels"]["problems"]] == ["gpu-arch-unsupported"]
+    assert envs["modern"]["runnable"] is False
+    assert [p["code"] for p in envs["modern"]["problems"]] == ["driver-too-old"]
+    assert envs["laptop"]["runnable"] is True
+    assert [p["severity"] for p in envs["laptop"]["problems"]] == ["warning"]
+    assert envs["broken"]["runnable"] is False and envs["broken"]["stack"] is None
+
+
+def test_old_driver_report_derives_cuda(workspace):
+    data = json.loads(doctor(workspace, "gtx1050ti-384", "--json").output)
+    assert data["driver_version"] == "384.130" and data["max_cuda"] == "9.0"
+    assert "driver table" in data["max_cuda_source"]
+    assert data["gpus"][0]["compute_capability"] == "6.1"
+    assert not any(env["runnable"] for env in data["envs"] if env["name"] != "laptop")
+
+
+def test_h100_runs_the_modern_stack(workspace):
+    envs = envs_by_name(json.loads(doctor(workspace, "h100-550", "--json").output))
+    assert envs["modern"]["runnable"] is True
+    assert envs["paper-wheels"]["runnable"] is False   # cu102 wheels: sm_37..sm_70, no sm_90
+
+
+def test_text_report(workspace):
+    result = doctor(workspace, "rtx3090-470")
+    assert result.exit_code == 0
+    text = result.output
+    assert "470.57.02" in text and "11.4" in text
+    assert "NVIDIA GeForce RTX 3090: sm_86 (compute capability 8.6" in text
+    assert "paper-wheels     cannot run here" in text
+    assert "laptop           runs here" in text
+    assert 'fix: cuda: "11.1"' in text
+
+
+def test_no_gpu_is_exit_0(workspace):
+    result = doctor(workspace, None)
+    assert result.exit_code == 0
+    assert "no NVIDIA GPU found" in result.output
+    data = json.loads(doctor(workspace, None, "--json").output)
+    assert data["gpu_found"] is False and data["driver_version"] is None and data["gpus"] == []
+    envs = envs_by_name(data)
+    assert envs["modern"]["runnable"] is True        # login nodes build for compute nodes
+    assert [p["severity"] for p in envs["modern"]["problems"]] == ["note"]
+
+
+def test_malformed_override_is_one_line_exit_2(workspace):
+    result = doctor(workspace, "rtx3090-470", CONDA_OVERRIDE_CUDA="twelve")
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "CONDA_OVERRIDE_CUDA" in result.output
+
+
+def test_overrides_are_reported(workspace):
+    data = json.loads(doctor(workspace, None, "--json", ENVMGR_GPU="sm_120",
+                             ENVMGR_DRIVER_VERSION="570.133.07").output)
+    assert data["overrides"] == {"ENVMGR_DRIVER_VERSION": "570.133.07", "ENVMGR_GPU": "sm_120"}
+    assert data["max_cuda"] == "12.8"
+    envs = envs_by_name(data)
+    assert [p["code"] for p in envs["modern"]["problems"]] == ["gpu-arch-unsupported"]
