@@ -29,18 +29,17 @@ class Row:
     size: int | None           # bytes of the env, each inode once
     private: int | None        # bytes no other env or the package cache shares
     problem: str | None = None  # why torch/cuda/python are unknown (an invalid spec)
+    stale_because: str | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
-def lock_state(workspace: Workspace, name: str) -> str:
-    """fresh / stale / missing, through the lock side's check that never solves."""
-    if not workspace.lockfile(name).is_file():
-        return MISSING
-    from .lockfile import is_fresh  # the lock side's fast path (no conda-lock import)
+def lock_state(workspace: Workspace, name: str) -> tuple[str, str | None]:
+    """(fresh / stale / missing, why stale), from the lock side's check that never solves."""
+    from .lockfile import fast_state  # recorded facts only: no conda-lock import
 
-    return FRESH if is_fresh(workspace, name) else STALE
+    return fast_state(workspace, name)
 
 
 def _stack(workspace: Workspace, name: str) -> tuple[dict, str | None]:
@@ -60,15 +59,16 @@ def row_for(workspace: Workspace, name: str, platform: str | None = None,
     env = Environment.named(name, workspace)
     lockfile = workspace.lockfile(name)
     try:
-        lock = lock_state(workspace, name)
+        lock, stale_because = lock_state(workspace, name)
     except EnvmgrError as err:
-        lock, problem = STALE, problem or str(err)
+        lock, stale_because = STALE, None
+        problem = problem or str(err)
     state = env.status(lockfile if lockfile.is_file() else None, platform)
     usage = disk.usage(env.prefix) if sizes and env.exists() else None
     return Row(name=name, torch=stack.get("torch"), cuda=stack.get("cuda"),
                python=stack.get("python"), lock=lock, env=state, prefix=str(env.prefix),
                size=usage.total if usage else None, private=usage.private if usage else None,
-               problem=problem)
+               problem=problem, stale_because=stale_because)
 
 
 def rows(workspace: Workspace, sizes: bool = True) -> list[Row]:

@@ -39,17 +39,18 @@ def _warn(message: str) -> None:
 # -- create -------------------------------------------------------------------------------------
 def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
     """Lock when there is no lockfile; refuse a stale one unless ``relock``."""
-    from ..listing import FRESH, MISSING, lock_state
+    from ..lockfile import FRESH, MISSING, fast_state
     from ..pipeline import load_named_spec
 
     load_named_spec(workspace, name)  # a clear error for an unknown name, before anything else
-    state = lock_state(workspace, name)
+    # The fast check (recorded facts, no conda-lock import) keeps a no-op create quick.
+    state, reason = fast_state(workspace, name)
     if state == FRESH:
         return
     lockfile = workspace.lockfile(name)
     if state != MISSING and not relock:
-        raise EnvmgrError(f"the lockfile is stale: envs/{name}.yaml or the knowledge behind it "
-                          "changed since it was locked", file=lockfile,
+        raise EnvmgrError(f"the lockfile is stale ({reason or 'its inputs changed'})",
+                          file=lockfile,
                           fix=f"run `envmgr lock {name}` (or `envmgr create {name} --relock`)")
     say(f"{'locking' if state == MISSING else 're-locking'} {name} ...")
     from ..lock import lock_environment
@@ -183,20 +184,22 @@ def list_(as_json, no_size):
     if not found:
         click.echo(f"no specs in {workspace.envs_dir}; start with: envmgr new NAME \"torch 2.4 + cu121\"")
         return
-    from tabulate import tabulate
+    from .output import table
 
-    table = [[r.name, r.torch or "?", r.cuda or "?", r.python or "?", r.lock, r.env,
+    cells = [[r.name, r.torch or "?", r.cuda or "?", r.python or "?", r.lock, r.env,
               r.prefix, human(r.size), human(None if r.size is None else r.size - r.private)]
              for r in found]
     headers = ["name", "torch", "cuda", "python", "lock", "env", "prefix", "size", "shared"]
-    # disable_numparse: python "3.10" must not print as 3.1
-    click.echo(tabulate(table, headers=headers, tablefmt="simple", disable_numparse=True))
+    click.echo(table(headers, cells))
     if "total_size" in summary:
         click.echo(f"\nall envs together: {human(summary['total_size'])} "
                    f"(shared files counted once); envs dir: {summary['envs_dir']}")
     for row in found:
         if row.problem:
             click.echo(f"{row.name}: {row.problem}", err=True)
+        elif row.lock == "stale":
+            click.echo(f"{row.name}: lockfile stale ({row.stale_because}); run `envmgr lock "
+                       f"{row.name}`", err=True)
 
 
 # -- remove -------------------------------------------------------------------------------------
