@@ -113,6 +113,10 @@ SOURCES = {
         "title": "pytorch/pytorch#132179: torch < 2.3 wheels fail with NumPy 2 (compiled using NumPy 1.x)",
         "url": "https://github.com/pytorch/pytorch/issues/132179",
     },
+    "nvidia-cuda-legacy-gpus": {
+        "title": "NVIDIA Legacy CUDA GPU Compute Capability (Pascal and older, V100, Jetson Xavier/TX2/Nano)",
+        "url": "https://developer.nvidia.com/cuda-legacy-gpus",
+    },
     "pypi-torch": {
         "title": "PyPI torch release history (first upload per version, wheel tags, metadata)",
         "url": "https://pypi.org/project/torch/#history",
@@ -178,13 +182,6 @@ _PYPI_PY = "python list from the cpXY wheel tags on PyPI"
 
 # torch version -> field overrides, merged into the generated row ("notes" is appended).
 RELEASE_FIXES: dict[str, dict] = {
-    # torchaudio releases uploaded to PyPI the same day as torch (the previous-versions page
-    # names no torchaudio before 1.7).
-    "1.2.0": {"torchaudio": "0.3.0", "sources": ["pypi-torchaudio"]},
-    "1.4.0": {"torchaudio": "0.4.0", "sources": ["pypi-torchaudio"]},
-    "1.5.0": {"torchaudio": "0.5.0", "sources": ["pypi-torchaudio"]},
-    "1.5.1": {"torchaudio": "0.5.1", "sources": ["pypi-torchaudio"]},
-    "1.6.0": {"torchaudio": "0.6.0", "sources": ["pypi-torchaudio"]},
     # 1.7.0 has no cp39 wheels (PyPI); 3.9 arrived with 1.7.1. torchaudio 0.7.0 says <=3.8 too.
     "1.7.0": {"python": ["3.6", "3.7", "3.8"], "sources": ["pypi-torch"],
               "notes": "python 3.9: torchvision README says yes, torchaudio docs and PyPI wheels say no"},
