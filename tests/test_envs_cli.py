@@ -1,0 +1,115 @@
+"""envmgr list / remove / create --all on real environments built from the test channels."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from envmgr.cli import cli
+from envmgr.environments import Environment
+
+PAPER = "stack: torch 1.10.1 + cu102 + py3.7\n"
+CPU = "stack: torch 1.13 cpu\n"
+
+
+def envmgr(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def listed(*extra: str) -> dict[str, dict]:
+    result = envmgr("list", "--json", *extra)
+    assert result.exit_code == 0, result.stderr
+    return {row["name"]: row for row in json.loads(result.stdout)["environments"]}
+
+
+def test_list_follows_lock_and_env_states(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "paper", PAPER)
+    row = listed()["paper"]
+    assert (row["torch"], row["cuda"], row["python"]) == ("1.10.1", "10.2", "3.7")
+    assert (row["lock"], row["env"], row["size"]) == ("missing", "missing", None)
+
+    assert envmgr("create", "paper").exit_code == 0
+    row = listed()["paper"]
+    assert (row["lock"], row["env"]) == ("fresh", "created")
+    assert row["prefix"] == str(Environment.named("paper", tmp_workspace).prefix)
+    assert row["size"] > 3 * 1024 * 1024 and 0 < row["private"] < row["size"]
+
+    # Someone installs a package by hand: the env no longer matches its lockfile.
+    meta = Environment.named("paper", tmp_workspace).prefix / "conda-meta"
+    (meta / "handmade-1.0-0.json").write_text("{}")
+    assert listed()["paper"]["env"] == "out-of-sync"
+    (meta / "handmade-1.0-0.json").unlink()
+
+    write_spec(tmp_workspace, "paper", "stack: torch 1.10.1 + cu102 + py3.8\n")
+    row = listed()["paper"]
+    assert row["lock"] == "stale" and row["stale_because"] and row["python"] == "3.8"
+
+
+def test_list_counts_shared_files_once_in_the_total(tmp_workspace, write_spec):
+    for name in ("a", "b"):
+        write_spec(tmp_workspace, name, PAPER)
+    assert envmgr("create", "a", "b").exit_code == 0
+    data = json.loads(envmgr("list", "--json").stdout)
+    sizes = [row["size"] for row in data["environments"]]
+    assert data["total_size"] < 0.6 * sum(sizes)          # b is mostly hardlinks to a's files
+
+
+def test_list_table_and_an_invalid_spec(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "paper", PAPER)
+    write_spec(tmp_workspace, "broken", "stack: torch 0.1 + cu999\n")
+    result = envmgr("list")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:6] == ["name", "torch", "cuda", "python", "lock", "env"]
+    assert any(line.split()[:4] == ["paper", "1.10.1", "10.2", "3.7"] for line in lines)
+    assert "broken:" in result.stderr
+
+
+def test_list_imports_neither_rattler_nor_conda_lock(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "paper", PAPER)
+    assert envmgr("create", "paper").exit_code == 0
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "envmgr", "list", "--json"],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=60)
+    assert done.returncode == 0, done.stderr
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
+    assert "rattler" not in imported and "conda_lock" not in imported
+    assert json.loads(done.stdout)["environments"][0]["env"] == "created"
+
+
+def test_remove_keeps_spec_and_lockfile_unless_asked(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "paper", PAPER)
+    assert envmgr("create", "paper").exit_code == 0
+    env = Environment.named("paper", tmp_workspace)
+    result = envmgr("remove", "paper", "--yes", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["env_removed"] is True
+    assert not env.exists()
+    assert tmp_workspace.spec_path("paper").is_file() and tmp_workspace.lockfile("paper").is_file()
+    assert listed()["paper"]["env"] == "missing"
+
+    assert envmgr("create", "paper").exit_code == 0
+    assert envmgr("remove", "paper", "--yes", "--spec").exit_code == 0
+    assert not env.exists() and not tmp_workspace.spec_path("paper").exists()
+    assert not tmp_workspace.lockfile("paper").exists()
+    assert not tmp_workspace.environment_file("paper").exists()
+
+
+def test_remove_of_nothing_is_a_clear_error(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "paper", PAPER)
+    result = envmgr("remove", "paper", "--yes")
+    assert result.exit_code == 1 and result.stderr.startswith("error: ")
+    assert "no environment 'paper'" in result.stderr
+
+
+def test_create_all_and_unknown_names(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "paper", PAPER)
+    write_spec(tmp_workspace, "laptop", CPU)
+    result = envmgr("create", "--all", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(r["name"] for r in json.loads(result.stdout)) == ["laptop", "paper"]
+    assert {row["env"] for row in listed().values()} == {"created"}
+    result = envmgr("create", "nope")
+    assert result.exit_code != 0 and "no spec named 'nope'" in result.stderr
+    assert "Traceback" not in result.output
