@@ -68,3 +68,61 @@ def test_device_arch_check_uses_the_build_arch_list():
     assert [p.code for p in problems] == ["gpu-arch-unsupported"]
     covered = Probe(**{**old_build.__dict__, "arch_list": ["sm_70", "sm_75", "sm_80", "sm_86"]})
     assert device_arch_check(covered, Expected(torch="1.10.1", cuda="11.3", python="3.7")) == []
+
+
+# -- on real environments built from the test channels -----------------------------------------
+import json  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+
+from envmgr.cli import cli  # noqa: E402
+
+
+def envmgr(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def verify_json(name: str) -> tuple[int, dict]:
+    result = envmgr("verify", name, "--json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_cpu_build_where_the_spec_asks_for_cuda_exits_1(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "laptop", "stack: torch 1.13 cpu\n")
+    assert envmgr("create", "laptop").exit_code == 0
+    code, report = verify_json("laptop")
+    assert code == 0 and report["torch_cuda"] is None and report["ok"]
+    # The spec now asks for CUDA 11.7, but the env still holds the CPU build.
+    write_spec(tmp_workspace, "laptop", "stack: torch 1.13 + cu117\n")
+    code, report = verify_json("laptop")
+    assert code == 1 and report["ok"] is False
+    assert [p["code"] for p in report["problems"]] == ["cpu-build"]
+    text = envmgr("verify", "laptop")
+    assert text.exit_code == 1 and "CPU build" in text.stderr and "MISMATCH" in text.stdout
+
+
+def test_verify_on_a_gpu_reports_device_capability_and_arch_list(tmp_workspace, write_spec,
+                                                                 monkeypatch):
+    write_spec(tmp_workspace, "paper", "stack: torch 1.10.1 + cu102 + py3.7\n")
+    assert envmgr("create", "paper").exit_code == 0
+    monkeypatch.setenv("ENVMGR_TEST_FAKE_GPU", "Tesla V100-SXM2-16GB:7.0")
+    code, report = verify_json("paper")
+    assert code == 0, report["problems"]
+    assert report["cuda_available"] is True and report["device_name"] == "Tesla V100-SXM2-16GB"
+    assert report["device_capability"] == [7, 0] and "sm_70" in report["arch_list"]
+    assert report["problems"] == []                        # no "no GPU" warning on a GPU
+
+
+def test_gpu_missing_from_the_build_arch_list_exits_1(tmp_workspace, write_spec, monkeypatch):
+    pytest.importorskip("envmgr.hostcheck")
+    write_spec(tmp_workspace, "new", "stack: torch 2.4.1 + cu121\n")
+    assert envmgr("create", "new").exit_code == 0
+    monkeypatch.setenv("ENVMGR_TEST_FAKE_GPU", "Tesla K40m:3.5")  # Kepler: dropped by cu12 builds
+    code, report = verify_json("new")
+    assert code == 1 and "gpu-arch-unsupported" in [p["code"] for p in report["problems"]]
+
+
+def test_verify_without_an_env_says_how_to_create_it(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "paper", "stack: torch 1.10.1 + cu102 + py3.7\n")
+    result = envmgr("verify", "paper")
+    assert result.exit_code == 1 and "envmgr create paper" in result.stderr
