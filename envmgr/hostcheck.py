@@ -192,7 +192,6 @@ def fit(kb: KnowledgeBase, torch: str, cuda: str, route: str, host) -> Fit:
     """Driver and architecture verdicts of one CUDA build on ``host``."""
     verdict = driver_runs(cuda, host.driver_version, host.max_cuda, kb, host.os)
     problems = [p for p in [_driver_problem(kb, torch, cuda, host, verdict)] if p]
-    arch_ok, arch_known = True, True
     by_cc: dict[str, list[str]] = {}
     for gpu in host.gpus:
         if gpu.compute_capability:

@@ -1,7 +1,6 @@
 """Driver and GPU-architecture verdicts for real stacks on recorded machines."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
