@@ -50,6 +50,10 @@ def match_specs(specs: list[str]) -> list:
     return out
 
 
+PYTORCH_CHANNEL_NAMES = {"pytorch", "torchvision", "torchaudio", "pytorch-cuda", "cpuonly",
+                         "pytorch-mutex", "cudatoolkit"}
+
+
 def hint_for(explanation: str, cuda: str | None) -> str | None:
     """A plain next step for the causes envmgr recognises in rattler's explanation."""
     needs_cuda = re.search(r"__cuda >=\s*([0-9.]+)", explanation)
@@ -60,12 +64,15 @@ def hint_for(explanation: str, cuda: str | None) -> str | None:
                 f"your driver supports (`envmgr check` shows it) or a cpu stack")
     if "__cuda" in explanation and ("no candidates" in explanation or "cannot be installed" in explanation):
         return "these builds need a CUDA driver (`__cuda`); a CPU environment cannot use them: pick a cpu build"
-    missing = re.search(r"No candidates were found for ([^\s.]+(?: [^\s]+)?)", explanation)
+    missing = re.search(r"No candidates were found for ([^\s]+)", explanation)
     if missing:
         name = missing.group(1).rstrip(".")
-        return (f"no channel has {name}: check the spec's channels and the channel alias "
-                "(ENVMGR_CHANNEL_ALIAS / channel_alias in envmgr.yaml); note the `pytorch` channel "
-                "stops at torch 2.5 and no longer has builds older than 1.5.1")
+        hint = (f"no channel has {name}: check the spec's channels and the channel alias "
+                "(ENVMGR_CHANNEL_ALIAS / channel_alias in envmgr.yaml)")
+        if name in PYTORCH_CHANNEL_NAMES:
+            hint += ("; the `pytorch` channel stops at torch 2.5 and no longer has builds older "
+                     "than 1.5.1 (envmgr check suggests another route)")
+        return hint
     if "__glibc" in explanation:
         return "a package needs a newer glibc than the 2.17 envmgr assumes for linux-64 locks"
     return None

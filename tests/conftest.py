@@ -13,7 +13,8 @@ Fixtures (use them, don't rebuild channels in your own tests: it costs ~3 s each
     One package cache shared by the session (installs hardlink from it, like real use).
 ``tmp_workspace`` (function)
     An empty workspace (``envs/``, ``lockfiles/``) in a temp dir with ``ENVMGR_WORKSPACE``,
-    ``ENVMGR_ENVS_DIR`` (temp), ``ENVMGR_PKGS_DIR`` (the shared cache) and the channel variables
+    ``ENVMGR_ENVS_DIR`` (temp), ``ENVMGR_PKGS_DIR`` (the shared cache), ``ENVMGR_CACHE_DIR``
+    (temp: repodata cache) and the channel variables
     set, and the current directory moved into it. Nothing is written under the user's home.
 ``write_spec`` (function)
     ``write_spec(workspace, name, text)`` writes ``envs/NAME.yaml`` and returns its path.
@@ -75,6 +76,7 @@ def tmp_workspace(tmp_path, use_test_channels, pkgs_dir, monkeypatch) -> Workspa
     monkeypatch.setenv("ENVMGR_WORKSPACE", str(root))
     monkeypatch.setenv("ENVMGR_ENVS_DIR", str(tmp_path / "conda-envs"))
     monkeypatch.setenv("ENVMGR_PKGS_DIR", str(pkgs_dir))
+    monkeypatch.setenv("ENVMGR_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("CONDA_OVERRIDE_CUDA", raising=False)
     monkeypatch.chdir(root)
     return Workspace(root=root)

@@ -17,10 +17,14 @@ from .payloads import MB, library_files, module_files, python_files, torch_files
 
 ARCH_SUBDIRS = ("linux-64", "win-64")
 
-# python minor -> (full version, date) as on defaults; conda-forge carries 3.10-3.12.
+# python minor -> (full version, date), on defaults and on conda-forge
 PYTHONS = {"3.7": ("3.7.16", "2023-01-19"), "3.8": ("3.8.18", "2023-09-12"),
            "3.9": ("3.9.19", "2024-03-21"), "3.10": ("3.10.14", "2024-03-21"),
-           "3.11": ("3.11.9", "2024-04-16"), "3.12": ("3.12.4", "2024-06-14")}
+           "3.11": ("3.11.9", "2024-04-16"), "3.12": ("3.12.4", "2024-06-14"),
+           "3.13": ("3.13.1", "2024-12-04")}
+# conda-forge numpy builds: version -> pythons (the pip route puts python + numpy<2 on conda-forge)
+CONDA_FORGE_NUMPY = {"1.21.5": ["3.7", "3.8", "3.9", "3.10"], "1.26.4": ["3.9", "3.10", "3.11", "3.12"],
+                     "2.0.1": ["3.9", "3.10", "3.11", "3.12"], "2.1.3": ["3.10", "3.11", "3.12", "3.13"]}
 GLIBC_DEP = "__glibc >=2.17,<3.0.a0"
 
 # torch, companions, release date, pythons, CUDA variants (cuda -> cudnn), cuda dep style
@@ -39,7 +43,7 @@ PYTORCH_CHANNEL_RELEASES = [
      "style": "pytorch-cuda", "numpy": None},
 ]
 CONDA_FORGE_TORCH = {"torch": "2.6.0", "vision": "0.21.0", "audio": "2.6.0", "date": "2025-02-10",
-                     "pythons": ["3.10", "3.11", "3.12"], "cuda": "12.6"}
+                     "pythons": ["3.10", "3.11", "3.12", "3.13"], "cuda": "12.6"}
 
 # cudatoolkit version -> (channel, date); CUDA 11.7+ toolkits came from nvidia
 CUDATOOLKITS = {"10.2.89": ("defaults", "2020-06-15"), "11.3.1": ("defaults", "2021-06-07"),
@@ -216,28 +220,30 @@ def _conda_forge() -> list[Package]:
     cu = cuda.replace(".", "")
     stamp = ms(rel["date"])
     pkgs = [cuda_version(cuda, "conda-forge", "2024-10-01"),
-            Package("pip", "24.2", "pyh8b19718_1", channel="conda-forge", noarch="python",
-                    depends=["python >=3.8"], timestamp=ms("2024-08-01"), license="MIT",
-                    files={"site-packages/pip-24.2.dist-info/METADATA":
-                           "Metadata-Version: 2.1\nName: pip\nVersion: 24.2\n"})]
+            Package("pip", "24.0", "pyhd8ed1ab_0", channel="conda-forge", noarch="python",
+                    depends=["python >=3.7"], timestamp=ms("2024-02-05"), license="MIT",
+                    files={"site-packages/pip-24.0.dist-info/METADATA":
+                           "Metadata-Version: 2.1\nName: pip\nVersion: 24.0\n"})]
     for subdir in ARCH_SUBDIRS:
         linux = subdir == "linux-64"
         pkgs.append(Package("cuda-cudart", "12.6.77", fake_hash("cf-cudart", subdir) + "_0", subdir,
                             channel="conda-forge", depends=[f"cuda-version >={cuda},<12.7.0a0"],
                             timestamp=ms("2024-10-01"), files=library_files(subdir, "cudart12", 128 * 1024)))
-        for minor in rel["pythons"]:
-            version, date = PYTHONS[minor]
+        for minor, (version, date) in PYTHONS.items():
             files, prefix_files = python_files(subdir, version)
-            py = minor.replace(".", "")
             pkgs.append(Package("python", version, fake_hash("cf-py", version, subdir) + "_0_cpython",
                                 subdir, channel="conda-forge", depends=[GLIBC_DEP] if linux else [],
                                 timestamp=ms(date), license="Python-2.0", files=files,
                                 prefix_files=prefix_files))
-            for np_version in ("1.26.4", "2.0.1"):
-                pkgs.append(Package("numpy", np_version, f"py{py}{fake_hash('cf-np', np_version, subdir)}_0",
+        for np_version, minors in CONDA_FORGE_NUMPY.items():
+            for minor in minors:
+                pkgs.append(Package("numpy", np_version,
+                                    f"py{minor.replace('.', '')}{fake_hash('cf-np', np_version, subdir)}_0",
                                     subdir, channel="conda-forge", depends=[python_pin(minor)],
                                     timestamp=ms("2024-08-01"),
                                     files=module_files(subdir, minor, "numpy", np_version)))
+        for minor in rel["pythons"]:
+            py = minor.replace(".", "")
             for variant in (f"cuda{cu}", "cpu"):
                 is_cuda = variant != "cpu"
                 tag = fake_hash("cf-torch", variant, minor, subdir)
