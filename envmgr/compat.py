@@ -244,9 +244,15 @@ def _platform_problems(platforms: list[str], cuda: str) -> list[Problem]:
     return problems
 
 
-def copins_for(kb: KnowledgeBase, torch: str, route: str) -> list[CoPin]:
-    return [CoPin(spec=rule.spec, reason=rule.reason, source=kb.cite(rule.sources))
-            for rule in kb.copins if rule.applies(torch, route)]
+def copins_for(kb: KnowledgeBase, torch: str, route: str, platforms: list[str]) -> list[CoPin]:
+    pins = []
+    for rule in kb.copins:
+        if not rule.applies(torch, route, platforms):
+            continue
+        subset = [p for p in platforms if p in rule.platforms] if rule.platforms else []
+        pins.append(CoPin(spec=rule.spec, reason=rule.reason, source=kb.cite(rule.sources),
+                          platforms=subset if subset and len(subset) < len(platforms) else None))
+    return pins
 
 
 # -- the whole check -------------------------------------------------------------------------
@@ -301,7 +307,7 @@ def check(spec: Spec, kb: KnowledgeBase | None = None) -> CheckResult:
         name=spec.name, torch=release.torch, torchvision=torchvision, torchaudio=torchaudio,
         python=python, cuda=cuda, route=route, route_reason=route_reason,
         channels=list(spec.channels) if spec.channels else default_channels(release, route, cuda),
-        platforms=platforms, conda=[], pip=[], copins=copins_for(kb, release.torch, route),
+        platforms=platforms, conda=[], pip=[], copins=copins_for(kb, release.torch, route, platforms),
         packages=list(spec.packages), user_pip=list(spec.pip))
     resolved.conda = conda_specs(release, resolved, kb)
     resolved.pip = pip_lines(release, resolved)

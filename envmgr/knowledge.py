@@ -149,10 +149,13 @@ class CoPinRule(NamedTuple):
     routes: tuple[str, ...]
     reason: str
     sources: tuple[str, ...]
+    platforms: tuple[str, ...] = ()     # empty: every platform
 
-    def applies(self, torch: str, route: str) -> bool:
+    def applies(self, torch: str, route: str, platforms=()) -> bool:
         from packaging.specifiers import SpecifierSet
 
+        if self.platforms and platforms and not set(platforms) & set(self.platforms):
+            return False
         return route in self.routes and Version(torch) in SpecifierSet(self.torch)
 
 
@@ -322,6 +325,7 @@ def load() -> KnowledgeBase:
                    aliases=tuple(g.get("aliases") or ())) for g in raw["gpus.yaml"].get("gpus") or []]
     kb.copins = [CoPinRule(id=c["id"], spec=c["spec"], torch=c["torch"],
                            routes=tuple(c.get("routes") or ()), reason=c.get("summary") or c["reason"],
-                           sources=tuple(c.get("sources") or ()))
+                           sources=tuple(c.get("sources") or ()),
+                           platforms=tuple(c.get("platforms") or ()))
                  for c in raw["copins.yaml"].get("copins") or []]
     return kb

@@ -58,6 +58,7 @@ class CoPin:
     spec: str
     reason: str
     source: str
+    platforms: list[str] | None = None   # the spec's platforms it applies to; None: all of them
 
 
 @dataclass

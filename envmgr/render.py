@@ -13,6 +13,8 @@ from . import __version__
 from .knowledge import cuda_tag
 from .models import CPU, Resolved
 
+# conda-lock (and conda-build) platform selectors: a trailing "# ... [linux64]" on a dependency.
+SELECTORS = {"linux-64": "linux64", "win-64": "win64", "osx-arm64": "arm64"}
 _PLAIN = re.compile(r"^[A-Za-z0-9_.\-=<>!*,:/+\[\]' ]+$")
 
 
@@ -42,7 +44,9 @@ def render_environment(resolved: Resolved, spec_file: str) -> str:
         *[f"  - {_scalar(s)}" for s in resolved.conda],
     ]
     for pin in resolved.copins:
-        why = " ".join(pin.reason.split())
+        why = " ".join(pin.reason.replace("[", "(").replace("]", ")").split())
+        if pin.platforms and len(pin.platforms) == 1:
+            why += f" [{SELECTORS[pin.platforms[0]]}]"
         lines.append(f"  - {_scalar(pin.spec)}  # {why}")
     lines += [f"  - {_scalar(s)}" for s in resolved.packages]
     if resolved.pip:

@@ -30,11 +30,11 @@ def run(*args):
 
 
 def test_new_writes_a_spec_that_checks_ok(workspace):
-    result = run("new", "paper", "torch 1.10 + cu102 + py3.7")
+    result = run("new", "paper", "torch 1.10.1 + cu102 + py3.7")
     assert result.exit_code == 0, result.output
     assert "torch 1.10.1" in result.output
     spec = yaml.safe_load((workspace / "envs" / "paper.yaml").read_text())
-    assert "1.10" in spec["stack"] and "cu102" in spec["stack"]
+    assert "1.10.1" in spec["stack"] and "cu102" in spec["stack"]
     checked = run("check", "paper", "--json")
     assert checked.exit_code == 0
     [entry] = json.loads(checked.output)
@@ -101,7 +101,7 @@ def test_check_unknown_spec_name_is_usage_error(workspace):
 
 
 def test_render_is_byte_identical_and_pins_the_cuda_variant(workspace):
-    run("new", "paper", "torch 1.10 + cu102 + py3.7")
+    run("new", "paper", "torch 1.10.1 + cu102 + py3.7")
     first = run("render", "paper")
     assert first.exit_code == 0, first.output
     path = workspace / "lockfiles" / "paper.environment.yml"
@@ -136,7 +136,7 @@ def test_render_refuses_invalid_spec(workspace):
 
 
 def test_render_pip_section(workspace):
-    run("new", "wheel", "torch 1.10 + cu111")
+    run("new", "wheel", "torch 1.10.1 + cu111")
     (workspace / "envs" / "wheel.yaml").write_text(
         (workspace / "envs" / "wheel.yaml").read_text() + 'pip: ["timm==0.4.12"]\n')
     env = yaml.safe_load(run("render", "wheel", "--stdout").output)
@@ -158,7 +158,8 @@ def test_matrix_cuda_lists_releases_and_driver(workspace):
 
 def test_matrix_torch_filter(workspace):
     data = json.loads(run("matrix", "--torch", "1.10", "--json").output)
-    assert [r["torch"] for r in data["releases"]][-1] == "1.10.1"
+    torches = [r["torch"] for r in data["releases"]]
+    assert torches[:2] == ["1.10.0", "1.10.1"] and all(t.startswith("1.10.") for t in torches)
     assert run("matrix", "--torch", "7.0").exit_code == 2
 
 
@@ -174,3 +175,17 @@ def test_light_commands_import_neither_conda_lock_nor_rattler(workspace, command
                 if line.startswith("import time:")}
     assert "conda_lock" not in imported
     assert "rattler" not in imported
+
+
+def test_platform_specific_copin_uses_a_conda_lock_selector(workspace):
+    from conda_lock.src_parser.selectors import filter_platform_selectors
+
+    run("new", "paper", "torch 1.10.1 + cu102 + py3.7")
+    text = run("render", "paper", "--stdout").output
+    linux = "\n".join(filter_platform_selectors(text, "linux-64"))
+    windows = "\n".join(filter_platform_selectors(text, "win-64"))
+    assert "mkl<2024.1" in linux and "mkl<2024.1" not in windows
+    assert "numpy<2" in linux and "numpy<2" in windows
+    run("new", "linux", "torch 1.10.1 + cu102 + py3.7", "--platform", "linux-64")
+    only_linux = run("render", "linux", "--stdout").output
+    assert "mkl<2024.1" in only_linux and "[linux64]" not in only_linux
