@@ -76,7 +76,12 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
         action = "updated" if env.exists() else "created"
         _build(workspace, env, lockfile, platform, progress, say)
     packages = len(env.marker()["packages"])
-    return {**result, "action": action, "packages": packages,
+    skipped = _pip_requirements(workspace, name)
+    if skipped:
+        # pip locking and installing is a later step; say so rather than leave a silent gap.
+        _warn(f"warning: {name}: the pip requirements of {workspace.environment_file(name).name} "
+              f"were not installed (not supported yet): {' '.join(skipped)}")
+    return {**result, "action": action, "packages": packages, "pip_not_installed": skipped,
             "seconds": round(time.perf_counter() - started, 3)}
 
 
@@ -105,6 +110,19 @@ def _requested_specs(workspace, name: str) -> list[str]:
     except (OSError, yaml.YAMLError):
         return []
     return [d for d in data.get("dependencies") or [] if isinstance(d, str)]
+
+
+def _pip_requirements(workspace, name: str) -> list[str]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(workspace.environment_file(name).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    for dep in data.get("dependencies") or []:
+        if isinstance(dep, dict) and dep.get("pip"):
+            return [str(line) for line in dep["pip"] if not str(line).startswith("-")]
+    return []
 
 
 def _spec_cuda(workspace, name: str) -> str | None:
