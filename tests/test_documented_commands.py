@@ -78,6 +78,9 @@ ENVMGR_DIFFERS: dict[str, str] = {
     **{f"conda-{torch}-cpu": f"page: `pytorch-cpu=={torch} torchvision-cpu==... cpuonly`; envmgr renders "
        f"the -cpu names without `cpuonly` (cpu_selector pytorch-cpu drops it)"
        for torch in ("1.0.0", "1.0.1", "1.1.0")},
+    "windows-conda-1.8.2-cu111": "page (Windows): `cudatoolkit=11.1 -c pytorch-lts -c conda-forge`; envmgr "
+                                 "renders channels [pytorch-lts, nvidia, defaults] for win-64 too (torch.yaml "
+                                 "1.8.2 conda cuda 11.1 extra channels are one list for every platform)",
     "pip-1.10.1-cu111": "page: -f https://download.pytorch.org/whl/cu111/torch_stable.html; envmgr: "
                         "--find-links https://download.pytorch.org/whl/torch_stable.html (torch.yaml "
                         "1.10.1 pip url is the 1.10.0 one)",
@@ -173,8 +176,8 @@ def _is_selector(name: str) -> bool:
         bool(re.fullmatch(r"cuda\d+", name))
 
 
-def envmgr_renders(workspace: Path, name: str, stack: str) -> Rendered:
-    """`envmgr new NAME STACK --platform linux-64`, then `check --json` and `render --stdout`."""
+def envmgr_renders(workspace: Path, name: str, stack: str, platform: str = "linux-64") -> Rendered:
+    """`envmgr new NAME STACK --platform P`, then `check --json` and `render --stdout`."""
     runner, env = CliRunner(), {"ENVMGR_WORKSPACE": str(workspace)}
 
     def run(*args):
@@ -182,7 +185,7 @@ def envmgr_renders(workspace: Path, name: str, stack: str) -> Rendered:
         assert result.exit_code == 0, f"envmgr {' '.join(args)} exited {result.exit_code}:\n{result.output}"
         return result.output
 
-    run("new", name, stack, "--platform", "linux-64", "--force")
+    run("new", name, stack, "--platform", platform, "--force")
     checked = json.loads(run("check", name, "--json"))[0]
     assert checked["ok"], checked["problems"]
     document = yaml.safe_load(run("render", name, "--stdout"))
@@ -318,6 +321,24 @@ def test_pip_only_variant_renders_as_documented(workspace, record):
         # writes a tag, envmgr's must be the same.
         if tag is not None:
             assert wheels[name][1] == tag, f"{name} {wheels[name]}, page: {record['command']}"
+
+
+# 1.8.2 LTS + CUDA 11.1 is the only variant whose command differs by OS (see the header): the
+# Windows command must hold for an environment rendered for win-64 alone.
+WINDOWS_CASES = [_param(f"windows-conda-{c['torch']}-{cuda_tag(c['variant'])}", c)
+                 for c in COMMANDS if c["kind"] == "conda" and c["os"] == "windows"]
+
+
+@pytest.mark.parametrize("record", WINDOWS_CASES)
+def test_windows_only_conda_command_renders_as_documented(workspace, record):
+    torch, variant = record["torch"], record["variant"]
+    documented = parse_conda_command(record["command"])
+    rendered = envmgr_renders(workspace, f"win-{torch}-{cuda_tag(variant)}", stack_for(torch, variant),
+                              platform="win-64")
+    assert rendered.route == "pytorch"
+    assert rendered.selectors == documented.selectors, record["command"]
+    assert rendered.channels in (documented.channels, documented.channels + ["defaults"]), \
+        f"channels {rendered.channels}, page: {record['command']}"
 
 
 # -- the reverse: every variant in the knowledge base is documented -------------------------
