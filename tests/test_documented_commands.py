@@ -368,7 +368,8 @@ def test_every_documented_release_between_known_bounds_is_covered():
     """Releases the knowledge base has, up to 2.9.1, that the oracle has no section for.
 
     The page never had 1.3.x or 1.10.2 (the knowledge base takes them from other sources); 2.4.1,
-    2.7.x and 2.8.0 are on the live page but in no stored copy. A release outside this list with no section means the oracle cannot vouch for it.
+    2.7.x and 2.8.0 are on the live page but in no stored copy. A release outside this list
+    with no section means the oracle cannot vouch for it.
     """
     known_gaps = {"1.3.0", "1.3.1", "1.10.2", "2.4.1", "2.7.0", "2.7.1", "2.8.0"}
     documented = {torch for torch, _ in SECTIONS}
