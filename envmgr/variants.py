@@ -45,8 +45,7 @@ def _pytorch_channel_specs(release: TorchRelease, resolved: Resolved) -> list[st
     if resolved.torchaudio:
         specs.append(f"torchaudio={resolved.torchaudio}")
     if resolved.cuda == CPU:
-        if builds.cpu_selector == "cpuonly":
-            specs.append("cpuonly")
+        specs.append("cpuonly")  # documented even next to the pytorch-cpu names of 1.0/1.1
     elif builds.cuda_selector == "feature":
         specs.append(feature_package(resolved.cuda))
     else:

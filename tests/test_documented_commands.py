@@ -75,15 +75,9 @@ def _corrected(record: dict) -> dict:
 
 # -- envmgr disagreeing with the page: each case with the precise difference ---------------
 ENVMGR_DIFFERS: dict[str, str] = {
-    **{f"conda-{torch}-cpu": f"page: `pytorch-cpu=={torch} torchvision-cpu==... cpuonly`; envmgr renders "
-       f"the -cpu names without `cpuonly` (cpu_selector pytorch-cpu drops it)"
-       for torch in ("1.0.0", "1.0.1", "1.1.0")},
     "windows-conda-1.8.2-cu111": "page (Windows): `cudatoolkit=11.1 -c pytorch-lts -c conda-forge`; envmgr "
                                  "renders channels [pytorch-lts, nvidia, defaults] for win-64 too (torch.yaml "
                                  "1.8.2 conda cuda 11.1 extra channels are one list for every platform)",
-    "pip-1.10.1-cu111": "page: -f https://download.pytorch.org/whl/cu111/torch_stable.html; envmgr: "
-                        "--find-links https://download.pytorch.org/whl/torch_stable.html (torch.yaml "
-                        "1.10.1 pip url is the 1.10.0 one)",
 }
 
 
@@ -380,8 +374,6 @@ def test_every_documented_release_between_known_bounds_is_covered():
     assert in_range - documented == known_gaps
 
 
-@pytest.mark.xfail(strict=True, reason="page: 1.8.2 LTS 'only supported for Python <= 3.8'; envmgr "
-                   "picks python 3.9 (torch.yaml 1.8.2 python lists 3.9, from the torchvision 0.9 table)")
 def test_lts_python_note(workspace):
     """The page: "PyTorch LTS version 1.8.2 is only supported for Python <= 3.8"."""
     rendered = envmgr_renders(workspace, "lts-python", "torch 1.8.2 + cu102")

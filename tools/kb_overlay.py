@@ -193,9 +193,14 @@ RELEASE_FIXES: dict[str, dict] = {
               "notes": "conda CUDA 11.1, not the page's 11.3 (pytorch.github.io#1033)"},
     "1.9.1": {"conda": {"cuda": {"10.2": [], "11.1": ["conda-forge"]}}, "sources": ["pytorch-github-io-1033"],
               "notes": "conda CUDA 11.1, not the page's 11.3 (pytorch.github.io#1033)"},
-    "1.8.2": {"notes": "not on PyPI (LTS wheels only on download.pytorch.org/whl/lts/1.8); release date "
+    # The page's own note for 1.8.2 LTS ("only supported for Python <= 3.8") wins over the
+    # torchvision 0.9 table: the LTS builds are a separate release stream.
+    "1.8.2": {"python": ["3.6", "3.7", "3.8"],
+              "notes": "not on PyPI (LTS wheels only on download.pytorch.org/whl/lts/1.8); release date "
                        "not verified; Windows conda command adds conda-forge instead of nvidia for 11.1; "
                        "the page notes Python <=3.8, torchvision 0.9 says <=3.9"},
+    # The page's 1.10.1 pip command uses the per-variant page, .../whl/cu111/torch_stable.html.
+    "1.10.1": {"pip": {"url": "https://download.pytorch.org/whl/{variant}/torch_stable.html"}},
     # 2.4.1: the previous-versions section was never read; the pytorch channel has it with
     # pytorch-cuda 11.8/12.1/12.4 (many third-party install commands, same as 2.4.0).
     "2.4.1": {"conda": {"channel": "pytorch", "cuda_selector": "pytorch-cuda", "cpu_selector": "cpuonly",
