@@ -27,15 +27,12 @@ def _names_or_all(workspace, names) -> list[str]:
     return found
 
 
-def _pick_cuda_for_host(spec, release):
-    """No CUDA given: let the host checks choose for this machine, when they are available."""
-    try:
-        from ..hostcheck import best_variant
-        from ..host import detect
-    except ImportError:
-        return None, None
-    cuda, reason = best_variant(release, detect(), None, (spec.platforms or ["linux-64"])[0])
-    return cuda, reason
+def _pick_cuda_for_host(spec, release, kb):
+    """No CUDA given: the best variant for this machine's driver and GPU (cpu with no GPU)."""
+    from ..host import detect
+    from ..hostcheck import best_variant
+
+    return best_variant(release, detect(kb=kb), kb, (spec.platforms or ["linux-64"])[0])
 
 
 # -- check -----------------------------------------------------------------------------------
@@ -64,7 +61,8 @@ def _host_problems(resolved):
     from ..hostcheck import host_problems
     from ..knowledge import load
 
-    return host_problems(resolved, detect(), load())
+    kb = load()
+    return host_problems(resolved, detect(kb=kb), kb)
 
 
 def _print_result(workspace, result, spec) -> None:
@@ -193,7 +191,7 @@ def new(name, stack, python, platforms, force, as_json):
     kb = load()
     release = kb.release(spec.torch) if spec.torch else None
     if spec.cuda is None and release is not None:
-        cuda, chosen_reason = _pick_cuda_for_host(spec, release)
+        cuda, chosen_reason = _pick_cuda_for_host(spec, release, kb)
         if cuda:
             spec.cuda = cuda
     result = check_spec(spec, kb)
