@@ -68,12 +68,7 @@ def locked_records(lockfile: Path, platform: str) -> list:
     """The ``RepoDataRecord``s the lockfile pins for ``platform`` (main category only)."""
     import rattler
 
-    urls, pip = wanted_urls(lockfile, platform)
-    if pip:
-        names = ", ".join(sorted(str(p.get("name")) for p in pip))
-        raise EnvmgrError(f"the lockfile pins pip packages for {platform} ({names}); installing "
-                          "pip packages is not supported yet", file=lockfile,
-                          fix="use a conda route for this stack (route: pytorch or conda-forge)")
+    urls, _pip = wanted_urls(lockfile, platform)   # the pip layer is installed by link()
     try:
         lock = rattler.LockFile.from_path(Path(lockfile))
     except Exception as exc:  # rattler raises its own ParseCondaLockError
@@ -163,6 +158,18 @@ def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
             raise
         raise EnvmgrError(f"install failed: {_summary(exc)}", file=lockfile,
                           fix=_install_fix(str(exc), lockfile)) from None
+    if lockfile is not None:
+        _install_pip_layer(lockfile, prefix, final_prefix, cache_dir)
+
+
+def _install_pip_layer(lockfile: Path, prefix: Path, final_prefix: Path, cache_dir: Path) -> None:
+    """The lockfile's pip entries for this platform, after the conda layer (envmgr/piplayer)."""
+    platform = host_platform()
+    _, pip = wanted_urls(lockfile, platform)
+    if pip:
+        from .piplayer.install import install_pip_layer
+
+        install_pip_layer(pip, prefix, final_prefix, cache_dir, platform=platform, lockfile=lockfile)
 
 
 def _env_name(lockfile: Path | None) -> str:

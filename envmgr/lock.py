@@ -30,8 +30,12 @@ class LockResult:
         return dict(self.__dict__)
 
 
-def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "") -> tuple[bool, dict[str, int]]:
-    """Solve ``inputs`` and write ``lockfile`` if its text changes; returns (written, counts)."""
+def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspace=None,
+                  notes: list[str] | None = None) -> tuple[bool, dict[str, int]]:
+    """Solve ``inputs`` and write ``lockfile`` if its text changes; returns (written, counts).
+
+    The pip section, if any, is resolved after the conda solve (see envmgr/piplayer); its notes
+    (e.g. how ``as_of`` applied) are appended to ``notes``."""
     from .lockfile import conda_specs, content_hashes, make_lock_spec, render_lockfile, write_if_changed
     from .solve import solve_platforms
 
@@ -45,7 +49,12 @@ def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "") -> tupl
         group = [p for p in inputs.platforms if tuple(specs_by_platform[p]) == specs]
         records.update(solve_platforms(inputs.channel_urls, list(specs), group, inputs.cuda,
                                        what=what, file=inputs.env_file))
-    text = render_lockfile(inputs, lockfile, records, lock_spec, hashes)
+    from . import piplayer
+
+    pip_packages, pip_notes = piplayer.lock(inputs, records, workspace)
+    if notes is not None:
+        notes.extend(pip_notes)
+    text = render_lockfile(inputs, lockfile, records, lock_spec, hashes, pip_packages)
     return write_if_changed(lockfile, text), {p: len(r) for p, r in sorted(records.items())}
 
 
@@ -59,6 +68,8 @@ def inputs_for(workspace: Workspace, name: str) -> tuple[LockInputs, object]:
     resolved = prepared.resolved
     facts = {"spec_sha256": spec_digest(prepared.spec), "kb_version": kb_version(),
              "route": resolved.route, "torch": resolved.torch, "python": resolved.python}
+    if prepared.spec.as_of:
+        facts["as_of"] = prepared.spec.as_of
     inputs = LockInputs(env_file=prepared.env_file, env_text=prepared.env_text,
                         platforms=list(resolved.platforms), cuda=resolved.cuda,
                         channels=list(resolved.channels),
@@ -72,12 +83,11 @@ def lock_environment(workspace: Workspace, name: str, update: bool = False) -> L
     existed = lockfile.is_file()
     inputs, resolved = inputs_for(workspace, name)
     result = LockResult(name=name, action=FRESH, lockfile=str(lockfile), platforms=inputs.platforms)
-    if resolved.route == "pip" or resolved.pip or resolved.user_pip:
-        result.notes.append("pip requirements are not locked yet (recorded in the lockfile metadata)")
     if existed and not update and full_state(workspace, name)[0] == FRESH:
         result.seconds = round(time.perf_counter() - started, 3)
         return result
-    written, result.packages = lock_env_file(inputs, lockfile, what=name)
+    written, result.packages = lock_env_file(inputs, lockfile, what=name, workspace=workspace,
+                                             notes=result.notes)
     result.action = "unchanged" if not written else ("updated" if existed else "locked")
     result.seconds = round(time.perf_counter() - started, 3)
     return result

@@ -33,8 +33,8 @@ from .workspace import Workspace
 
 FRESH, STALE, MISSING = "fresh", "stale", "missing"
 PIP_OPTIONS = ("--extra-index-url", "--index-url", "-i", "--find-links", "-f", "--trusted-host")
-PIP_NOT_LOCKED = ("not locked yet: the pip requirements stay in the environment file and are "
-                  "installed unpinned; a later envmgr locks them")
+PIP_LOCKED = ("locked: manager pip entries (url + sha256) per platform, resolved by uv; "
+              "envmgr create installs them with --no-deps --require-hashes")
 
 
 def sha256_text(text: str) -> str:
@@ -74,7 +74,7 @@ class LockInputs:
         meta.update(self.facts)
         pip = pip_requirements(self.env_text)
         if pip:
-            meta["pip_layer"] = PIP_NOT_LOCKED
+            meta["pip_layer"] = PIP_LOCKED
             meta["pip_requirements"] = " ".join(pip)
         return dict(sorted(meta.items()))
 
@@ -192,7 +192,7 @@ def locked_packages(records_by_platform: dict[str, list]) -> list:
 
 
 def render_lockfile(inputs: LockInputs, lockfile: Path, records_by_platform: dict[str, list],
-                    lock_spec, hashes: dict[str, str]) -> str:
+                    lock_spec, hashes: dict[str, str], pip_packages=()) -> str:
     """The text of the conda-lock file, written by conda-lock's own writer."""
     from conda_lock.lockfile import write_conda_lock_file
     from conda_lock.lockfile.v2prelim.models import Lockfile, LockMeta
@@ -200,7 +200,7 @@ def render_lockfile(inputs: LockInputs, lockfile: Path, records_by_platform: dic
     source = Path(inputs.env_file).name if inputs.env_file.parent == lockfile.parent else str(inputs.env_file)
     meta = LockMeta(content_hash=hashes, channels=lock_spec.channels, platforms=list(inputs.platforms),
                     sources=[source], custom_metadata=inputs.custom_metadata())
-    content = Lockfile(package=locked_packages(records_by_platform), metadata=meta)
+    content = Lockfile(package=locked_packages(records_by_platform) + list(pip_packages), metadata=meta)
     with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp:
         out = Path(tmp) / lockfile.name          # same name: conda-lock quotes it in its header
         write_conda_lock_file(content, out, metadata_choices=set())
