@@ -1,0 +1,68 @@
+"""import: a paper's environment file -> envs/NAME.yaml, with a diagnosis (and --fix)."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import cli
+from .output import emit_json
+
+
+@cli.command(name="import")
+@click.argument("path", type=click.Path(dir_okay=True, path_type=str))
+@click.option("--name", "name", metavar="NAME", help="Environment name (default: the file's `name:` or its folder).")
+@click.option("--fix", is_flag=True, help="Apply the nearest repair and list each change.")
+@click.option("--force", is_flag=True, help="Overwrite an existing envs/NAME.yaml.")
+@click.option("--json", "as_json", is_flag=True, help="Print name, spec, problems, dropped (and changes) as JSON.")
+def import_command(path, name, fix, force, as_json):
+    """Read a paper's environment.yml, requirements.txt or conda-lock.yml into envs/NAME.yaml.
+
+    The torch stack becomes envmgr's torch/cuda/python/torchvision/torchaudio; other packages are
+    carried over as packages/pip, and whatever cannot be is listed as dropped, with why. Then the
+    spec is checked and the file diagnosed: python or CUDA the torch release was never built for,
+    unpaired torchvision/torchaudio, stale channels, wrong CUDA selectors, missing numpy<2/mkl
+    guards, a risk of the CPU build, +cuXYZ wheels with no index, torch installed twice.
+    Without --fix the spec keeps the file's pins. Exit 0: the spec is valid; 1: written, with
+    problems; 2: the file cannot be read.
+    """
+    from ..importer import import_file
+    from ..pipeline import relative
+    from ..workspace import find_workspace
+
+    workspace = find_workspace()
+    report = import_file(path, workspace, name=name, fix=fix, force=force)
+    if as_json:
+        emit_json(report.to_json(lambda p: relative(workspace, p)))
+    else:
+        _print_report(report, relative(workspace, report.spec_path))
+    sys.exit(0 if report.ok else 1)
+
+
+def _print_report(report, spec_where: str) -> None:
+    from ..render import stack_label
+
+    spec = report.spec
+    state = "ok" if report.ok else f"{len(report.errors)} problem{'s' * (len(report.errors) != 1)}"
+    click.echo(f"wrote {spec_where} from {report.source} ({report.source_kind}): {state}")
+    if report.resolved is not None:
+        click.echo(f"  {stack_label(report.resolved)}; route: {report.resolved.route}")
+    else:
+        click.echo(f"  torch {spec.torch}, cuda {spec.cuda or '(not pinned)'}, python {spec.python or '(not pinned)'}")
+    for change in report.changes:
+        click.echo(f"  changed {change}")
+    if report.fixed and not report.changes:
+        click.echo("  --fix: nothing to change")
+    for problem in report.problems:
+        where = f"{report.source}:{problem.line}: " if getattr(problem, "line", None) else ""
+        click.echo(f"  {problem.severity}: {where}{problem.message}")
+        if problem.fix:
+            click.echo(f"      fix:  {problem.fix}")
+    for dropped in report.dropped:
+        where = f" (line {dropped.line})" if dropped.line else ""
+        click.echo(f"  dropped: {dropped.item}{where}: {dropped.why}")
+    if not report.ok and not report.fixed:
+        click.echo(f"  next: envmgr import {report.source} --name {report.name} --fix --force "
+                   f"applies the nearest repairs")
+    elif report.ok:
+        click.echo(f"  next: envmgr lock {report.name}")

@@ -1,0 +1,147 @@
+"""``envmgr import``: a paper's environment file -> ``envs/NAME.yaml``, with a diagnosis.
+
+    source  = sources.read_source(path)          environment.yml / requirements.txt / conda-lock.yml
+    facts   = torchstack.recognise(source)       the torch stack, claim by claim, with lines
+    spec    = resolve.build_spec(...)            versions decided; the rest carried or dropped
+    changes = repair.repair(...)                 only with --fix
+    problems= diagnose.diagnose(...)             compat's check plus what only an import sees
+
+``import_file`` runs them and writes the spec atomically; the CLI only prints.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import EnvmgrError, UsageError
+from ..models import Problem
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
+
+
+@dataclass
+class ImportReport:
+    name: str
+    source: Path
+    source_kind: str
+    spec_path: Path
+    spec_text: str
+    spec: object                      # envmgr.models.Spec, as written
+    resolved: object | None           # envmgr.models.Resolved when the spec is valid
+    problems: list[Problem] = field(default_factory=list)
+    dropped: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    fixed: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self, relative) -> dict:
+        import yaml
+
+        data = {
+            "name": self.name, "source": str(self.source), "source_kind": self.source_kind,
+            "path": relative(self.spec_path), "ok": self.ok,
+            "spec": yaml.safe_load(self.spec_text),
+            "stack": {k: getattr(self.spec, k) for k in ("torch", "cuda", "python", "torchvision",
+                                                         "torchaudio", "route")},
+            "resolved": self.resolved.summary() if self.resolved else None,
+            "problems": [p.to_json() for p in self.problems],
+            "dropped": [d.to_json() for d in self.dropped],
+        }
+        if self.fixed:
+            data["changes"] = [c.to_json() for c in self.changes]
+        return data
+
+
+def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bool = False,
+                force: bool = False, kb=None) -> ImportReport:
+    """Read ``path``, write ``envs/NAME.yaml`` in ``workspace``, and diagnose it."""
+    from ..atomic import write_text_atomic
+    from ..knowledge import load
+    from ..spec import validate_name
+    from .diagnose import diagnose
+    from .repair import repair
+    from .resolve import build_spec
+    from .sources import read_source
+    from .torchstack import recognise
+
+    kb = kb or load()
+    path = Path(path)
+    source = _read(path)
+    name = validate_name(name) if name else default_name(source)
+    target = workspace.spec_path(name)
+    if target.exists() and not force:
+        raise UsageError(f"envs/{name}.yaml already exists",
+                         fix=f"pick another name with --name, or overwrite it with --force")
+    imported = build_spec(source, recognise(source), name, kb)
+    changes = repair(imported, kb) if fix else []
+    text = _spec_text(imported.spec, path)
+    _check_round_trip(text, name)
+    write_text_atomic(target, text)
+    result, problems = diagnose(imported, kb)
+    problems.sort(key=lambda p: SEVERITY_ORDER.get(p.severity, 3))
+    return ImportReport(name=name, source=path, source_kind=_kind(source), spec_path=target,
+                        spec_text=text, spec=imported.spec, resolved=result.resolved,
+                        problems=problems, dropped=imported.dropped, changes=changes, fixed=fix)
+
+
+def _read(path: Path):
+    """The source file; whatever is wrong with it is a one-line usage error, never a traceback."""
+    from .sources import read_source
+
+    try:
+        return read_source(path)
+    except EnvmgrError:
+        raise
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+        raise UsageError(f"cannot read it as an environment file ({type(exc).__name__}: {exc})",
+                         file=path, fix="give an environment.yml, a requirements.txt or a "
+                                        "conda-lock.yml") from None
+
+
+def default_name(source) -> str:
+    """The file's ``name:``, else its folder's name, made into a valid environment name."""
+    from ..spec import validate_name
+
+    candidates = [source.name, source.path.resolve().parent.name]
+    for candidate in filter(None, candidates):
+        cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", candidate.strip()).strip("-.")[:64]
+        if cleaned:
+            return validate_name(cleaned)
+    raise UsageError("cannot tell the environment's name from the file", file=source.path,
+                     fix="give one with --name")
+
+
+def _kind(source) -> str:
+    if source.kind == "environment" and source.is_export:
+        return "environment (conda env export)"
+    return source.kind
+
+
+def _spec_text(spec, source_path: Path) -> str:
+    from ..spec import dump_spec
+
+    shown = " ".join(str(source_path).split())
+    return f"# Imported from {shown} by `envmgr import`.\n" + dump_spec(spec)
+
+
+def _check_round_trip(text: str, name: str) -> None:
+    """The spec must read back: a bug here must not leave a spec that `envmgr check` rejects."""
+    from ..spec import load_spec
+
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / f"{name}.yaml"
+        probe.write_text(text, encoding="utf-8")
+        try:
+            load_spec(probe)
+        except EnvmgrError as err:
+            raise EnvmgrError(f"the imported spec would not read back ({err.message}); "
+                              "nothing was written", fix="report this as an envmgr bug") from None

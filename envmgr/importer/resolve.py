@@ -1,0 +1,252 @@
+"""From the facts a file states to a spec: versions decided, everything else carried over.
+
+An unpinned or ranged torch resolves to the newest release the constraint allows that also
+fits the file's other pins (torchvision, torchaudio, CUDA, python), each of which narrows the
+choice only while some release still fits: ``torchvision==0.11.2`` with a bare ``torch``
+gives 1.10.1. The resolution is reported as a note, so the user sees what was decided.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..compat import default_cuda, has_cpu, route_offers
+from ..errors import UsageError
+from ..knowledge import KnowledgeBase, TorchRelease
+from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
+from ..spec import NONE
+from ..stack import TORCH_VERSION
+from . import exports
+from .sources import Dropped, Source
+from .specs import allows, exact_version, lowest_version
+from .torchstack import GPU, StackFacts
+
+_LOCAL_PATH = re.compile(r"^(\.|/|~|file:|[A-Za-z]:\\)")
+
+
+@dataclass
+class Imported:
+    spec: Spec
+    facts: StackFacts
+    source: Source
+    release: TorchRelease | None
+    notes: list[Problem] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+
+
+def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase) -> Imported:
+    if not facts.has_torch:
+        raise UsageError("no torch in the file: envmgr imports PyTorch environments", file=source.path,
+                         fix="add pytorch (conda) or torch (pip) to it, or start with `envmgr new`")
+    spec = Spec(name=name)
+    result = Imported(spec=spec, facts=facts, source=source, release=None,
+                      dropped=list(source.dropped))
+    claim = facts.cuda_claim()
+    cuda = claim.value if claim else None
+    spec.cuda = None if cuda == GPU else cuda
+    release = _choose_release(result, kb)
+    result.release = release
+    spec.python = _python(facts, release)
+    spec.torchvision = _companion(facts.vision, release, "torchvision")
+    spec.torchaudio = _companion(facts.audio, release, "torchaudio")
+    _platforms(result)
+    spec.channels = list(dict.fromkeys(source.channels)) or None
+    spec.route = _route(result)
+    _carry_conda(result)
+    _carry_pip(result)
+    return result
+
+
+# -- torch -----------------------------------------------------------------------------------
+
+def _choose_release(result: Imported, kb: KnowledgeBase) -> TorchRelease | None:
+    facts, spec = result.facts, result.spec
+    constraint = facts.torch_constraint()
+    allowed = [r for r in kb.releases if allows(constraint, r.torch)]
+    if not allowed:
+        spec.torch = _literal_torch(constraint)
+        return kb.release(spec.torch)
+    narrowed, reasons = allowed, []
+    for label, keep in _narrowing(facts, spec):
+        fitting = [r for r in narrowed if keep(r)]
+        if fitting and len(fitting) < len(narrowed):
+            reasons.append(label)
+        narrowed = fitting or narrowed
+    release = max(narrowed, key=lambda r: r.version)
+    spec.torch = release.torch
+    exact = exact_version(constraint)
+    if exact is None or len(exact.split(".")) < 3:
+        asked = f"`{facts.torch_claim().how}`" if facts.torch_claim() else "no torch pin (torch comes " \
+                                                                          "with torchvision/torchaudio)"
+        why = f", the newest that fits {', '.join(reasons)}" if reasons else \
+            ", the newest release it allows"
+        result.notes.append(Problem(
+            code="torch-resolved", key="torch", severity="note",
+            message=f"the file asks for {asked}: resolved to torch {release.torch}{why}",
+            fix=f"torch: \"{release.torch}\" is written to the spec; edit it to choose another"))
+    return release
+
+
+def _narrowing(facts: StackFacts, spec: Spec):
+    if facts.vision and facts.vision.value:
+        yield f"torchvision {facts.vision.value.lstrip('=')}", \
+            lambda r: any(allows(facts.vision.value, v) for v in _pairs(r, "torchvision"))
+    if facts.audio and facts.audio.value:
+        yield f"torchaudio {facts.audio.value.lstrip('=')}", \
+            lambda r: any(allows(facts.audio.value, v) for v in _pairs(r, "torchaudio"))
+    if spec.cuda:
+        yield ("the CPU build" if spec.cuda == CPU else f"CUDA {spec.cuda}"), \
+            lambda r: has_cpu(r) if spec.cuda == CPU else spec.cuda in r.all_cuda()
+    python = facts.python.value if facts.python and facts.python.value else None
+    if python:
+        yield f"python {python.lstrip('=')}", lambda r: any(allows(python, p) for p in r.python)
+
+
+def _pairs(release: TorchRelease, package: str) -> list[str]:
+    found = [getattr(release, package)]
+    for builds in (release.conda, release.pip):
+        if builds is not None:
+            found.append(getattr(builds, package))
+    return [v for v in found if v]
+
+
+def _literal_torch(constraint: str | None) -> str:
+    version = exact_version(constraint) or lowest_version(constraint) or "0.0"
+    if not TORCH_VERSION.fullmatch(version):
+        parts = (version.split(".") + ["0"])[:3]
+        version = ".".join(parts[:max(2, min(3, len(version.split("."))))])
+    return version
+
+
+# -- python, torchvision, torchaudio ---------------------------------------------------------
+
+def _python(facts: StackFacts, release: TorchRelease | None) -> str | None:
+    constraint = facts.python.value if facts.python else None
+    if not constraint:
+        return facts.build_python.value if facts.build_python else None
+    exact = exact_version(constraint)
+    if exact:
+        return ".".join(exact.split(".")[:2]) if "." in exact else None
+    if release is not None:
+        fitting = [p for p in release.python if allows(constraint, p) or allows(constraint, p + ".99")]
+        if fitting:
+            return fitting[-1]
+    lowest = lowest_version(constraint)
+    return ".".join(lowest.split(".")[:2]) if lowest and "." in lowest else None
+
+
+def _companion(claim, release: TorchRelease | None, package: str) -> str | None:
+    """A version the file pins; None (the paired release) when it leaves it open; "none" if absent."""
+    if claim is None:
+        return NONE
+    if not claim.value:
+        return None
+    exact = exact_version(claim.value)
+    if exact:
+        return exact
+    if release is not None and any(allows(claim.value, v) for v in _pairs(release, package)):
+        return None
+    return lowest_version(claim.value)
+
+
+# -- platforms, route ------------------------------------------------------------------------
+
+def _platforms(result: Imported) -> None:
+    source, spec = result.source, result.spec
+    names = [s.name for s in result.facts.other_conda]
+    pip_names = [p.name for p in result.facts.other_pip if p.name]
+    platform = exports.platform_of_dump(names, pip_names)
+    if source.platforms:
+        spec.platforms = list(source.platforms)
+    elif platform == "win-64":
+        spec.platforms = ["win-64"]
+        result.notes.append(Problem(
+            code="windows-export", key="platforms", severity="note",
+            message="the file was exported on Windows (it lists Windows runtimes such as vc or "
+                    "vs2015_runtime): the spec targets win-64",
+            fix="platforms: [linux-64, win-64] to lock for Linux as well"))
+    if spec.platforms and tuple(spec.platforms) == DEFAULT_PLATFORMS:
+        spec.platforms = None
+
+
+def _route(result: Imported) -> str | None:
+    """Stay on the route the file used when envmgr knows that route offers the build."""
+    facts, release, spec = result.facts, result.release, result.spec
+    if release is None:
+        return None
+    platforms = list(spec.platforms or DEFAULT_PLATFORMS)
+    cuda = spec.cuda or default_cuda(release)
+    if facts.torch_pip is not None and facts.torch_conda is None:
+        wanted = "pip"
+    elif facts.forge:
+        wanted = "conda-forge"
+    else:
+        return None
+    if route_offers(release, wanted, cuda, platforms):
+        return wanted
+    variant = "the CPU build" if cuda == CPU else f"the CUDA {cuda} build"
+    where = "PyTorch's wheel index" if wanted == "pip" else "conda-forge"
+    known = "does not publish" if wanted == "pip" else "is not known by envmgr to publish"
+    result.notes.append(Problem(
+        code=f"route-{wanted}-unavailable", key="route", severity="note",
+        message=f"the file installs torch from {where}, which {known} {variant} of torch "
+                f"{release.torch} for {', '.join(platforms)}: envmgr chooses the route",
+        fix=f"route: {wanted} to insist (`envmgr check` then says whether it can work)"))
+    return None
+
+
+# -- everything else -------------------------------------------------------------------------
+
+def _carry_conda(result: Imported) -> None:
+    items = result.facts.other_conda
+    if result.source.is_export:
+        items, dropped = exports.drop_transitive(items, "conda", lambda s: s.name)
+        result.dropped += [dropped] if dropped else []
+    items, runtimes = exports.drop_platform_runtimes(items, lambda s: s.name)
+    result.dropped += [runtimes] if runtimes else []
+    stripped = [s for s in items if s.build and "*" not in s.build]
+    if stripped:
+        result.dropped.append(Dropped(
+            f"build strings of {len(stripped)} package{'s' * (len(stripped) != 1)}",
+            "a build string pins one platform's build hash; the versions are kept",
+            items=[s.text for s in stripped]))
+    result.spec.packages = [s.without_build() if s in stripped else s.text.split("#", 1)[0].strip()
+                            for s in items]
+    for line in result.facts.unreadable:
+        result.dropped.append(Dropped(line.text, "not a conda match spec", line=line.line))
+    if result.facts.bare_pip:
+        result.dropped.append(Dropped("pip", "envmgr adds pip itself when the spec has pip requirements"))
+
+
+def _carry_pip(result: Imported) -> None:
+    facts = result.facts
+    items = facts.other_pip
+    if result.source.is_export:
+        items, dropped = exports.drop_transitive(items, "pip", lambda p: p.name or "")
+        result.dropped += [dropped] if dropped else []
+    kept = []
+    for requirement in items:
+        why = _pip_drop_reason(requirement)
+        if why:
+            result.dropped.append(Dropped(requirement.text, why, line=requirement.line))
+        else:
+            kept.append(requirement.text.split(" #", 1)[0].strip())
+    for index in facts.pip_indexes:
+        result.dropped.append(Dropped(index.text, "PyTorch's wheel index: envmgr writes the right "
+                                      "index line itself when torch comes from pip", line=index.line))
+    result.spec.pip = kept
+
+
+def _pip_drop_reason(requirement) -> str | None:
+    option, value = requirement.option, requirement.value or ""
+    if option in ("--requirement", "--constraint"):
+        return f"refers to another file ({value}): import or copy its requirements"
+    if option == "--editable" and _LOCAL_PATH.match(value):
+        return "a local checkout, relative to the paper's repository: install it after `envmgr create`"
+    if option is None and requirement.name is None and _LOCAL_PATH.match(requirement.text):
+        return "a local path, relative to the paper's repository: install it after `envmgr create`"
+    if option is not None and option not in ("--find-links", "--extra-index-url", "--index-url",
+                                             "--editable", "--pre", "--no-binary", "--only-binary",
+                                             "--trusted-host", "--prefer-binary"):
+        return f"pip option {option} does not belong in an environment's requirement list"
+    return None
