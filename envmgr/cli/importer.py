@@ -54,7 +54,7 @@ def _print_report(report, spec_where: str) -> None:
     if report.fixed and not report.changes:
         click.echo("  --fix: nothing to change")
     for problem in report.problems:
-        where = f"{report.source}:{problem.line}: " if getattr(problem, "line", None) else ""
+        where = f"{report.read_from}:{problem.line}: " if getattr(problem, "line", None) else ""
         click.echo(f"  {problem.severity}: {where}{problem.message}")
         if problem.fix:
             click.echo(f"      fix:  {problem.fix}")

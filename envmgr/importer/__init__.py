@@ -26,6 +26,7 @@ class ImportReport:
     name: str
     source: Path
     source_kind: str
+    read_from: Path                   # the file the lines refer to (a lockfile's environment.yml)
     spec_path: Path
     spec_text: str
     spec: object                      # envmgr.models.Spec, as written
@@ -48,6 +49,7 @@ class ImportReport:
 
         data = {
             "name": self.name, "source": str(self.source), "source_kind": self.source_kind,
+            "read_from": str(self.read_from),
             "path": relative(self.spec_path), "ok": self.ok,
             "spec": yaml.safe_load(self.spec_text),
             "stack": {k: getattr(self.spec, k) for k in ("torch", "cuda", "python", "torchvision",
@@ -88,7 +90,8 @@ def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bo
     write_text_atomic(target, text)
     result, problems = diagnose(imported, kb)
     problems.sort(key=lambda p: SEVERITY_ORDER.get(p.severity, 3))
-    return ImportReport(name=name, source=path, source_kind=_kind(source), spec_path=target,
+    return ImportReport(name=name, source=path, source_kind=_kind(source), read_from=source.path,
+                        spec_path=target,
                         spec_text=text, spec=imported.spec, resolved=result.resolved,
                         problems=problems, dropped=imported.dropped, changes=changes, fixed=fix)
 

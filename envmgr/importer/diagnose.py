@@ -45,7 +45,7 @@ def diagnose(imported: Imported, kb: KnowledgeBase) -> tuple[CheckResult, list[P
     if release is not None:
         route = effective_route(spec, release, result)
         problems += channel_problems(imported, release, route)
-        problems += copin_problems(imported, kb, route)
+        problems += copin_problems(imported, kb, route or likely_route(spec, release))
     problems += _host_problems(result, kb)
     problems += file_problems(imported, release)
     problems += imported.notes
@@ -59,6 +59,11 @@ def effective_route(spec: Spec, release: TorchRelease, result: CheckResult | Non
         return spec.route
     cuda = spec.cuda or default_cuda(release)
     return choose_route(release, cuda, list(spec.platforms or DEFAULT_PLATFORMS))[0]
+
+
+def likely_route(spec: Spec, release: TorchRelease) -> str | None:
+    """The route of the release's default variant: what an invalid spec would become once fixed."""
+    return choose_route(release, default_cuda(release), list(spec.platforms or DEFAULT_PLATFORMS))[0]
 
 
 def _line_for(imported: Imported, key: str | None) -> int | None:
@@ -119,7 +124,7 @@ def channel_problems(imported: Imported, release: TorchRelease, route: str | Non
                     f"{', '.join(missing)}",
             fix=f"channels: [{', '.join(fixed_channels(spec.channels, needed))}]"))
     for channel in (c for c in spec.channels if c in SERVING_CHANNELS):
-        if route == "pytorch" and release.conda and channel == release.conda.channel:
+        if release.conda and channel == release.conda.channel and route in (None, "pytorch"):
             continue
         if release.conda is None:
             why = f"the {channel} channel has no torch {release.torch} (it ends at torch 2.5)"

@@ -32,7 +32,7 @@ _TRANSITIVE_CONDA = re.compile(
     r"setuptools|wheel|pip|six|typing_extensions|typing-extensions|pycparser|cffi|idna|urllib3|chardet|"
     r"charset-normalizer|pysocks|cryptography|pyopenssl|olefile|"
     r"mkl|mkl-service|mkl_fft|mkl_random|mkl-include|intel-openmp|llvm-openmp|tbb|blas|openblas|"
-    r"cudnn|nccl|magma|pytorch-mutex|cuda-(?!version$).*|nvidia-.*|triton|"
+    r"numpy-base|cudnn|nccl|magma|pytorch-mutex|cuda-(?!version$).*|nvidia-.*|triton|"
     r"libnpp.*|libcu.*|libnv.*|"
     r"lib(gcc|stdcxx|gfortran|gomp|ffi|uuid|xcb|xml2|xslt|iconv|edit|ssh2|curl|nghttp2|ev|sodium|png|"
     r"jpeg-turbo|tiff|webp|webp-base|blas|cblas|lapack|lapacke|openblas|brotli.*|deflate|zlib|lzma|"

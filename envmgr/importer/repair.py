@@ -13,7 +13,7 @@ from ..compat import check, default_cuda, has_cpu, nearest, paired, route_offers
 from ..knowledge import KnowledgeBase, TorchRelease
 from ..models import CPU, DEFAULT_PLATFORMS, Spec
 from ..spec import NONE
-from .diagnose import effective_route, fixed_channels, guard_rules, required_channels
+from .diagnose import effective_route, fixed_channels, guard_rules, likely_route, required_channels
 from .resolve import Imported
 from .specs import admits_below
 
@@ -166,7 +166,8 @@ def _fix_copins(imported: Imported, kb: KnowledgeBase, changes: list[Change]) ->
     release = kb.release(spec.torch)
     if release is None:
         return
-    for rule, _, bound, pins in guard_rules(imported, kb, effective_route(spec, release)):
+    route = effective_route(spec, release) or likely_route(spec, release)
+    for rule, _, bound, pins in guard_rules(imported, kb, route):
         for where, constraint, text in pins:
             if admits_below(constraint, bound):
                 continue

@@ -62,6 +62,12 @@ def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase) 
 def _choose_release(result: Imported, kb: KnowledgeBase) -> TorchRelease | None:
     facts, spec = result.facts, result.spec
     constraint = facts.torch_constraint()
+    if constraint and lowest_version(constraint) is None:
+        result.notes.append(Problem(
+            code="torch-pin-unreadable", key="torch", severity="warning",
+            message=f"`{facts.torch_claim().how}` names no torch version envmgr can read: "
+                    f"treated as unpinned", fix="torch: \"X.Y.Z\" in the spec"))
+        constraint = None
     allowed = [r for r in kb.releases if allows(constraint, r.torch)]
     if not allowed:
         spec.torch = _literal_torch(constraint)
