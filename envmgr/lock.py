@@ -39,16 +39,21 @@ def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspa
     from .lockfile import conda_specs, content_hashes, make_lock_spec, render_lockfile, write_if_changed
     from .solve import solve_platforms
 
-    with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp, ThreadPoolExecutor(1) as pool:
         lock_spec = make_lock_spec(inputs.env_text, inputs.env_file.name, inputs.platforms, Path(tmp))
-        hashes = content_hashes(lock_spec, inputs.platforms, inputs.cuda, Path(tmp))
-    specs_by_platform = {p: conda_specs(lock_spec, p) for p in inputs.platforms}
-    records: dict[str, list] = {}
-    # platforms with the same specs share one solve call (rattler solves them concurrently)
-    for specs in {tuple(s) for s in specs_by_platform.values()}:
-        group = [p for p in inputs.platforms if tuple(specs_by_platform[p]) == specs]
-        records.update(solve_platforms(inputs.channel_urls, list(specs), group, inputs.cuda,
-                                       what=what, file=inputs.env_file))
+        # the content hash needs no solution: compute it while rattler solves (the solver runs
+        # outside the GIL, so the two overlap)
+        hashing = pool.submit(content_hashes, lock_spec, inputs.platforms, inputs.cuda, Path(tmp))
+        specs_by_platform = {p: conda_specs(lock_spec, p) for p in inputs.platforms}
+        records: dict[str, list] = {}
+        # platforms with the same specs share one solve call (rattler solves them concurrently)
+        for specs in sorted({tuple(s) for s in specs_by_platform.values()}):
+            group = [p for p in inputs.platforms if tuple(specs_by_platform[p]) == specs]
+            records.update(solve_platforms(inputs.channel_urls, list(specs), group, inputs.cuda,
+                                           what=what, file=inputs.env_file))
+        hashes = hashing.result()
     from . import piplayer
 
     pip_packages, pip_notes = piplayer.lock(inputs, records, workspace)

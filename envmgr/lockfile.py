@@ -18,6 +18,7 @@ Freshness, two speeds:
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import tempfile
@@ -162,17 +163,24 @@ def content_hashes(lock_spec, platforms: list[str], cuda: str | None, workdir: P
 
 
 # -- writing -------------------------------------------------------------------------------------
-def _dependencies(depends: list[str]) -> dict[str, str]:
-    """name -> version spec, build part dropped (the lossy form conda-lock itself writes)."""
+@functools.lru_cache(maxsize=4096)
+def _name_and_version(dep: str) -> tuple[str, str]:
+    """"python >=3.7,<3.8.0a0" -> ("python", ">=3.7,<3.8.0a0"); cached: records share most deps."""
     from rattler import MatchSpec
 
+    spec = MatchSpec(dep, strict=False)
+    version = str(spec.version) if spec.version is not None else ""
+    return spec.name.normalized, "" if version == "*" else version
+
+
+def _dependencies(depends: list[str]) -> dict[str, str]:
+    """name -> version spec, build part dropped (the lossy form conda-lock itself writes)."""
     merged: dict[str, list[str]] = {}
     for dep in depends:
-        spec = MatchSpec(dep, strict=False)
-        version = str(spec.version) if spec.version is not None else ""
-        merged.setdefault(spec.name.normalized, [])
-        if version and version != "*" and version not in merged[spec.name.normalized]:
-            merged[spec.name.normalized].append(version)
+        name, version = _name_and_version(dep)
+        merged.setdefault(name, [])
+        if version and version not in merged[name]:
+            merged[name].append(version)
     return {name: ",".join(versions) for name, versions in sorted(merged.items())}
 
 
@@ -192,17 +200,49 @@ def locked_packages(records_by_platform: dict[str, list]) -> list:
 
 
 def render_lockfile(inputs: LockInputs, lockfile: Path, records_by_platform: dict[str, list],
-                    lock_spec, hashes: dict[str, str], pip_packages=()) -> str:
-    """The text of the conda-lock file, written by conda-lock's own writer."""
-    from conda_lock.lockfile import write_conda_lock_file
+                    lock_spec, hashes: dict[str, str], pip_packages: list = ()) -> str:
+    """The text of the conda-lock file: conda-lock's models, ordering and header. ``pip_packages``:
+    the pip layer's ``manager: pip`` entries (``envmgr.piplayer``), written after the conda ones.
+
+    conda-lock's ``write_conda_lock_file`` emits YAML with pyyaml's pure-Python emitter, which
+    alone costs more than a small solve; the body here is the same ``to_v1().dict_for_output()``
+    dumped by libyaml (``CDumper``), which gives the same bytes (tests/test_lock.py compares them
+    with conda-lock's own writer). The header comes from conda-lock's writer itself.
+    """
     from conda_lock.lockfile.v2prelim.models import Lockfile, LockMeta
 
     source = Path(inputs.env_file).name if inputs.env_file.parent == lockfile.parent else str(inputs.env_file)
     meta = LockMeta(content_hash=hashes, channels=lock_spec.channels, platforms=list(inputs.platforms),
                     sources=[source], custom_metadata=inputs.custom_metadata())
     content = Lockfile(package=locked_packages(records_by_platform) + list(pip_packages), metadata=meta)
+    content.alphasort_inplace()
+    content.filter_virtual_packages_inplace()
+    header = _conda_lock_header(lockfile.name, (source,))
+    dumper = getattr(yaml, "CDumper", yaml.Dumper)
+    return header + yaml.dump(content.to_v1().dict_for_output(), Dumper=dumper, sort_keys=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _conda_lock_header(file_name: str, sources: tuple[str, ...]) -> str:
+    """conda-lock's help-text header, from its own writer. It depends only on the file name, the
+    sources and the package categories (always "main" here), so a package-less file gives it."""
+    from conda_lock.lockfile import write_conda_lock_file
+    from conda_lock.lockfile.v2prelim.models import Lockfile, LockMeta
+
+    meta = LockMeta(content_hash={}, channels=[], platforms=[], sources=list(sources))
     with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp:
-        out = Path(tmp) / lockfile.name          # same name: conda-lock quotes it in its header
+        out = Path(tmp) / file_name
+        write_conda_lock_file(Lockfile(package=[], metadata=meta), out, metadata_choices=set())
+        lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    return "".join(line for line in lines if line.startswith("#"))
+
+
+def render_lockfile_with_conda_lock(content, lockfile: Path) -> str:
+    """conda-lock's own writer, end to end (the reference :func:`render_lockfile` must match)."""
+    from conda_lock.lockfile import write_conda_lock_file
+
+    with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp:
+        out = Path(tmp) / lockfile.name
         write_conda_lock_file(content, out, metadata_choices=set())
         return out.read_text(encoding="utf-8")
 
