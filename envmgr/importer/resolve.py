@@ -50,7 +50,7 @@ def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase) 
     spec.torchvision = _companion(facts.vision, release, "torchvision")
     spec.torchaudio = _companion(facts.audio, release, "torchaudio")
     _platforms(result)
-    spec.channels = list(dict.fromkeys(source.channels)) or None
+    spec.channels = _channels(source, facts)
     spec.route = _route(result)
     _carry_conda(result)
     _carry_pip(result)
@@ -153,6 +153,13 @@ def _companion(claim, release: TorchRelease | None, package: str) -> str | None:
     if release is not None and any(allows(claim.value, v) for v in _pairs(release, package)):
         return None
     return lowest_version(claim.value)
+
+
+def _channels(source: Source, facts: StackFacts) -> list[str] | None:
+    """The file's channels; a ``pytorch::pytorch`` prefix names a channel too, so it joins them."""
+    channels = list(dict.fromkeys(source.channels))
+    prefixed = [s.channel for s in facts.conda_family if s.channel and s.channel not in channels]
+    return list(dict.fromkeys([*prefixed, *channels])) or None
 
 
 # -- platforms, route ------------------------------------------------------------------------
