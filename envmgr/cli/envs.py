@@ -76,12 +76,10 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
         action = "updated" if env.exists() else "created"
         _build(workspace, env, lockfile, platform, progress, say)
     packages = len(env.marker()["packages"])
-    skipped = _pip_requirements(workspace, name)
-    if skipped:
-        # pip locking and installing is a later step; say so rather than leave a silent gap.
-        _warn(f"warning: {name}: the pip requirements of {workspace.environment_file(name).name} "
-              f"were not installed (not supported yet): {' '.join(skipped)}")
-    return {**result, "action": action, "packages": packages, "pip_not_installed": skipped,
+    from ..install import wanted_urls
+
+    pip_packages = len(wanted_urls(lockfile, platform)[1])   # installed by install.link (piplayer)
+    return {**result, "action": action, "packages": packages, "pip_packages": pip_packages,
             "seconds": round(time.perf_counter() - started, 3)}
 
 
@@ -110,19 +108,6 @@ def _requested_specs(workspace, name: str) -> list[str]:
     except (OSError, yaml.YAMLError):
         return []
     return [d for d in data.get("dependencies") or [] if isinstance(d, str)]
-
-
-def _pip_requirements(workspace, name: str) -> list[str]:
-    import yaml
-
-    try:
-        data = yaml.safe_load(workspace.environment_file(name).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return []
-    for dep in data.get("dependencies") or []:
-        if isinstance(dep, dict) and dep.get("pip"):
-            return [str(line) for line in dep["pip"] if not str(line).startswith("-")]
-    return []
 
 
 def _spec_cuda(workspace, name: str) -> str | None:
@@ -171,7 +156,8 @@ def create(names, all_, relock, force, as_json):
         if result["action"] == "up-to-date":
             say(f"{name} is up to date ({result['prefix']})")
         else:
-            say(f"{result['action']} {name} at {result['prefix']} ({result['packages']} packages, "
+            pip = f" + {result['pip_packages']} pip" if result.get("pip_packages") else ""
+            say(f"{result['action']} {name} at {result['prefix']} ({result['packages']} packages{pip}, "
                 f"{result['seconds']:.1f} s); try: envmgr verify {name}")
     if as_json:
         click.echo(json.dumps(results if len(results) > 1 or all_ else results[0], indent=2))
