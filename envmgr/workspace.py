@@ -13,7 +13,8 @@ from pathlib import Path
 from .errors import UsageError
 
 CONFIG_NAME = "envmgr.yaml"
-CONFIG_KEYS = {"channel_alias", "default_channels", "pypi_index", "envs_dir", "pkgs_dir"}
+CONFIG_KEYS = {"channel_alias", "default_channels", "pypi_index", "pytorch_index", "envs_dir",
+               "pkgs_dir"}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from envmgr.cli import cli
 from envmgr.environments import Environment
 from envmgr.wheelindex import IndexServer, build_wheel_indexes
 
+pytest.importorskip("uv", reason="the pip layer resolves and installs with uv (a dependency)")
+
 MIXED = """\
 stack: "torch 2.4 + cu121"
 python: "3.11"
@@ -263,3 +265,22 @@ def test_tampered_wheel_stops_the_install(tmp_workspace, write_spec, tmp_path, m
     assert "timm" in result.output and "does not match the lockfile" in result.output
     assert "Traceback" not in result.output
     assert not Environment.named("mixed", tmp_workspace).exists()   # no half environment
+
+
+def test_indexes_come_from_the_workspace_settings(tmp_path, monkeypatch):
+    from envmgr.piplayer.resolve import PipRequest, project_file, pypi_index, pytorch_index
+    from envmgr.workspace import find_workspace
+
+    for var in ("ENVMGR_PYPI_INDEX", "ENVMGR_PYTORCH_INDEX", "ENVMGR_WORKSPACE"):
+        monkeypatch.delenv(var, raising=False)
+    (tmp_path / "envmgr.yaml").write_text("pypi_index: https://mirror.example/simple\n"
+                                          "pytorch_index: https://mirror.example/whl\n")
+    workspace = find_workspace(tmp_path)
+    assert pypi_index(workspace) == "https://mirror.example/simple"
+    request = PipRequest.from_lines(["--extra-index-url https://download.pytorch.org/whl/cu124",
+                                     "torch==2.6.0+cu124", "timm"])
+    text, pinned = project_file(request, workspace)
+    assert pinned and 'url = "https://mirror.example/whl/cu124"' in text
+    assert 'torch = { index = "pytorch" }' in text and "timm = " not in text
+    monkeypatch.setenv("ENVMGR_PYTORCH_INDEX", "http://127.0.0.1:9/whl")
+    assert pytorch_index(workspace) == "http://127.0.0.1:9/whl"      # the variable wins
