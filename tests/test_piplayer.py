@@ -284,3 +284,12 @@ def test_indexes_come_from_the_workspace_settings(tmp_path, monkeypatch):
     assert 'torch = { index = "pytorch" }' in text and "timm = " not in text
     monkeypatch.setenv("ENVMGR_PYTORCH_INDEX", "http://127.0.0.1:9/whl")
     assert pytorch_index(workspace) == "http://127.0.0.1:9/whl"      # the variable wins
+
+
+def test_as_of_release_means_the_torch_release_date():
+    from envmgr.knowledge import load
+    from envmgr.piplayer.resolve import as_of_date
+
+    assert as_of_date("release", "2.6.0") == load().release("2.6.0").released
+    assert as_of_date("2021-06-30", "1.10.1") == "2021-06-30"
+    assert as_of_date(None, "2.6.0") is None
