@@ -284,8 +284,11 @@ def expected_facts(workspace: Workspace, name: str) -> tuple[dict[str, str], obj
     return facts, resolved, text
 
 
-LABELS = {"spec_sha256": "the spec changed", "kb_version": "the knowledge base changed",
-          "env_file_sha256": "the rendered environment file changed",
+# The knowledge base version is recorded but is not a staleness reason by itself: knowledge that
+# changes a lock changes the rendered environment file (pins, channels, co-pins), and an envmgr
+# upgrade that only adds GPUs or fixes a note must not mark every committed lockfile stale.
+LABELS = {"spec_sha256": "the spec changed",
+          "env_file_sha256": "the rendered environment file changed (spec or knowledge base)",
           "virtual_packages": "the virtual packages assumed changed"}
 
 
