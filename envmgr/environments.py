@@ -227,8 +227,16 @@ class Environment:
         """Delete temporary siblings that an interrupted envmgr left (call with the lock held)."""
         removed = []
         for sibling in self.prefix.parent.glob(f".{self.name}.envmgr-*-*"):
-            if sibling.is_dir() and not sibling.is_symlink() and (
-                    (sibling / TMP_MARKER).is_file() or (sibling / "conda-meta" / MARKER).is_file()):
+            if not sibling.is_dir() or sibling.is_symlink():
+                continue
+            try:
+                # Killed between mkdtemp and writing the marker: an empty dir with our name.
+                os.rmdir(sibling)
+                removed.append(sibling)
+                continue
+            except OSError:
+                pass
+            if (sibling / TMP_MARKER).is_file() or (sibling / "conda-meta" / MARKER).is_file():
                 shutil.rmtree(sibling, ignore_errors=True)
                 removed.append(sibling)
         return removed

@@ -170,12 +170,16 @@ def test_leftovers_with_marker_are_cleaned_others_kept(home):
     (ours / ".envmgr-tmp").write_text("{}")
     not_ours = root / ".x.envmgr-tmp-zzz"          # the right name, but no marker inside
     not_ours.mkdir()
+    (not_ours / "data.txt").write_text("someone's")
+    killed_early = root / ".x.envmgr-tmp-empty"    # killed between mkdtemp and the marker
+    killed_early.mkdir()
     other_name = root / ".y.envmgr-tmp-abc"
     other_name.mkdir()
     (other_name / ".envmgr-tmp").write_text("{}")
     with env.locked():
-        assert env.clean_leftovers() == [ours]
-    assert not ours.exists() and not_ours.exists() and other_name.exists()
+        assert sorted(env.clean_leftovers()) == sorted([ours, killed_early])
+    assert not ours.exists() and not killed_early.exists()
+    assert (not_ours / "data.txt").is_file() and other_name.exists()
 
 
 def test_remove_deletes_env_and_unregisters(home, tmp_path, monkeypatch):
@@ -403,6 +407,7 @@ def test_create_refuses_a_foreign_prefix(tmp_workspace, write_spec):
     result = envmgr("create", "paper")
     assert result.exit_code == 1 and "not created by envmgr" in result.stderr
     assert sorted(p.name for p in env.prefix.iterdir()) == ["notes.txt"]
+    assert not tmp_workspace.lockfile("paper").exists()  # refused before solving anything
     result = envmgr("remove", "paper", "--yes")
     assert result.exit_code == 1 and (env.prefix / "notes.txt").is_file()
 

@@ -62,15 +62,16 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
     started = time.perf_counter()
     env = Environment.named(name, workspace)
     platform = host_platform()
+    env.refuse_foreign()                       # before locking: no point solving for a refusal
     _ready_lockfile(workspace, name, relock, say)
     lockfile = workspace.lockfile(name)
     result = {"name": name, "prefix": str(env.prefix), "lockfile": str(lockfile),
               "platform": platform}
     if not force and env.in_sync(lockfile, platform):
         return {**result, "action": "up-to-date", "seconds": time.perf_counter() - started}
-    env.refuse_foreign()
     with env.locked(notify=_warn):
         env.clean_leftovers()
+        env.refuse_foreign()                   # again: someone may have made it meanwhile
         if not force and env.in_sync(lockfile, platform):   # another envmgr just made it
             return {**result, "action": "up-to-date", "seconds": time.perf_counter() - started}
         action = "updated" if env.exists() else "created"
