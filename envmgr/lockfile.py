@@ -125,8 +125,13 @@ def conda_lock_view(env_text: str) -> str:
 def make_lock_spec(env_text: str, file_name: str, platforms: list[str], workdir: Path):
     """conda-lock's ``LockSpecification`` of the rendered file (offline: a local, empty PyPI-name
     mapping, so only identity mapping is used, which is what the online one gives for ``pip``)."""
+    import logging
+
     from conda_lock.src_parser import make_lock_spec as conda_lock_make_lock_spec
 
+    # A platform selector (`# [linux64]`) dropping a co-pin on another platform is intended;
+    # conda-lock logs each one as a warning, which is noise for envmgr's users.
+    logging.getLogger("conda_lock.src_parser.selectors").setLevel(logging.ERROR)
     source = workdir / file_name
     source.write_text(conda_lock_view(env_text), encoding="utf-8")
     mapping = workdir / "pypi-mapping.json"
