@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from . import disk
+from . import asof, disk
 from .environments import Environment, envs_root
 from .errors import EnvmgrError
 from .install import host_platform
@@ -30,6 +30,7 @@ class Row:
     private: int | None        # bytes no other env or the package cache shares
     problem: str | None = None  # why torch/cuda/python are unknown (an invalid spec)
     stale_because: str | None = None
+    as_of: str | None = None   # the lock's as_of cutoff date, else the spec's as_of (envmgr/asof.py)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -68,7 +69,7 @@ def row_for(workspace: Workspace, name: str, platform: str | None = None,
     return Row(name=name, torch=stack.get("torch"), cuda=stack.get("cuda"),
                python=stack.get("python"), lock=lock, env=state, prefix=str(env.prefix),
                size=usage.total if usage else None, private=usage.private if usage else None,
-               problem=problem, stale_because=stale_because)
+               problem=problem, stale_because=stale_because, as_of=asof.listed(workspace, name))
 
 
 def rows(workspace: Workspace, sizes: bool = True) -> list[Row]:

@@ -25,6 +25,7 @@ class LockResult:
     packages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    as_of: str | None = None         # the cutoff date it is solved as of (envmgr/asof.py)
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -36,11 +37,13 @@ def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspa
 
     The pip section, if any, is resolved after the conda solve (see envmgr/piplayer); its notes
     (e.g. how ``as_of`` applied) are appended to ``notes``."""
+    from .asof import moment_of
     from .lockfile import conda_specs, content_hashes, make_lock_spec, render_lockfile, write_if_changed
     from .solve import solve_platforms
 
     from concurrent.futures import ThreadPoolExecutor
 
+    cutoff = moment_of(inputs.as_of_cutoff) if inputs.as_of_cutoff else None
     with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp, ThreadPoolExecutor(1) as pool:
         lock_spec = make_lock_spec(inputs.env_text, inputs.env_file.name, inputs.platforms, Path(tmp))
         # the content hash needs no solution: compute it while rattler solves (the solver runs
@@ -52,7 +55,7 @@ def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspa
         for specs in sorted({tuple(s) for s in specs_by_platform.values()}):
             group = [p for p in inputs.platforms if tuple(specs_by_platform[p]) == specs]
             records.update(solve_platforms(inputs.channel_urls, list(specs), group, inputs.cuda,
-                                           what=what, file=inputs.env_file))
+                                           what=what, file=inputs.env_file, exclude_newer=cutoff))
         hashes = hashing.result()
     from . import piplayer
 
@@ -63,18 +66,24 @@ def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspa
     return write_if_changed(lockfile, text), {p: len(r) for p, r in sorted(records.items())}
 
 
-def inputs_for(workspace: Workspace, name: str) -> tuple[LockInputs, object]:
-    """Render spec ``name`` (refreshing its environment file) and gather what its lock depends on."""
+def inputs_for(workspace: Workspace, name: str, as_of: str | None = None) -> tuple[LockInputs, object]:
+    """Render spec ``name`` (refreshing its environment file) and gather what its lock depends on.
+    ``as_of``: ``--as-of`` from the command line; which cutoff applies is envmgr/asof.py's rule."""
+    from . import asof
     from .channels import resolve_channels
-    from .lockfile import kb_version, spec_digest
-    from .pipeline import prepare
+    from .lockfile import kb_version, read_metadata, spec_digest
+    from .pipeline import prepare, relative
 
     prepared = prepare(workspace, name)
     resolved = prepared.resolved
     facts = {"spec_sha256": spec_digest(prepared.spec), "kb_version": kb_version(),
              "route": resolved.route, "torch": resolved.torch, "python": resolved.python}
-    if prepared.spec.as_of:
-        facts["as_of"] = prepared.spec.as_of
+    spec = prepared.spec
+    recorded = read_metadata(workspace.lockfile(name)).get("custom_metadata") or {}
+    cutoff = asof.effective(spec, resolved.torch, cli=as_of, recorded=recorded,
+                            spec_file=relative(workspace, spec.path) if spec.path else None)
+    if cutoff:
+        facts.update(cutoff.facts())    # facts["as_of"]: the date, also what the pip layer applies
     inputs = LockInputs(env_file=prepared.env_file, env_text=prepared.env_text,
                         platforms=list(resolved.platforms), cuda=resolved.cuda,
                         channels=list(resolved.channels),
@@ -82,15 +91,23 @@ def inputs_for(workspace: Workspace, name: str) -> tuple[LockInputs, object]:
     return inputs, resolved
 
 
-def lock_environment(workspace: Workspace, name: str, update: bool = False) -> LockResult:
+def lock_environment(workspace: Workspace, name: str, update: bool = False,
+                     as_of: str | None = None) -> LockResult:
+    """``as_of``: a ``--as-of`` (date, "release" or "none") that wins over the spec's ``as_of``."""
+    from .asof import note
+
     started = time.perf_counter()
     lockfile = workspace.lockfile(name)
     existed = lockfile.is_file()
-    inputs, resolved = inputs_for(workspace, name)
-    result = LockResult(name=name, action=FRESH, lockfile=str(lockfile), platforms=inputs.platforms)
-    if existed and not update and full_state(workspace, name)[0] == FRESH:
+    inputs, resolved = inputs_for(workspace, name, as_of)
+    result = LockResult(name=name, action=FRESH, lockfile=str(lockfile), platforms=inputs.platforms,
+                        as_of=inputs.as_of_cutoff)
+    if existed and not update and full_state(workspace, name, as_of)[0] == FRESH:
         result.seconds = round(time.perf_counter() - started, 3)
         return result
+    dated = note(inputs.facts.get("as_of"), inputs.facts.get("as_of_rule"))
+    if dated:
+        result.notes.append(dated)
     written, result.packages = lock_env_file(inputs, lockfile, what=name, workspace=workspace,
                                              notes=result.notes)
     result.action = "unchanged" if not written else ("updated" if existed else "locked")
@@ -98,14 +115,15 @@ def lock_environment(workspace: Workspace, name: str, update: bool = False) -> L
     return result
 
 
-def check_locks(workspace: Workspace, names: list[str]) -> list[dict]:
-    """One row per name: {"name", "state", "reason", "lockfile"}; never solves."""
+def check_locks(workspace: Workspace, names: list[str], as_of: str | None = None) -> list[dict]:
+    """One row per name: {"name", "state", "reason", "lockfile"}; never solves. ``as_of``: a
+    ``--as-of`` to check the locks against."""
     from .errors import EnvmgrError
 
     rows = []
     for name in names:
         try:
-            state, reason = full_state(workspace, name)
+            state, reason = full_state(workspace, name, as_of)
         except EnvmgrError as err:
             state, reason = "stale", str(err)
         rows.append({"name": name, "state": state, "reason": reason,

@@ -5,7 +5,8 @@ the rendered environment file and the virtual packages assumed), so ``conda-lock
 ``conda-lock lock --check-input-hash`` and ``micromamba create -f`` accept them. envmgr's own facts
 go in ``metadata.custom_metadata`` (str -> str, the only place conda-lock's strict models allow):
 ``envmgr_version``, ``kb_version``, ``spec_sha256``, ``env_file_sha256``, ``virtual_packages``,
-``route``, ``cuda``, ``channel_urls`` and, for specs with a pip section, ``pip_layer``.
+``route``, ``cuda``, ``channel_urls``, for specs with a pip section, ``pip_layer``, and for a lock
+solved as of a date ``as_of``, ``as_of_rule``, ``as_of_origin`` (envmgr/asof.py).
 
 The output is a pure function of its inputs and the solution: no ``time_metadata``, packages
 sorted, so re-locking an unchanged spec leaves the file byte-identical.
@@ -78,6 +79,12 @@ class LockInputs:
             meta["pip_layer"] = PIP_LOCKED
             meta["pip_requirements"] = " ".join(pip)
         return dict(sorted(meta.items()))
+
+    @property
+    def as_of_cutoff(self) -> str | None:
+        """The effective ``as_of`` date (YYYY-MM-DD) the conda layer is solved with, if any: the
+        pip layer applies the same one (see envmgr/asof.py)."""
+        return self.facts.get("as_of")
 
 
 # -- the environment file, as conda-lock reads it ------------------------------------------------
@@ -274,10 +281,13 @@ def read_metadata(lockfile: Path) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-def expected_facts(workspace: Workspace, name: str) -> tuple[dict[str, str], object, str]:
+def expected_facts(workspace: Workspace, name: str, as_of: str | None = None,
+                   recorded: dict | None = None) -> tuple[dict[str, str], object, str]:
     """(facts a fresh lock records, resolved stack, rendered text) for spec ``name``, computed now.
-    Renders in memory only: checking writes nothing."""
-    from .pipeline import load_named_spec, render_spec, resolve_spec
+    Renders in memory only: checking writes nothing. ``as_of``: a ``--as-of`` given now;
+    ``recorded``: the lock's custom_metadata (a cutoff an earlier ``--as-of`` recorded applies)."""
+    from . import asof
+    from .pipeline import load_named_spec, relative, render_spec, resolve_spec
     from .virtual import describe
 
     spec = load_named_spec(workspace, name)
@@ -286,6 +296,10 @@ def expected_facts(workspace: Workspace, name: str) -> tuple[dict[str, str], obj
     facts = {"spec_sha256": spec_digest(spec), "kb_version": kb_version(),
              "env_file_sha256": sha256_text(text),
              "virtual_packages": describe(list(resolved.platforms), resolved.cuda)}
+    cutoff = asof.effective(spec, resolved.torch, cli=as_of, recorded=recorded,
+                            spec_file=relative(workspace, spec.path) if spec.path else None)
+    if cutoff:
+        facts.update(cutoff.facts())
     return facts, resolved, text
 
 
@@ -297,18 +311,23 @@ LABELS = {"spec_sha256": "the spec changed",
           "virtual_packages": "the virtual packages assumed changed"}
 
 
-def fast_state(workspace: Workspace, name: str) -> tuple[str, str | None]:
-    """(fresh|stale|missing, reason) from recorded facts alone; never imports conda-lock."""
+def fast_state(workspace: Workspace, name: str, as_of: str | None = None) -> tuple[str, str | None]:
+    """(fresh|stale|missing, reason) from recorded facts alone; never imports conda-lock.
+    ``as_of``: a ``--as-of`` given on the command line (see envmgr/asof.py for which cutoff applies)."""
+    from .asof import KEY_DATE, staleness
+
     lockfile = workspace.lockfile(name)
     if not lockfile.is_file():
         return MISSING, None
     recorded = read_metadata(lockfile).get("custom_metadata") or {}
     if not recorded.get("spec_sha256"):
         return STALE, "not written by envmgr (no envmgr metadata)"
-    facts, _, _ = expected_facts(workspace, name)
+    facts, _, _ = expected_facts(workspace, name, as_of, recorded)
     for key, label in LABELS.items():
         if recorded.get(key) != facts[key]:
             return STALE, label
+    if recorded.get(KEY_DATE) != facts.get(KEY_DATE):
+        return STALE, staleness(recorded, facts)
     return FRESH, None
 
 
@@ -316,9 +335,9 @@ def is_fresh(workspace: Workspace, name: str) -> bool:
     return fast_state(workspace, name)[0] == FRESH
 
 
-def full_state(workspace: Workspace, name: str) -> tuple[str, str | None]:
+def full_state(workspace: Workspace, name: str, as_of: str | None = None) -> tuple[str, str | None]:
     """:func:`fast_state`, then conda-lock's content hash recomputed from the rendered file."""
-    state, reason = fast_state(workspace, name)
+    state, reason = fast_state(workspace, name, as_of)
     if state != FRESH:
         return state, reason
     _, resolved, text = expected_facts(workspace, name)

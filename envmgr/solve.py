@@ -78,32 +78,44 @@ def hint_for(explanation: str, cuda: str | None) -> str | None:
     return None
 
 
-async def _solve_all(channels: list[str], specs: list, plan: dict[str, list], cache_dir: Path):
+async def _solve_all(channels: list[str], specs: list, plan: dict[str, list], cache_dir: Path,
+                     exclude_newer=None):
     from rattler import Gateway, solve
 
+    from .asof import TIMESTAMP_POLICY
+
     gateway = Gateway(cache_dir=cache_dir)
+    # as_of: only passed when set, so a lock without a cutoff solves exactly as before
+    dated = {"exclude_newer": exclude_newer, "timestamp_policy": TIMESTAMP_POLICY} if exclude_newer else {}
 
     async def one(platform: str, virtual: list):
         return platform, await solve(sources=channels, specs=specs, gateway=gateway,
-                                     platforms=[platform, "noarch"], virtual_packages=virtual)
+                                     platforms=[platform, "noarch"], virtual_packages=virtual, **dated)
 
     return dict(await asyncio.gather(*(one(p, v) for p, v in plan.items())))
 
 
 def solve_platforms(channels: list[str], specs: list[str], platforms: list[str], cuda: str | None,
-                    *, what: str = "", file: str | Path | None = None) -> dict[str, list]:
-    """platform -> solved ``RepoDataRecord`` list. ``what`` names the environment in errors."""
+                    *, what: str = "", file: str | Path | None = None,
+                    exclude_newer=None) -> dict[str, list]:
+    """platform -> solved ``RepoDataRecord`` list. ``what`` names the environment in errors.
+    ``exclude_newer``: an aware datetime; packages uploaded after it are left out (``as_of``)."""
     from rattler.exceptions import SolverError
 
     plan = {p: rattler_virtual_packages(p, cuda) for p in platforms}
     requested = match_specs(specs)
     try:
-        return asyncio.run(_solve_all(channels, requested, plan, repodata_cache_dir()))
+        return asyncio.run(_solve_all(channels, requested, plan, repodata_cache_dir(), exclude_newer))
     except SolverError as exc:
         explanation = str(exc).strip()
         label = f" {what}" if what else ""
+        fix = None
+        if exclude_newer is not None:
+            from .asof import unsat_hint
+
+            fix = unsat_hint(explanation, exclude_newer)
         raise EnvmgrError(f"cannot solve{label} for {', '.join(platforms)}:\n{explanation}\n",
-                          file=file, fix=hint_for(explanation, cuda)) from None
+                          file=file, fix=fix or hint_for(explanation, cuda)) from None
     except Exception as exc:  # noqa: BLE001 - rattler's fetch/parse errors name the channel
         if type(exc).__module__.startswith("rattler"):
             raise EnvmgrError(f"cannot read the channels {', '.join(channels)}: {exc}", file=file,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..asof import RELEASE_MARGIN_DAYS
 from ..errors import EnvmgrError, UsageError
 from . import cli
 from .output import emit_json
@@ -25,8 +26,12 @@ def _names(workspace, names, all_) -> list[str]:
 @click.option("--update", is_flag=True, help="Solve again even when the lockfile is fresh.")
 @click.option("--check", "check_only", is_flag=True,
               help="Never solve: exit 1 naming each lockfile that is missing or stale, 0 when all are fresh.")
+@click.option("--as-of", "as_of", metavar="DATE|release|none",
+              help="Solve with only the packages uploaded before DATE (YYYY-MM-DD), or before the torch "
+                   f"release + {RELEASE_MARGIN_DAYS} days; wins over the spec's as_of and is remembered "
+                   "by the lock; `none` drops it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def lock(names, all_, update, check_only, as_json):
+def lock(names, all_, update, check_only, as_of, as_json):
     """Lock specs into lockfiles/NAME.conda-lock.yml (conda-lock format, one solve per platform).
 
     \b
@@ -37,19 +42,23 @@ def lock(names, all_, update, check_only, as_json):
     """
     from ..workspace import find_workspace
 
+    if as_of is not None:
+        from ..asof import check_request
+
+        as_of = check_request(as_of, flag=True)
     workspace = find_workspace()
     selected = _names(workspace, names, all_)
     if check_only:
         if update:
             raise UsageError("--check never solves; --update does", fix="use one of them")
-        _check(workspace, selected, as_json)
+        _check(workspace, selected, as_json, as_of)
         return
     from ..lock import lock_environment
 
     results, failures = [], []
     for name in selected:
         try:
-            result = lock_environment(workspace, name, update=update)
+            result = lock_environment(workspace, name, update=update, as_of=as_of)
         except EnvmgrError as err:
             if len(selected) == 1:
                 raise
@@ -76,10 +85,10 @@ def _print(result) -> None:
         click.echo(f"  note: {note}")
 
 
-def _check(workspace, names, as_json) -> None:
+def _check(workspace, names, as_json, as_of=None) -> None:
     from ..lock import check_locks
 
-    rows = check_locks(workspace, names)
+    rows = check_locks(workspace, names, as_of)
     bad = [r for r in rows if r["state"] != "fresh"]
     if as_json:
         emit_json({"ok": not bad, "lockfiles": rows})
@@ -88,6 +97,7 @@ def _check(workspace, names, as_json) -> None:
             reason = f": {row['reason']}" if row["reason"] else ""
             click.echo(f"{row['name']}: {row['state']}{reason}", err=row["state"] != "fresh")
         if bad:
-            click.echo(f"run `envmgr lock {' '.join(r['name'] for r in bad)}`", err=True)
+            again = f" --as-of {as_of}" if as_of else ""
+            click.echo(f"run `envmgr lock {' '.join(r['name'] for r in bad)}{again}`", err=True)
     if bad:
         raise click.exceptions.Exit(1)
