@@ -181,10 +181,11 @@ def unsat_hint(explanation: str, cutoff: dt.datetime) -> str | None:
     if UNSAT_MARK not in explanation:
         return None
     names = sorted(set(_EXCLUDED.findall(explanation)))
-    what = f"{', '.join(names)} (needed here) came" if names else "packages this request needs came"
-    return (f"the as_of cutoff {cutoff.date().isoformat()} is too early: {what} out later; use a "
-            "later `as_of:` date in the spec (or `envmgr lock --as-of DATE`), or `as_of: release` "
-            f"for the torch release date + {RELEASE_MARGIN_DAYS} days")
+    what = (f"{', '.join(names)} {'was' if len(names) == 1 else 'were'}" if names
+            else "packages this lock needs were")
+    return (f"the as_of cutoff {cutoff.date().isoformat()} is too early: {what} uploaded after it; "
+            "use a later `as_of:` date in the spec (or `envmgr lock --as-of DATE`), or "
+            f"`as_of: release` for the torch release date + {RELEASE_MARGIN_DAYS} days")
 
 
 def listed(workspace, name: str) -> str | None:
