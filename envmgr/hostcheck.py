@@ -149,8 +149,8 @@ def _arch_problem(kb, torch: str, cuda: str, host, gpu_cc: str, names: str, arch
     where = f"the {table} build" if table else "the build"
     source = kb.cite(kb.arches_source(table)) if table else None
     if arch_list is None:
-        if targets is False:
-            return Problem(code="gpu-arch-unsupported", key="cuda", severity="warning",
+        if targets is False:   # the issue's rule: a toolkit too old to target the GPU is an error
+            return Problem(code="gpu-arch-unsupported", key="cuda",
                            message=f"{names} is {sm}, and CUDA {cuda} cannot target it at all; the arch "
                                    f"list of torch {torch} + {cuda_tag(cuda)} is unknown, so only PTX "
                                    "could run there",
@@ -165,13 +165,19 @@ def _arch_problem(kb, torch: str, cuda: str, host, gpu_cc: str, names: str, arch
                        message=f"{names} ({sm}) runs torch {torch} + {cuda_tag(cuda)} only through PTX "
                                f"({listed}), and driver {host.driver_version} is older than CUDA {cuda}: "
                                "it cannot JIT-compile that PTX", source=source)
+    if found.covered and found.via_ptx and targets is False:
+        # PTX alone is not enough here: CUDA's own libraries of that toolkit (cuBLAS, cuDNN) have
+        # no kernels for a GPU newer than the toolkit, and torch warns "sm_XY is not compatible".
+        return Problem(code="gpu-arch-unsupported", key="cuda",
+                       message=f"torch {torch} + {cuda_tag(cuda)}: CUDA {cuda} cannot target {sm} "
+                               f"({names}) at all; the build has only PTX ({found.how}), and the CUDA "
+                               f"{cuda} libraries have no {sm} kernels (torch says \"{sm} is not "
+                               "compatible with the current PyTorch installation\")",
+                       fact=f"{sm} first appears in a newer CUDA toolkit than {cuda}", source=source)
     if found.covered and found.via_ptx:
-        late = targets is False
-        return Problem(code="gpu-arch-ptx", key="cuda", severity="warning" if late else "note",
+        return Problem(code="gpu-arch-ptx", key="cuda", severity="note",
                        message=f"{names} ({sm}) runs torch {torch} + {cuda_tag(cuda)} only through "
-                               f"{found.how}" + (f"; CUDA {cuda} and its libraries predate {sm}, so "
-                                                 "some kernels may still fail" if late else ""),
-                       source=source)
+                               f"{found.how}", source=source)
     if found.covered:
         return None
     newer_only = all(cc_tuple(c) > cc_tuple(gpu_cc) for c in

@@ -10,7 +10,6 @@ installing. Either way a tampered archive stops the install with one line naming
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import platform as _platform
 import sys
@@ -149,6 +148,8 @@ def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
         except Exception:  # a pip line or an option; conda-meta just won't record it
             continue
     try:
+        import asyncio  # here, not at module level: `envmgr list` imports this module
+
         asyncio.run(rattler.install(
             records, target_prefix=prefix, cache_dir=cache_dir, show_progress=progress,
             alternative_target_prefix=final_prefix, requested_specs=specs or None,

@@ -78,6 +78,10 @@ def tmp_workspace(tmp_path, use_test_channels, pkgs_dir, monkeypatch) -> Workspa
     monkeypatch.setenv("ENVMGR_PKGS_DIR", str(pkgs_dir))
     monkeypatch.setenv("ENVMGR_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("CONDA_OVERRIDE_CUDA", raising=False)
+    # The machine the tests describe has no GPU unless a test says otherwise (ENVMGR_GPU=...).
+    for var in ("ENVMGR_GPU", "ENVMGR_DRIVER_VERSION"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("ENVMGR_NO_GPU", "1")
     monkeypatch.chdir(root)
     return Workspace(root=root)
 

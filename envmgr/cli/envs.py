@@ -7,11 +7,20 @@ import time
 
 import click
 
+from typing import TYPE_CHECKING
+
 from . import cli
-from ..environments import Environment, envs_root, file_digest
 from ..errors import EnvmgrError, UsageError
-from ..install import host_platform
 from ..workspace import find_workspace
+
+if TYPE_CHECKING:
+    from ..environments import Environment
+
+
+def host_platform() -> str:
+    from ..install import host_platform as detect_platform
+
+    return detect_platform()
 
 
 def _names(workspace, names: tuple[str, ...], all_: bool) -> list[str]:
@@ -60,6 +69,8 @@ def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
 
 def create_one(workspace, name: str, *, relock: bool, force: bool, progress: bool, say) -> dict:
     started = time.perf_counter()
+    from ..environments import Environment
+
     env = Environment.named(name, workspace)
     platform = host_platform()
     env.refuse_foreign()                       # before locking: no point solving for a refusal
@@ -69,6 +80,7 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
               "platform": platform}
     if not force and env.in_sync(lockfile, platform):
         return {**result, "action": "up-to-date", "seconds": time.perf_counter() - started}
+    _refuse_if_host_cannot_run(workspace, name, force, say)
     with env.locked(notify=_warn):
         env.clean_leftovers()
         env.refuse_foreign()                   # again: someone may have made it meanwhile
@@ -84,8 +96,36 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
             "seconds": round(time.perf_counter() - started, 3)}
 
 
+def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> None:
+    """The driver and GPU checks of `check --host`: refuse a stack this machine cannot run."""
+    from ..host import detect
+    from ..hostcheck import host_problems
+    from ..knowledge import load
+    from ..pipeline import load_named_spec, resolve_spec
+
+    kb = load()
+    resolved = resolve_spec(workspace, load_named_spec(workspace, name))
+    problems = host_problems(resolved, detect(kb=kb), kb)
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in problems:
+        if problem.severity != "error":
+            say(f"{problem.severity}: {problem.message}")
+    if not errors:
+        return
+    if force:
+        for problem in errors:
+            _warn(f"warning: {problem.message} (installing anyway: --force)")
+        return
+    more = f" (and {len(errors) - 1} more: envmgr check --host {name})" if len(errors) > 1 else ""
+    fix = f"{errors[0].fix}; or `envmgr create {name} --force` to install anyway" if errors[0].fix \
+        else f"`envmgr create {name} --force` to install anyway"
+    raise EnvmgrError(f"{name} cannot run on this machine: {errors[0].message}{more}", fix=fix)
+
+
 def _build(workspace, env: Environment, lockfile, platform: str, progress: bool, say) -> None:
     from .. import install
+
+    from ..environments import file_digest
 
     digest = file_digest(lockfile)           # hashed before reading: what we install is what we record
     records = install.locked_records(lockfile, platform)
@@ -137,7 +177,8 @@ def _note_cross_device(env: Environment, say) -> None:
 @click.option("--all", "all_", is_flag=True, help="Create every spec in envs/.")
 @click.option("--relock", is_flag=True, help="Re-lock a stale lockfile instead of refusing it.")
 @click.option("--force", is_flag=True,
-              help="Rebuild even when the environment already matches its lockfile.")
+              help="Rebuild even when the environment already matches its lockfile, and install "
+                   "even when this machine's driver or GPU cannot run the stack.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def create(names, all_, relock, force, as_json):
     """Install environments exactly as their lockfiles say, side by side.
@@ -182,7 +223,7 @@ def list_(as_json, no_size):
     workspace = find_workspace()
     found = listing.rows(workspace, sizes=not no_size)
     summary = listing.summary(workspace, found) if not no_size else {
-        "envs_dir": str(envs_root(workspace)), "platform": host_platform()}
+        "envs_dir": str(_envs_root(workspace)), "platform": host_platform()}
     if as_json:
         click.echo(json.dumps({**summary, "environments": [r.to_json() for r in found]}, indent=2))
         return
@@ -217,6 +258,8 @@ def list_(as_json, no_size):
 def remove(name, yes, with_spec, as_json):
     """Remove an environment envmgr created; keep its spec and lockfile unless --spec."""
     workspace = find_workspace()
+    from ..environments import Environment
+
     env = Environment.named(name, workspace)
     env.refuse_foreign()
     spec_files = [p for p in (workspace.spec_path(name), workspace.lockfile(name),
@@ -257,6 +300,8 @@ def verify(name, as_json):
     from .. import verify as verifying
 
     workspace = find_workspace()
+    from ..environments import Environment
+
     env = Environment.named(name, workspace)
     if not env.exists():
         raise EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
@@ -291,3 +336,9 @@ def _print_report(report) -> None:
         fix = f" (fix: {problem.fix})" if problem.fix else ""
         click.echo(f"  {problem.severity}: {problem.message}{fix}", err=True)
     click.echo("  ok" if report.ok else "  MISMATCH")
+
+
+def _envs_root(workspace):
+    from ..environments import envs_root
+
+    return envs_root(workspace)
