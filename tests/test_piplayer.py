@@ -161,8 +161,12 @@ def test_conda_locks_content_hash_covers_the_pip_list(tmp_path):
 
 
 def test_as_of_applies_to_pypi_and_says_how_it_treats_pytorchs_index(pip_workspace, write_spec):
-    write_spec(pip_workspace, "dated", MIXED + 'as_of: "2024-01-01"\n')
-    assert envmgr("lock", "dated").exit_code == 0
+    # as_of applies to the conda layer too: a date when the test channels' torch 1.13 stack existed
+    # (python 3.10 2024-03, typing_extensions 2024-04) but timm 1.0.9 (2024-08-23) did not
+    write_spec(pip_workspace, "dated", 'stack: "torch 1.13 + cu117"\npython: "3.10"\npip: [timm]\n'
+               'as_of: "2024-06-01"\n')
+    result = envmgr("lock", "dated")
+    assert result.exit_code == 0, result.output
     assert pip_entries(pip_workspace, "dated", "linux-64")["timm"]["version"] == "0.9.12"
     write_spec(pip_workspace, "wheels", WHEELS + 'as_of: "2025-03-01"\nplatforms: [linux-64]\n')
     result = envmgr("lock", "wheels")
