@@ -5,6 +5,7 @@ stages); conda-lock and rattler are imported inside the commands that need them.
 """
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -13,8 +14,28 @@ from .. import __version__
 from ..errors import EnvmgrError
 
 
+# Each command's module, imported only when that command runs (or for --help): every module
+# imported at startup costs every command, and `envmgr check` must start fast.
+COMMAND_MODULES = {
+    "new": "core", "check": "core", "render": "core", "matrix": "core",
+    "lock": "engine",
+    "create": "envs", "list": "envs", "remove": "envs", "verify": "envs",
+    "doctor": "host",
+    "import": "importer",
+}
+
+
 class EnvmgrGroup(click.Group):
-    """Turns EnvmgrError into one line on stderr and its exit code, never a traceback."""
+    """Loads commands lazily, and turns EnvmgrError into one line on stderr and its exit code,
+    never a traceback."""
+
+    def list_commands(self, ctx):
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in COMMAND_MODULES:
+            importlib.import_module(f"{__name__}.{COMMAND_MODULES[name]}")
+        return self.commands.get(name)
 
     def invoke(self, ctx):
         try:
@@ -41,20 +62,6 @@ def cli():
       envmgr create paper-2021                            install it next to the others
       envmgr list                                         what exists, and whether it is fresh
     """
-
-
-def _register() -> None:
-    from . import core  # noqa: F401  (new, check, render, matrix)
-
-    for module in ("engine", "envs", "host", "importer"):
-        try:
-            __import__(f"{__name__}.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{module}":
-                raise
-
-
-_register()
 
 
 def main() -> None:
