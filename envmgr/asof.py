@@ -65,17 +65,13 @@ class Cutoff:
     rule: str          # "2021-12-01", or "release: torch 1.10.1 released 2021-12-15 + 30 days"
     origin: str        # SPEC or COMMAND_LINE
 
-    @property
-    def moment(self) -> dt.datetime:
-        """The cutoff as rattler's ``exclude_newer`` wants it (UTC)."""
-        return moment_of(self.date)
-
     def facts(self) -> dict[str, str]:
         """What the lockfile records (``metadata.custom_metadata``)."""
         return {KEY_DATE: self.date, KEY_RULE: self.rule, KEY_ORIGIN: self.origin}
 
 
 def moment_of(date: str) -> dt.datetime:
+    """A cutoff date as rattler's ``exclude_newer`` wants it: that day's 00:00 UTC."""
     return dt.datetime.combine(dt.date.fromisoformat(date), dt.time(0, 0), tzinfo=dt.timezone.utc)
 
 
@@ -119,8 +115,12 @@ def release_cutoff(torch: str, *, file=None, line=None) -> tuple[str, str]:
     if not released:
         raise EnvmgrError(f"`as_of: release`: the knowledge base has no release date for torch {torch}",
                           fix="give a date instead, e.g. as_of: \"2021-06-30\"", file=file, line=line)
-    date = (dt.date.fromisoformat(str(released)) + dt.timedelta(days=RELEASE_MARGIN_DAYS)).isoformat()
-    return date, f"release: torch {torch} released {released} + {RELEASE_MARGIN_DAYS} days"
+    cutoff = dt.date.fromisoformat(str(released)) + dt.timedelta(days=RELEASE_MARGIN_DAYS)
+    rule = f"release: torch {torch} released {released} + {RELEASE_MARGIN_DAYS} days"
+    if cutoff > today():
+        # allowed (the release is real), but until that day a re-lock can still pick up new uploads
+        rule += " (not reached yet: a re-lock before then can pick up newer packages)"
+    return cutoff.isoformat(), rule
 
 
 def cutoff_for(request: str | None, torch: str, origin: str, *, file=None, line=None) -> Cutoff | None:

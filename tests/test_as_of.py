@@ -210,8 +210,9 @@ def test_a_cutoff_before_the_builds_existed_says_what_to_do(ws, write_spec):
     write_spec(ws, "paper", SPEC + 'as_of: "2021-12-01"\n')   # the pytorch build is from 2021-12-10
     code, out = run("lock", "paper")
     assert code == 1
-    assert "uploaded after the cutoff date of 2021-12-01" in out          # rattler's explanation
-    assert "the as_of cutoff 2021-12-01 is too early: pytorch was uploaded after it" in out      # envmgr's hint
+    assert "uploaded after the cutoff date of 2021-12-01" in out    # rattler's explanation
+    # envmgr's hint
+    assert "the as_of cutoff 2021-12-01 is too early: pytorch was uploaded after it" in out
     assert "as_of: release" in out
     assert not ws.lockfile("paper").exists()
 
