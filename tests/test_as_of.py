@@ -121,6 +121,8 @@ def test_a_date_locks_the_numpy_of_that_era_and_records_the_cutoff(ws, write_spe
     assert (meta["as_of"], meta["as_of_origin"]) == ("2021-12-20", "spec")
     assert run("lock", "--check", "paper")[0] == 0
     assert listed_as_of("paper") == "2021-12-20"
+    table = run("list", "--no-size")[1]
+    assert "as_of" in table.splitlines()[0] and "2021-12-20" in table
 
 
 def test_without_as_of_the_newest_builds_are_locked(ws, write_spec):

@@ -236,6 +236,10 @@ def list_(as_json, no_size):
               r.prefix, human(r.size), human(None if r.size is None else r.size - r.private)]
              for r in found]
     headers = ["name", "torch", "cuda", "python", "lock", "env", "prefix", "size", "shared"]
+    if any(r.as_of for r in found):   # the era a lock was solved for, only when some spec has one
+        headers.insert(4, "as_of")
+        for row, line in zip(found, cells):
+            line.insert(4, row.as_of or "-")
     click.echo(table(headers, cells))
     if "total_size" in summary:
         click.echo(f"\nall envs together: {human(summary['total_size'])} "
