@@ -139,13 +139,52 @@ def test_pip_blocks_are_well_formed(kb):
             assert r.pip.pypi_default_cuda in r.pip.cuda, r.torch
 
 
+CONDA_SUBDIRS = {"linux-64", "win-64", "osx-arm64", "linux-aarch64", "osx-64"}
+
+
+def raw_releases(kb) -> dict[str, dict]:
+    return {str(row["torch"]): row for row in kb.raw["torch.yaml"]["releases"]}
+
+
 def test_conda_forge_blocks_are_well_formed(kb):
-    for r in kb.releases:
-        if not r.conda_forge:
+    for torch, row in raw_releases(kb).items():
+        block = row.get("conda_forge")
+        if not block:
             continue
-        assert set(r.conda_forge.platforms) <= {"linux-64", "win-64", "osx-arm64", "linux-aarch64",
-                                                "osx-64"}, r.torch
-        assert "{cu}" in r.conda_forge.build_pattern, r.torch
+        assert "{cu}" in block["build_pattern"], torch
+        assert block["build_pattern"].startswith("cuda{cu}_"), torch   # cuda126_mkl_..., cuda126_generic_...
+        companions = {k: v for k, v in block.items() if k in ("torchvision", "torchaudio")}
+        assert all(v is False for v in companions.values()), (torch, companions)  # only "absent" is recorded
+        platforms = {k: v for k, v in block.items() if k not in ("build_pattern", "torchvision", "torchaudio")}
+        assert set(platforms) <= CONDA_SUBDIRS, torch
+        assert any(platforms.values()), f"{torch}: a conda-forge block with no verified platform"
+        for platform, builds in platforms.items():
+            if builds is None:          # not verified: the route is not offered there
+                continue
+            assert set(builds) == {"cuda", "cpu"}, (torch, platform)
+            assert isinstance(builds["cpu"], bool), (torch, platform)
+            assert builds["cuda"] == sorted(builds["cuda"], key=Version), (torch, platform)
+            if platform.startswith("osx"):
+                assert builds["cuda"] == [], (torch, platform)
+    # The loader reads an unverified platform as "not offered".
+    unverified = kb.release("2.6.0").conda_forge
+    assert unverified.cuda_for("win-64") == [] and not unverified.has_cpu("win-64")
+
+
+def test_conda_platforms_follow_the_channel_history(kb):
+    for torch, row in raw_releases(kb).items():
+        conda = row.get("conda")
+        if not conda:
+            continue
+        platforms = conda.get("platforms", ["linux-64", "win-64"])
+        assert set(platforms) <= CONDA_SUBDIRS, torch
+        assert {"linux-64", "win-64"} <= set(platforms), torch       # every release 1.0 .. 2.5
+        version = Version(torch)
+        # osx-arm64 packages start with 1.12; macOS x86 ends with 2.2 (pytorch#114602).
+        assert ("osx-arm64" in platforms) == (version >= Version("1.12")), torch
+        assert ("osx-64" in platforms) == (version < Version("2.3") and torch != "1.8.2"), torch
+        # Deleted from the channel in July 2023: everything older than 1.5.1 (pytorch#104754).
+        assert bool(conda.get("removed")) == (version < Version("1.5.1")), torch
 
 
 # -- CUDA ---------------------------------------------------------------------------------------
@@ -282,3 +321,27 @@ def test_anchor_copins(kb):
 def test_minor_lookup_uses_newest_patch(kb):
     assert kb.release("1.10").torch == max((r for r in kb.releases if minor_of(r.torch) == "1.10"),
                                            key=lambda r: r.version).torch
+
+
+def test_anchor_pytorch_channel_platforms(kb):
+    rows = raw_releases(kb)
+    assert rows["1.10.1"]["conda"]["platforms"] == ["linux-64", "win-64", "osx-64"]
+    assert "osx-arm64" in rows["1.12.0"]["conda"]["platforms"]
+    assert rows["1.8.2"]["conda"]["platforms"] == ["linux-64", "win-64"]        # LTS: no macOS
+    assert rows["2.3.0"]["conda"]["platforms"] == ["linux-64", "win-64", "osx-arm64"]
+    assert rows["1.5.0"]["conda"]["removed"] and "removed" not in rows["1.5.1"]["conda"]
+
+
+def test_anchor_conda_forge_builds(kb):
+    first = kb.release("2.6.0")
+    assert first.conda_forge_cuda("linux-64") == ["12.6"] and first.conda_forge.has_cpu("linux-64")
+    assert first.conda_forge.build_pattern.replace("{cu}", "126") == "cuda126_*"
+    blackwell = kb.release("2.8.0")
+    assert blackwell.conda_forge_cuda("linux-64") == ["12.9"]
+    assert blackwell.conda_forge_cuda("win-64") == ["12.8"]       # 12.9 OOMs on Windows (pinning#7476)
+    assert blackwell.conda_forge.has_cpu("osx-arm64")
+    snapshot = kb.release("2.13.0")
+    assert snapshot.conda_forge_cuda("linux-64") == ["12.9", "13.0"]
+    assert snapshot.conda_forge_cuda("win-64") == ["12.8", "13.0"]
+    for unknown in ("2.9.0", "2.9.1", "2.11.0", "2.12.0", "2.14.0", "2.15.0"):
+        assert kb.release(unknown).conda_forge is None, unknown

@@ -137,6 +137,8 @@ SOURCES = {
     "pytorch-104754": {
         "title": "pytorch/pytorch#104754: pytorch < 1.5.1 (and torchvision < 0.6.1) deleted from the pytorch channel",
         "url": "https://github.com/pytorch/pytorch/issues/104754",
+        "note": "reported 2023-07-07 from anaconda.org/pytorch/pytorch/files (every subdir); the issue is "
+                "closed without a restore; torchvision counterpart vision#7725 is still open",
     },
     "pytorch-131668": {
         "title": "pytorch/pytorch#131668: 2.4.0 Windows wheels not compatible with NumPy 2 (fixed in 2.4.1)",
@@ -154,6 +156,75 @@ SOURCES = {
     "pytorch-123097": {
         "title": "pytorch/pytorch#123097: undefined symbol iJIT_NotifyEvent with mkl 2024.1 (pytorch channel)",
         "url": "https://github.com/pytorch/pytorch/issues/123097",
+    },
+    # -- conda-forge builds 2.6+ and pytorch-channel platforms (SOURCES.md, "conda-forge" and
+    #    "Platforms of the pytorch channel") ----------------------------------------------------
+    "cf-feedstock-231": {
+        "title": "conda-forge/pytorch-cpu-feedstock#231: Windows builds (merged; CPU and CUDA 12.6, mkl only, "
+                 "first published for 2.5.1 in January 2025)",
+        "url": "https://github.com/conda-forge/pytorch-cpu-feedstock/pull/231",
+        "note": "branch recipe 44c60351 (2.5.1): build strings cuda{cu}_{blas}_py{py}_h{hash}_{n} / "
+                "cpu_{blas}_py{py}_h{hash}_{n}; #351 (open): generic BLAS on Windows was de-scoped",
+    },
+    "cf-feedstock-ci-support": {
+        "title": "conda-forge/pytorch-cpu-feedstock .ci_support history (variant configs per platform and CUDA)",
+        "url": "https://github.com/conda-forge/pytorch-cpu-feedstock/tree/3c9d0df70c239236e9c5ce32a0a491495a4d1238/.ci_support",
+        "note": "win_64 ...cuda_compiler_version12.6 (93e950d6, 44c60351), win_64 ...12.8 (3c9d0df7), "
+                "win_64 ...13.0 (db27a261), linux_64 ...12.9 (3c9d0df7), linux_64 ...13.0 (cb62f0dc); "
+                "every configuration set includes the CPU (cuda_compiler_version None) variants",
+    },
+    "cf-pinning-7476": {
+        "title": "conda-forge-pinning-feedstock#7476: migrate for CUDA 12.9 (July 2025); pytorch win-64 "
+                 "OOMs with 12.9 and stays on 12.8",
+        "url": "https://github.com/conda-forge/conda-forge-pinning-feedstock/pull/7476",
+    },
+    "cf-pinning-7994": {
+        "title": "conda-forge-pinning-feedstock#7994: pytorch 2.9 migration (2025-11-26), after "
+                 "pytorch-cpu-feedstock#448",
+        "url": "https://github.com/conda-forge/conda-forge-pinning-feedstock/pull/7994",
+    },
+    "cf-pinning-8578": {
+        "title": "conda-forge-pinning-feedstock#8578: pytorch 2.11 migration (2026-06-05), after "
+                 "pytorch-cpu-feedstock#490; 2.12 in progress (#503)",
+        "url": "https://github.com/conda-forge/conda-forge-pinning-feedstock/pull/8578",
+    },
+    "cf-observed-builds": {
+        "title": "conda-forge pytorch build strings recorded in third-party environments, locks and install "
+                 "logs (code search)",
+        "url": "https://github.com/search?type=code",
+        "note": "SECONDARY: each listed variant was seen as a concrete conda-forge build (see SOURCES.md); "
+                "lists can be incomplete, never invented",
+    },
+    "cf-repodata-patches-973": {
+        "title": "conda-forge-repodata-patches-feedstock#973: file list incl. torchaudio 2.5.1/2.6.0/2.7.0 "
+                 "conda-forge builds (cpu_ and cuda126_)",
+        "url": "https://github.com/conda-forge/conda-forge-repodata-patches-feedstock/pull/973",
+    },
+    "miniforge-80": {
+        "title": "conda-forge/miniforge#80 (2020-12-12): no pytorch packages for osx-arm64 on the pytorch channel",
+        "url": "https://github.com/conda-forge/miniforge/issues/80",
+    },
+    "pytorch-82428": {
+        "title": "pytorch/pytorch#82428 and #82483 (July 2022): PyTorch 1.12 osx-arm64 conda packages on the "
+                 "pytorch channel (solver/current_repodata problems with them)",
+        "url": "https://github.com/pytorch/pytorch/issues/82428",
+    },
+    "pytorch-117801": {
+        "title": "pytorch/pytorch#117801 (2024-01): build M1 (osx-arm64) conda binaries on M1 runners",
+        "url": "https://github.com/pytorch/pytorch/pull/117801",
+    },
+    "pytorch-114602": {
+        "title": "pytorch/pytorch#114602: macOS x86 builds deprecated; 2.2.x is the last release with "
+                 "macOS x86_64 binaries",
+        "url": "https://github.com/pytorch/pytorch/issues/114602",
+    },
+    "pytorch-131766": {
+        "title": "pytorch/pytorch#131766: no osx-64 build of 2.4 on PyPI or the pytorch conda channel (expected)",
+        "url": "https://github.com/pytorch/pytorch/issues/131766",
+    },
+    "vision-7725": {
+        "title": "pytorch/vision#7725: torchvision < 0.6.1 no longer on the pytorch conda channel (open)",
+        "url": "https://github.com/pytorch/vision/issues/7725",
     },
 }
 
@@ -225,16 +296,60 @@ RELEASE_FIXES: dict[str, dict] = {
                         "torchvision 0.29.0 uploaded to PyPI with 2.14.0; 13.2 is the PyPI default (RFC #190385)"},
 }
 
-# torch version -> {"builds": conda_forge block, "sources": [...]}
+# torch version -> {"builds": conda_forge block, "sources": [...], "notes": "..."}
+# Rule (SOURCES.md): a CUDA variant is listed only where a source shows that build for that platform;
+# a platform whose builds were not verified is null (envmgr then does not offer the conda-forge route
+# there). Lists can therefore be incomplete, never invented. linux-64 CPU builds come with every
+# feedstock configuration (cf-feedstock-ci-support); win-64 CPU likewise since #231.
+_CF_PATTERN = "cuda{cu}_*"      # cuda126_mkl_py312_h<hash>_304, cuda129_generic_...: blas part varies
 CONDA_FORGE: dict[str, dict] = {
+    "2.6.0": {
+        "builds": {"linux-64": {"cuda": ["12.6"], "cpu": True}, "win-64": None, "osx-arm64": None,
+                   "build_pattern": _CF_PATTERN},
+        "sources": ["cf-observed-builds", "cf-feedstock-ci-support", "cf-repodata-patches-973"],
+        "notes": "conda-forge: linux-64 cuda126_mkl_py310_h5ee0071_304 and cpu_mkl_py312_h446997d_101 seen; "
+                 "torchvision 0.21.0 cuda126 and torchaudio 2.6.0 (cpu, cuda126) exist; win-64 and "
+                 "osx-arm64 builds not verified",
+    },
+    "2.7.0": {
+        "builds": {"linux-64": {"cuda": ["12.6"], "cpu": True}, "win-64": None, "osx-arm64": None,
+                   "build_pattern": _CF_PATTERN},
+        "sources": ["cf-observed-builds", "cf-feedstock-ci-support", "cf-repodata-patches-973"],
+        "notes": "conda-forge: cuda126_mkl_py312_h30b5a27_300 (libtorch 566.9 MiB) seen; torchaudio 2.7.0 "
+                 "cuda126 exists; other CUDA variants, win-64 and osx-arm64 not verified",
+    },
+    "2.7.1": {
+        "builds": {"linux-64": {"cuda": ["12.6"], "cpu": True}, "win-64": None, "osx-arm64": None,
+                   "build_pattern": _CF_PATTERN},
+        "sources": ["cf-observed-builds", "cf-feedstock-ci-support"],
+        "notes": "conda-forge: linux cuda126_mkl_py39_hd241233_300 and cuda126_generic builds seen; "
+                 "a 12.9 rebuild (CUDA 12.9 migration, July 2025) not verified; win-64 and osx-arm64 "
+                 "not verified",
+    },
+    "2.8.0": {
+        "builds": {"linux-64": {"cuda": ["12.9"], "cpu": True}, "win-64": {"cuda": ["12.8"], "cpu": True},
+                   "osx-arm64": {"cuda": [], "cpu": True}, "build_pattern": _CF_PATTERN},
+        "sources": ["cf-observed-builds", "cf-feedstock-ci-support", "cf-pinning-7476", "cf-feedstock-231"],
+        "notes": "conda-forge: linux cuda129_mkl_py311_h974e97e_302, win-64 cuda128_mkl_py311_h889696f_302, "
+                 "osx-arm64 cpu_generic_py311_hf0c13c8_2 seen; win-64 has no 12.9 build (pinning#7476: "
+                 "12.9 OOMs on Windows); a linux cuda128 build may exist (seen without its platform)",
+    },
+    "2.10.0": {
+        "builds": {"linux-64": {"cuda": ["12.9"], "cpu": True}, "win-64": {"cuda": ["12.8"], "cpu": True},
+                   "osx-arm64": None, "build_pattern": _CF_PATTERN},
+        "sources": ["cf-observed-builds", "cf-feedstock-ci-support", "cf-pinning-7476"],
+        "notes": "conda-forge: linux-64 cuda129_mkl_py312_hb9da02c_305 (linux-64 lock), win-64 "
+                 "cuda128_mkl_py311_ha828eda_302 seen; cuda130_mkl builds (_301, _304) seen without their "
+                 "platform, so 13.0 is not listed; osx-arm64 not verified",
+    },
     "2.13.0": {
         "builds": {
             "linux-64": {"cuda": ["12.9", "13.0"], "cpu": True},
             "win-64": {"cuda": ["12.8", "13.0"], "cpu": True},
             "osx-arm64": {"cuda": [], "cpu": True},
-            "build_pattern": "cuda{cu}_*",
+            "build_pattern": _CF_PATTERN,
         },
-        "sources": ["conda-forge-feedstock"],
+        "sources": ["conda-forge-feedstock", "cf-observed-builds"],
     },
 }
 
@@ -248,6 +363,50 @@ CONDA_FORGE_ARCHES: dict[str, list[str]] = {
     "2.13.0+cu130": ["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_110", "sm_120",
                      "compute_120"],
 }
+
+def _add_fix(torch: str, fix: dict) -> None:
+    """Merge one more fix into RELEASE_FIXES[torch] (sources and notes accumulate)."""
+    entry = RELEASE_FIXES.setdefault(torch, {})
+    for key, value in fix.items():
+        if key == "sources":
+            entry["sources"] = entry.get("sources", []) + [k for k in value if k not in entry.get("sources", [])]
+        elif key == "notes":
+            entry["notes"] = "; ".join(n for n in (entry.get("notes"), value) if n)
+        elif isinstance(value, dict):
+            entry[key] = {**entry.get(key, {}), **value}
+        else:
+            entry[key] = value
+
+
+for _torch, _cf in CONDA_FORGE.items():
+    if _cf.get("notes"):
+        _add_fix(_torch, {"notes": _cf["notes"]})
+
+
+def _release_tuple(torch: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in torch.split("."))
+
+
+# Subdirs of the anaconda `pytorch` channel per release (`conda.platforms`; absent = linux-64 and
+# win-64). Windows: every release's page section has a "Linux and Windows" conda command.
+# osx-64: the page's OSX commands up to 2.2.x; 2.2 is the last release with macOS x86 binaries.
+# osx-arm64: none in December 2020; PyTorch 1.12 is the first release with M1 conda packages.
+# 1.8.2 LTS (pytorch-lts) was published for Linux and Windows only.
+def conda_platforms(torch: str) -> tuple[list[str], list[str]]:
+    if torch == "1.8.2":
+        return ["linux-64", "win-64"], ["prev-versions"]
+    version = _release_tuple(torch)
+    if version < (1, 12):
+        return ["linux-64", "win-64", "osx-64"], ["prev-versions", "miniforge-80", "pytorch-82428"]
+    if version < (2, 3):
+        return ["linux-64", "win-64", "osx-64", "osx-arm64"], ["prev-versions", "pytorch-82428"]
+    return ["linux-64", "win-64", "osx-arm64"], ["pytorch-114602", "pytorch-131766", "pytorch-117801"]
+
+
+for _torch in [*RELEASED, "1.8.2"]:
+    if _release_tuple(_torch) <= (2, 5, 1):
+        _platforms, _sources = conda_platforms(_torch)
+        _add_fix(_torch, {"conda": {"platforms": _platforms}, "sources": _sources})
 
 # Rows the reference does not have at all, each with its own sources. "like" copies another
 # row first (same minor: CUDA variants and channels come from the per-minor RELEASE.md matrix).
