@@ -23,3 +23,15 @@ def write_text_atomic(path: str | Path, text: str) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_text_if_changed(path: str | Path, text: str) -> bool:
+    """Write ``text`` atomically unless the file already holds it (keeps mtimes and git quiet)."""
+    path = Path(path)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except FileNotFoundError:
+        pass
+    write_text_atomic(path, text)
+    return True

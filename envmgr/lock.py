@@ -38,7 +38,8 @@ def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspa
     The pip section, if any, is resolved after the conda solve (see envmgr/piplayer); its notes
     (e.g. how ``as_of`` applied) are appended to ``notes``."""
     from .asof import moment_of
-    from .lockfile import conda_specs, content_hashes, make_lock_spec, render_lockfile, write_if_changed
+    from .atomic import write_text_if_changed
+    from .lockfile import conda_specs, content_hashes, make_lock_spec, render_lockfile
     from .solve import solve_platforms
 
     from concurrent.futures import ThreadPoolExecutor
@@ -63,7 +64,7 @@ def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspa
     if notes is not None:
         notes.extend(pip_notes)
     text = render_lockfile(inputs, lockfile, records, lock_spec, hashes, pip_packages)
-    return write_if_changed(lockfile, text), {p: len(r) for p, r in sorted(records.items())}
+    return write_text_if_changed(lockfile, text), {p: len(r) for p, r in sorted(records.items())}
 
 
 def inputs_for(workspace: Workspace, name: str, as_of: str | None = None) -> tuple[LockInputs, object]:

@@ -29,7 +29,6 @@ from pathlib import Path
 import yaml
 
 from . import __version__
-from .atomic import write_text_atomic
 from .errors import EnvmgrError
 from .workspace import Workspace
 
@@ -257,16 +256,6 @@ def render_lockfile_with_conda_lock(content, lockfile: Path) -> str:
         out = Path(tmp) / lockfile.name
         write_conda_lock_file(content, out, metadata_choices=set())
         return out.read_text(encoding="utf-8")
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except FileNotFoundError:
-        pass
-    write_text_atomic(path, text)
-    return True
 
 
 # -- freshness -----------------------------------------------------------------------------------

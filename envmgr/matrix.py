@@ -4,7 +4,7 @@ from __future__ import annotations
 from packaging.version import InvalidVersion, Version
 
 from .errors import UsageError
-from .knowledge import KnowledgeBase, TorchRelease, minor_of
+from .knowledge import KnowledgeBase, TorchRelease
 
 
 def python_span(versions: list[str]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_text_atomic
+from .atomic import write_text_if_changed
 from .compat import CheckResult, check
 from .errors import EnvmgrError
 from .knowledge import load
@@ -68,22 +68,11 @@ def render_spec(workspace: Workspace, spec: Spec, resolved: Resolved) -> str:
     return render_environment(resolved, source)
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` unless the file already holds it (keeps mtimes and git quiet)."""
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except FileNotFoundError:
-        pass
-    write_text_atomic(path, text)
-    return True
-
-
 def prepare(workspace: Workspace, name: str) -> Prepared:
     """Load, check and render spec ``name``; refresh its environment file if out of date."""
     spec = load_named_spec(workspace, name)
     resolved = resolve_spec(workspace, spec)
     text = render_spec(workspace, spec, resolved)
     env_file = workspace.environment_file(name)
-    write_if_changed(env_file, text)
+    write_text_if_changed(env_file, text)
     return Prepared(spec=spec, resolved=resolved, env_file=env_file, env_text=text)

@@ -132,8 +132,8 @@ def render(names, to_stdout):
     The file is a standard conda environment file; the CUDA variant is pinned so no solver can
     fall back to a CPU build. The same spec always renders byte-identical output.
     """
-    from ..pipeline import (load_named_spec, relative, render_spec, resolve_spec,
-                            write_if_changed)
+    from ..atomic import write_text_if_changed
+    from ..pipeline import load_named_spec, relative, render_spec, resolve_spec
 
     workspace = _workspace()
     failures = 0
@@ -150,7 +150,7 @@ def render(names, to_stdout):
             click.echo(text, nl=False)
             continue
         path = workspace.environment_file(name)
-        changed = write_if_changed(path, text)
+        changed = write_text_if_changed(path, text)
         state = "wrote" if changed else "unchanged"
         click.echo(f"{state} {relative(workspace, path)}  (route: {resolved.route})", err=to_stdout)
     sys.exit(1 if failures else 0)
