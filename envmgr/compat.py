@@ -183,7 +183,9 @@ def _python_problem(kb: KnowledgeBase, release: TorchRelease, python: str) -> Pr
     span = f"{supported[0]} to {supported[-1]}" if len(supported) > 1 else supported[0]
     if python in release.python_experimental:
         return Problem(code="python-experimental", key="python", severity="warning",
-                       message=f"torch {release.torch} supports python {python} only experimentally",
+                       message=f"torch {release.torch} supports python {python} only experimentally: "
+                               "some channels and indexes publish no build for it",
+                       fact=f"torch {release.torch} lists python {python} as experimental",
                        source=kb.cite(release.sources), fix=f"python: \"{default_python(release)}\"")
     near = nearest(python, supported)
     return Problem(code="python-unsupported", key="python",
@@ -255,6 +257,22 @@ def copins_for(kb: KnowledgeBase, torch: str, route: str, platforms: list[str]) 
     return pins
 
 
+def _as_of_problem(spec: Spec, release: TorchRelease) -> Problem | None:
+    """`as_of` is checked here as `lock` checks it, so `check` never passes what `lock` refuses."""
+    if not spec.as_of:
+        return None
+    from .asof import SPEC, cutoff_for
+    from .errors import EnvmgrError
+
+    try:
+        cutoff_for(spec.as_of, release.torch, SPEC)
+    except EnvmgrError as err:
+        return Problem(code="as-of-invalid", key="as_of", message=err.message, fix=err.fix,
+                       fact="as_of is a past date YYYY-MM-DD, or `release` (the torch release date "
+                            "plus a margin)")
+    return None
+
+
 # -- the whole check -------------------------------------------------------------------------
 
 def check(spec: Spec, kb: KnowledgeBase | None = None) -> CheckResult:
@@ -300,6 +318,10 @@ def check(spec: Spec, kb: KnowledgeBase | None = None) -> CheckResult:
     torchvision, tv_problem = _companion(kb, release, "torchvision", spec.torchvision, route)
     torchaudio, ta_problem = _companion(kb, release, "torchaudio", spec.torchaudio, route)
     problems += [p for p in (tv_problem, ta_problem) if p]
+
+    as_of_problem = _as_of_problem(spec, release)
+    if as_of_problem:
+        problems.append(as_of_problem)
 
     if result.errors or route is None:
         return result

@@ -28,10 +28,6 @@ def _yaml_load(text: str):
     return yaml.load(text, Loader=loader)
 
 
-def version_key(text: str) -> Version:
-    return Version(text)
-
-
 def minor_of(version: str) -> str:
     parts = version.split(".")
     return ".".join(parts[:2])
@@ -178,10 +174,17 @@ class KnowledgeBase:
     def sources(self) -> dict[str, dict]:
         return dict(self.raw["sources.yaml"].get("sources") or {})
 
-    def cite(self, keys) -> str:
-        """A short human citation for source keys: their titles joined."""
-        titles = [self.sources.get(k, {}).get("title", k) for k in keys or ()]
-        return "; ".join(titles)
+    # Sources a reader can check first, when a row cites several.
+    PRIMARY_FIRST = ("prev-versions", "release-md", "nvidia-driver-table")
+
+    def cite(self, keys, most: int = 2) -> str:
+        """A short human citation: the titles of at most ``most`` sources (primary ones first),
+        then how many more the row cites (`envmgr matrix --json` and sources.yaml have them all)."""
+        keys = list(dict.fromkeys(keys or ()))
+        keys.sort(key=lambda k: self.PRIMARY_FIRST.index(k) if k in self.PRIMARY_FIRST else len(self.PRIMARY_FIRST))
+        titles = [self.sources.get(k, {}).get("title", k) for k in keys[:most]]
+        more = len(keys) - most
+        return "; ".join(titles) + (f"; and {more} more" if more > 0 else "")
 
     # -- torch ------------------------------------------------------------------------------
     @cached_property

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .atomic import write_text_if_changed
 from .compat import CheckResult, check
-from .errors import EnvmgrError
+from .errors import EnvmgrError, UsageError
 from .knowledge import load
 from .models import Resolved, Spec
 from .render import render_environment
@@ -31,8 +31,8 @@ def load_named_spec(workspace: Workspace, name: str) -> Spec:
     path = workspace.spec_path(name)
     if not path.is_file():
         known = ", ".join(workspace.spec_names()) or "none yet"
-        raise EnvmgrError(f"no spec named '{name}' (specs: {known})", file=path,
-                          fix=f"envmgr new {name} \"torch 2.4 + cu121\"")
+        raise UsageError(f"no spec named '{name}' (specs: {known})", file=relative(workspace, path),
+                         fix=f"envmgr new {name} \"torch 2.4 + cu121\"")
     return load_spec(path)
 
 

@@ -136,7 +136,7 @@ def render(names, to_stdout):
     from ..pipeline import load_named_spec, relative, render_spec, resolve_spec
 
     workspace = _workspace()
-    failures = 0
+    failures, usage_errors = 0, 0
     for name in _names_or_all(workspace, names):
         try:
             spec = load_named_spec(workspace, name)
@@ -144,6 +144,7 @@ def render(names, to_stdout):
         except EnvmgrError as err:
             click.echo(f"error: {err}", err=True)
             failures += 1
+            usage_errors += isinstance(err, UsageError)
             continue
         text = render_spec(workspace, spec, resolved)
         if to_stdout:
@@ -153,7 +154,7 @@ def render(names, to_stdout):
         changed = write_text_if_changed(path, text)
         state = "wrote" if changed else "unchanged"
         click.echo(f"{state} {relative(workspace, path)}  (route: {resolved.route})", err=to_stdout)
-    sys.exit(1 if failures else 0)
+    sys.exit(2 if usage_errors else 1 if failures else 0)
 
 
 # -- new -------------------------------------------------------------------------------------
@@ -247,7 +248,9 @@ def matrix(torch, cuda, as_json):
                    + (f" ({compat_w} with minor-version compatibility)" if compat_w else ""))
         click.echo(f"  compiles for compute capabilities {', '.join(info['archs'])}")
     if not data["releases"]:
-        click.echo("no torch release matches" + (f" CUDA {cuda}" if cuda else ""))
+        wanted = " + ".join(part for part in (f"torch {torch}" if torch else "",
+                                               f"CUDA {cuda}" if cuda else "") if part)
+        click.echo(f"no torch release matches {wanted}" if wanted else "no torch release matches")
         return
     click.echo(table(TABLE_HEADERS, table_rows(data["releases"])))
     click.echo(f"knowledge base {data['kb_version']}")

@@ -33,10 +33,11 @@ def problem_lines(problems, where: str | None = None, spec=None) -> list[str]:
                 line = spec.line_of("stack")
             location = f"{where}:{line}: " if line else f"{where}: "
         lines.append(f"  {problem.severity}: {location}{problem.message}")
-        if problem.fact or problem.source:
-            fact = problem.fact or ""
+        if problem.fact:
             source = f" (source: {problem.source})" if problem.source else ""
-            lines.append(f"      fact: {fact}{source}".rstrip())
+            lines.append(f"      fact: {problem.fact}{source}")
+        elif problem.source:
+            lines.append(f"      source: {problem.source}")
         if problem.fix:
             lines.append(f"      fix:  {problem.fix}")
     return lines
