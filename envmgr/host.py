@@ -19,23 +19,19 @@ Overrides describe a *target* machine (containers, CI, login nodes), each valida
 """
 from __future__ import annotations
 
-import csv
 import os
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
 from .gpunames import capability_from_sm, lookup_capability
+from .nvidiasmi import (CUDA_RE, DRIVER_RE, clean, find_nvidia_smi, first_line, int_or_none,
+                        parse_header, parse_list, query_gpus, read_proc, run_tool)
 
-QUERY_FIELDS = ("index", "name", "driver_version", "memory.total", "compute_cap")
-SMI_TIMEOUT_S = 15      # a wedged driver can make nvidia-smi hang; never hang envmgr with it
 PROC_ROOT = Path("/proc/driver/nvidia")
-DRIVER_RE = re.compile(r"^\d{3}\.\d{1,3}(\.\d{1,3})?$")
-CUDA_RE = re.compile(r"^\d{1,2}\.\d{1,2}$")
 
 
 @dataclass
@@ -155,129 +151,10 @@ def _gpu_override(environ, kb) -> Gpu | None:
     return Gpu(0, value, cc, None, f"ENVMGR_GPU (GPU table: {matched})")
 
 
-# -- running tools -----------------------------------------------------------------------------
-
-def _run(args: list[str], environ=None) -> tuple[int, str]:
-    """Exit code and stdout+stderr; (-1, reason) when the tool cannot run at all."""
-    try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=SMI_TIMEOUT_S,
-                              errors="replace", env=None if environ is None else dict(environ))
-    except FileNotFoundError:
-        return -1, f"{args[0]} not found"
-    except PermissionError:
-        return -1, f"{args[0]} is not executable"
-    except subprocess.TimeoutExpired:
-        return -1, f"{args[0]} did not answer within {SMI_TIMEOUT_S}s"
-    except OSError as exc:
-        return -1, f"{args[0]}: {exc}"
-    return done.returncode, (done.stdout or "") + (done.stderr or "")
-
-
 def os_name() -> str:
     if sys.platform.startswith("win"):
         return "windows"
     return "macos" if sys.platform == "darwin" else "linux"
-
-
-def find_nvidia_smi(environ, os_kind: str) -> str | None:
-    forced = (environ.get("ENVMGR_NVIDIA_SMI") or "").strip()
-    if forced:
-        if not Path(forced).is_file():
-            raise UsageError(f"ENVMGR_NVIDIA_SMI={forced!r} is not a file",
-                             fix="point it at an nvidia-smi executable, or unset it")
-        return forced
-    found = shutil.which("nvidia-smi", path=environ.get("PATH"))
-    if found or os_kind != "windows":
-        return found
-    # Windows drivers put it in System32 (R418+) or the older NVSMI folder, often not on PATH.
-    for root, rest in ((environ.get("SystemRoot", r"C:\Windows"), ("System32",)),
-                       (environ.get("ProgramFiles", r"C:\Program Files"),
-                        ("NVIDIA Corporation", "NVSMI"))):
-        candidate = Path(root, *rest, "nvidia-smi.exe")
-        if candidate.is_file():
-            return str(candidate)
-    return None
-
-
-def _int_or_none(text: str) -> int | None:
-    match = re.match(r"\s*(\d+)", text or "")
-    return int(match.group(1)) if match else None
-
-
-def _clean(text: str) -> str | None:
-    text = (text or "").strip()
-    return None if not text or text.startswith("[") or text in ("N/A",) else text
-
-
-def query_gpus(smi: str, environ=None) -> tuple[list[dict], str | None, list[str]]:
-    """GPU rows from ``--query-gpu``: (rows, driver_version, notes)."""
-    notes: list[str] = []
-    fields = list(QUERY_FIELDS)
-    code, out = _run([smi, f"--query-gpu={','.join(fields)}", "--format=csv,noheader,nounits"], environ)
-    if code != 0 and "compute_cap" in out and "not a valid field" in out:
-        notes.append("this driver's nvidia-smi has no compute_cap field (added around driver 510); "
-                     "compute capability comes from envmgr's GPU table")
-        fields.remove("compute_cap")
-        code, out = _run([smi, f"--query-gpu={','.join(fields)}", "--format=csv,noheader,nounits"], environ)
-    if code != 0:
-        notes.append(f"nvidia-smi --query-gpu failed: {_first_line(out)}")
-        return [], None, notes
-    rows = []
-    driver = None
-    for values in csv.reader(out.splitlines(), skipinitialspace=True):
-        if len(values) != len(fields):
-            continue
-        row = dict(zip(fields, (v.strip() for v in values)))
-        driver = driver or _clean(row.get("driver_version", ""))
-        rows.append(row)
-    return rows, driver, notes
-
-
-def _first_line(text: str) -> str:
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[0] if lines else "no output"
-
-
-HEADER_DRIVER_RE = re.compile(r"Driver Version:\s*([0-9][0-9.]*)")
-HEADER_CUDA_RE = re.compile(r"CUDA Version:\s*([0-9][0-9.]*|N/A)")
-LIST_RE = re.compile(r"^GPU (\d+): (.+?)(?: \(UUID: [^)]*\))?\s*$")
-PROC_VERSION_RE = re.compile(r"Kernel Module(?: for \S+)?\s+(\d+\.\d+(?:\.\d+)?)\s")
-
-
-def parse_header(text: str) -> tuple[str | None, str | None]:
-    """(driver, cuda) from plain ``nvidia-smi`` output; cuda is None before driver 410 or "N/A"."""
-    driver = HEADER_DRIVER_RE.search(text)
-    cuda = HEADER_CUDA_RE.search(text)
-    cuda_value = cuda.group(1) if cuda and cuda.group(1) != "N/A" else None
-    return (driver.group(1) if driver else None), cuda_value
-
-
-def parse_list(text: str) -> list[tuple[int, str]]:
-    """``nvidia-smi -L``: [(index, full name)]."""
-    found = []
-    for line in text.splitlines():
-        match = LIST_RE.match(line.strip())
-        if match:
-            found.append((int(match.group(1)), match.group(2).strip()))
-    return found
-
-
-def read_proc(proc_root: Path) -> tuple[str | None, list[str]]:
-    """Driver version and GPU model names from the Linux kernel module, when it is loaded."""
-    try:
-        text = (proc_root / "version").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None, []
-    match = PROC_VERSION_RE.search(text)
-    names = []
-    for info in sorted((proc_root / "gpus").glob("*/information")):
-        try:
-            model = re.search(r"^Model:\s*(.+)$", info.read_text(errors="replace"), re.M)
-        except OSError:
-            continue
-        if model:
-            names.append(model.group(1).strip())
-    return (match.group(1) if match else None), names
 
 
 # -- nvcc and package managers -----------------------------------------------------------------
@@ -294,7 +171,7 @@ def find_nvcc(environ) -> Nvcc | None:
             path = str(candidate) if candidate.is_file() else None
     if not path:
         return None
-    code, out = _run([path, "--version"], environ)
+    code, out = run_tool([path, "--version"], environ)
     match = NVCC_RE.search(out) if code == 0 else None
     return Nvcc(version=match.group(2) if match else "unknown", path=path)
 
@@ -316,12 +193,12 @@ def _gpus_from_rows(rows: list[dict], kb, notes: list[str]) -> list[Gpu]:
     gpus = []
     for position, row in enumerate(rows):
         name = row.get("name", "").strip() or "unknown NVIDIA GPU"
-        cc = _clean(row.get("compute_cap", ""))
+        cc = clean(row.get("compute_cap", ""))
         source = "nvidia-smi" if cc else "unknown"
-        index = _int_or_none(row.get("index", "")) or position
+        index = int_or_none(row.get("index", "")) or position
         if not cc:
             cc, source = _capability_from_table(name, kb, notes)
-        gpus.append(Gpu(index, name, cc, _int_or_none(row.get("memory.total", "")), source))
+        gpus.append(Gpu(index, name, cc, int_or_none(row.get("memory.total", "")), source))
     return gpus
 
 
@@ -389,13 +266,13 @@ def _detect_driver_and_gpus(host: Host, environ, kb, proc_root: Path) -> None:
     host.nvidia_smi = smi
     rows, driver, notes = query_gpus(smi, environ)
     host.notes.extend(notes)
-    code, plain = _run([smi], environ)
+    code, plain = run_tool([smi], environ)
     header_driver, header_cuda = parse_header(plain) if code == 0 else (None, None)
-    failure = f"nvidia-smi failed: {_first_line(plain)}"
+    failure = f"nvidia-smi failed: {first_line(plain)}"
     if code != 0 and not any(failure.split(": ", 1)[1] in note for note in host.notes):
         host.notes.append(failure)
     if not rows and code == 0:
-        listed_code, listed = _run([smi, "-L"], environ)
+        listed_code, listed = run_tool([smi, "-L"], environ)
         rows = [{"index": str(i), "name": n} for i, n in parse_list(listed)] if listed_code == 0 else []
     host.gpus = _gpus_from_rows(rows, kb, host.notes)
     host.driver_version = driver or header_driver or proc_driver
