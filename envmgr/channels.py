@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import UsageError
 from .workspace import Workspace
@@ -41,10 +42,32 @@ def _setting(workspace: Workspace | None, key: str, env_var: str):
     return os.environ.get(env_var) or None
 
 
+def _source(key: str, env_var: str) -> str:
+    """Where a setting came from, for errors."""
+    return env_var if os.environ.get(env_var) else f"{key} in envmgr.yaml"
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a channel location (None when it can): rattler's own errors for these
+    ("invalid channel name: 'http:/pytorch'") would not say which setting is wrong."""
+    try:
+        parts = urlsplit(url)
+        parts.port                                  # parses the port: ValueError when malformed
+    except ValueError as exc:
+        return str(exc)
+    if not parts.scheme:
+        return "no scheme"
+    if parts.scheme != "file" and not parts.hostname:
+        return "no host"
+    return None
+
+
 def channel_alias(workspace: Workspace | None = None) -> str:
     alias = _setting(workspace, "channel_alias", ALIAS_VAR) or DEFAULT_ALIAS
-    if not isinstance(alias, str) or "://" not in alias:
-        raise UsageError(f"channel alias {alias!r} is not a URL",
+    problem = url_problem(alias) if isinstance(alias, str) and "://" in alias else "not a URL"
+    if problem:
+        raise UsageError(f"channel alias {alias!r} ({_source('channel_alias', ALIAS_VAR)}) is not a "
+                         f"valid URL: {problem}",
                          file=None if os.environ.get(ALIAS_VAR) else "envmgr.yaml",
                          fix="use a URL such as https://conda.anaconda.org/ or file:///srv/channels/")
     return alias.rstrip("/") + "/"
@@ -56,8 +79,11 @@ def default_channels(workspace: Workspace | None = None) -> list[str]:
         return list(DEFAULT_CHANNELS)
     items = value.split(",") if isinstance(value, str) else list(value)
     urls = [_as_url(str(item).strip(), workspace) for item in items if str(item).strip()]
-    if any(url is None for url in urls):
-        raise UsageError(f"default channels must be URLs, got {value!r}",
+    problems = [f"{url!r}: {url_problem(url)}" if url else "a name, not a URL" for url in urls
+                if url is None or url_problem(url)]
+    if problems:
+        raise UsageError(f"default channels ({_source('default_channels', DEFAULTS_VAR)}) must be "
+                         f"URLs, got {value!r} ({problems[0]})",
                          file=None if os.environ.get(DEFAULTS_VAR) else "envmgr.yaml",
                          fix="e.g. https://repo.anaconda.com/pkgs/main or file:///srv/channels/main")
     return urls
@@ -79,6 +105,10 @@ def channel_urls(name: str, workspace: Workspace | None = None) -> list[str]:
         return default_channels(workspace)
     url = _as_url(name, workspace)
     if url:
+        problem = url_problem(url)
+        if problem:
+            raise UsageError(f"invalid channel URL {name!r}: {problem}",
+                             fix="use a channel name such as conda-forge, or a full URL")
         return [url]
     if not name or name.startswith("/") or " " in name:
         raise UsageError(f"invalid channel {name!r}", fix="use a channel name such as conda-forge, or a URL")

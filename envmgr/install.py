@@ -147,17 +147,21 @@ def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
             specs.append(rattler.MatchSpec(text)._match_spec)  # wrapper bug: wants the inner object
         except Exception:  # a pip line or an option; conda-meta just won't record it
             continue
-    try:
-        import asyncio  # here, not at module level: `envmgr list` imports this module
+    import asyncio  # here, not at module level: `envmgr list` imports this module
 
+    from .solve import one_line, rattler_errors
+
+    try:
         asyncio.run(rattler.install(
             records, target_prefix=prefix, cache_dir=cache_dir, show_progress=progress,
             alternative_target_prefix=final_prefix, requested_specs=specs or None,
             execute_link_scripts=False))
-    except Exception as exc:
-        if type(exc).__module__.split(".")[0] not in ("exceptions", "rattler"):
-            raise
-        raise EnvmgrError(f"install failed: {_summary(exc)}", file=lockfile,
+    except rattler_errors() as exc:
+        message = one_line(exc)
+        # rattler names the archive, not where it comes from: the URL says which channel failed
+        source = next((str(r.url) for r in records if r.file_name in message), None)
+        where = f" (from {source})" if source and source not in message else ""
+        raise EnvmgrError(f"install failed: {message}{where}", file=lockfile,
                           fix=_install_fix(str(exc), lockfile)) from None
     if lockfile is not None:
         _install_pip_layer(lockfile, prefix, final_prefix, cache_dir)
@@ -181,20 +185,12 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def _summary(exc: BaseException) -> str:
-    """rattler's chained message ("failed to fetch X / Caused by: ... / Caused by: root") in one line."""
-    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
-    if not lines:
-        return type(exc).__name__
-    causes = [line.removeprefix("Caused by:").strip() for line in lines[1:]
-              if line.startswith("Caused by:")]
-    return lines[0] + (f": {causes[-1]}" if causes else "")
-
-
 def _install_fix(message: str, lockfile: Path | None) -> str:
     if "hash mismatch" in message:
         return ("the downloaded archive does not match the lockfile; check the channel or mirror, "
                 f"or re-lock with `envmgr lock {_env_name(lockfile)} --update` if the change is trusted")
-    if "error sending request" in message or "dns" in message.lower():
-        return "check the network or the channel alias (ENVMGR_CHANNEL_ALIAS)"
+    if any(word in message.lower() for word in ("error sending request", "dns", "connect", "timed out")):
+        return ("check the network (and any proxy), or that the channel or mirror the lockfile names "
+                "is reachable; a lockfile pins package URLs, so after changing ENVMGR_CHANNEL_ALIAS / "
+                f"channel_alias re-lock with `envmgr lock {_env_name(lockfile)} --update`")
     return "run the command again; if it persists, remove the package cache (ENVMGR_PKGS_DIR)"

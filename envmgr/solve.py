@@ -116,8 +116,42 @@ def solve_platforms(channels: list[str], specs: list[str], platforms: list[str],
             fix = unsat_hint(explanation, exclude_newer)
         raise EnvmgrError(f"cannot solve{label} for {', '.join(platforms)}:\n{explanation}\n",
                           file=file, fix=fix or hint_for(explanation, cuda)) from None
-    except Exception as exc:  # noqa: BLE001 - rattler's fetch/parse errors name the channel
-        if type(exc).__module__.startswith("rattler"):
-            raise EnvmgrError(f"cannot read the channels {', '.join(channels)}: {exc}", file=file,
-                              fix="check the channel names and ENVMGR_CHANNEL_ALIAS / channel_alias") from None
-        raise
+    except rattler_errors() as exc:   # fetch / parse / unsupported-scheme errors of a channel
+        raise channel_error(exc, channels, file) from None
+
+
+def rattler_errors() -> tuple[type[Exception], ...]:
+    """Every exception class py-rattler raises. They live in its native extension and report
+    ``__module__ == "exceptions"``, so only the classes themselves identify them reliably."""
+    import rattler.exceptions as module
+
+    return tuple(value for value in vars(module).values()
+                 if isinstance(value, type) and issubclass(value, Exception)
+                 and not issubclass(value, Warning))
+
+
+def one_line(exc: BaseException) -> str:
+    """rattler's chained message ("failed to fetch X / Caused by: ... / Caused by: root") in one line."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    causes = [line.removeprefix("Caused by:").strip() for line in lines[1:]
+              if line.startswith("Caused by:")]
+    return lines[0] + (f": {causes[-1]}" if causes else "")
+
+
+CHANNEL_FIX = ("check the channel URL: ENVMGR_CHANNEL_ALIAS / channel_alias and ENVMGR_DEFAULT_CHANNELS / "
+               "default_channels in envmgr.yaml, or the spec's channels")
+NETWORK_FIX = ("check the network (and any proxy), or point ENVMGR_CHANNEL_ALIAS / channel_alias in "
+               "envmgr.yaml at a reachable mirror")
+
+
+def channel_error(exc: BaseException, channels: list[str], file=None) -> EnvmgrError:
+    """One line naming the channel that failed (every channel when rattler does not say which)."""
+    message = one_line(exc)
+    failing = [url for url in channels if url.rstrip("/") in message] or channels
+    label = "channel" if len(failing) == 1 else "channels"
+    network = any(word in message.lower() for word in
+                  ("error sending request", "dns", "connect", "timed out", "tls", "certificate"))
+    return EnvmgrError(f"cannot read the {label} {', '.join(failing)}: {message}", file=file,
+                       fix=NETWORK_FIX if network else CHANNEL_FIX)

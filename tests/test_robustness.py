@@ -1,0 +1,72 @@
+"""Bad settings, damaged files and hostile folders: each one a one-line error (or a safe refusal),
+never a traceback, a silently wrong answer or a deleted directory envmgr did not make."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from envmgr.cli import cli
+
+CPU = "stack: torch 1.13 cpu\n"
+
+
+def envmgr(*args: str):
+    """The CLI in-process; an exception other than EnvmgrError (a traceback) fails the test."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def one_line_error(result, code: int = 1) -> str:
+    """The error line of a failed command (exactly one line on stderr, no traceback)."""
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1 and result.stderr.strip().endswith(lines[0]), result.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def cpu(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "cpu", CPU)
+    return tmp_workspace
+
+
+# -- 1. channels that cannot be read ---------------------------------------------------------------
+def test_a_missing_file_channel_is_one_line_naming_it(cpu, tmp_path, monkeypatch):
+    missing = (tmp_path / "no-such-mirror").as_uri()
+    monkeypatch.setenv("ENVMGR_CHANNEL_ALIAS", missing + "/")
+    line = one_line_error(envmgr("lock", "cpu", "--update"))
+    assert f"{missing}/pytorch" in line and "ENVMGR_CHANNEL_ALIAS" in line
+
+
+def test_missing_default_channels_name_the_setting(cpu, tmp_path, monkeypatch):
+    missing = (tmp_path / "no-main").as_uri()
+    monkeypatch.setenv("ENVMGR_DEFAULT_CHANNELS", missing)
+    write = cpu.spec_path("cpu")
+    write.write_text(CPU + "channels: [defaults]\n")
+    line = one_line_error(envmgr("lock", "cpu"))
+    assert missing in line and "ENVMGR_DEFAULT_CHANNELS" in line
+
+
+def test_a_scheme_rattler_does_not_support_is_one_line(cpu, monkeypatch):
+    monkeypatch.setenv("ENVMGR_CHANNEL_ALIAS", "ftp://mirror.example/")
+    line = one_line_error(envmgr("lock", "cpu"))
+    assert "ftp://mirror.example/pytorch" in line and "not a supported scheme" in line
+
+
+@pytest.mark.parametrize("alias", ["http://", "https://[::1", "https://mirror:port/"])
+def test_a_malformed_alias_is_a_usage_error_naming_the_variable(cpu, monkeypatch, alias):
+    monkeypatch.setenv("ENVMGR_CHANNEL_ALIAS", alias)
+    line = one_line_error(envmgr("lock", "cpu"), code=2)
+    assert repr(alias) in line and "ENVMGR_CHANNEL_ALIAS" in line
+
+
+def test_an_unreachable_package_url_fails_the_install_in_one_line(cpu, tmp_path, monkeypatch):
+    assert envmgr("lock", "cpu").exit_code == 0
+    lockfile = cpu.lockfile("cpu")
+    # a port nothing listens on: refused at once, no network needed
+    text = lockfile.read_text()
+    lockfile.write_text(text.replace("url: file://", "url: http://127.0.0.1:9"))
+    monkeypatch.setenv("ENVMGR_PKGS_DIR", str(tmp_path / "empty-cache"))   # nothing cached
+    line = one_line_error(envmgr("create", "cpu", "--relock"))
+    assert "install failed" in line and "Connection refused" in line
+    assert "(from http://127.0.0.1:9/" in line and "check the network" in line
