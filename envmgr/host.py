@@ -195,7 +195,8 @@ def _gpus_from_rows(rows: list[dict], kb, notes: list[str]) -> list[Gpu]:
         name = row.get("name", "").strip() or "unknown NVIDIA GPU"
         cc = clean(row.get("compute_cap", ""))
         source = "nvidia-smi" if cc else "unknown"
-        index = int_or_none(row.get("index", "")) or position
+        stated = int_or_none(row.get("index", ""))
+        index = position if stated is None else stated      # GPU 0 is an index, not a missing one
         if not cc:
             cc, source = _capability_from_table(name, kb, notes)
         gpus.append(Gpu(index, name, cc, int_or_none(row.get("memory.total", "")), source))

@@ -117,6 +117,13 @@ def test_driver_that_is_not_loaded(kb):
     assert any("couldn't communicate with the NVIDIA driver" in note for note in host.notes)
 
 
+def test_gpu_index_0_is_kept_when_it_is_not_listed_first(kb):
+    # Rows in a different order than their indices (the stand-in lists GPU 1 first): the index
+    # nvidia-smi states wins, and index 0 is an index like any other, not a missing value.
+    host = detect(machine_env("2x-a100-reversed"), kb=kb, proc_root=NO_PROC)
+    assert [(g.index, g.memory_mib) for g in host.gpus] == [(1, 81920), (0, 40960)]
+
+
 # -- overrides -------------------------------------------------------------------------------------
 
 def test_no_gpu_override_skips_detection(kb):
