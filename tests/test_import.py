@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from envmgr.cli import cli
 from envmgr.importer.specs import admits_below, allows, parse_conda, parse_pip
+from envmgr.knowledge import load as load_kb
 from envmgr.spec import load_spec
 
 CORPUS = Path(__file__).parent / "fixtures" / "import"
@@ -305,3 +306,40 @@ def test_conda_and_pip_version_semantics():
     assert (pip.name, pip.specifier, pip.local) == ("torch", "==1.7.1", "cu101")
     assert parse_pip("-f https://download.pytorch.org/whl/torch_stable.html").option == "--find-links"
     assert not admits_below(">=2", "2") and admits_below(">=1.20", "2") and admits_below(None, "2")
+
+
+# -- review fixes: nothing claimed outside the file's pins, nothing silently lost -----------------
+
+def write_file(tmp_path, name, text):
+    path = tmp_path / "paper" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("pin, nearest", [("torch<1", "1.0.0"), ("torch<0.4", "1.0.0"),
+                                          ("torch>99", None)])
+def test_a_torch_range_no_known_release_satisfies_writes_nothing(workspace, tmp_path, pin, nearest):
+    nearest = nearest or load_kb().releases[-1].torch
+    path = write_file(tmp_path, "requirements.txt", f"numpy<2\n{pin}\n")
+    result = run("import", path, "--name", "old")
+    assert result.exit_code == 1
+    assert f"requirements.txt:2: `{pin}` allows no torch release envmgr knows" in result.output
+    assert "--fix" in result.output and nearest in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (workspace / "envs/old.yaml").exists()
+
+
+def test_fix_writes_the_nearest_release_for_an_unsatisfiable_range(workspace, tmp_path):
+    path = write_file(tmp_path, "requirements.txt", "torch<1\n")
+    code, report = import_json(path, "--name", "old", "--fix")
+    assert code == 0 and report["stack"]["torch"] == "1.0.0"
+    assert {"key": "torch", "from": "torch<1", "to": "1.0.0"}.items() <= report["changes"][0].items()
+    assert load_spec(workspace / "envs/old.yaml").torch == "1.0.0"
+
+
+def test_an_unknown_version_the_pin_allows_is_written_with_an_error(workspace, tmp_path):
+    path = write_file(tmp_path, "requirements.txt", "torch>=3\n")
+    code, report = import_json(path, "--name", "future")
+    assert code == 1 and report["stack"]["torch"] == "3.0"
+    assert "unknown-torch" in codes(report, "error")

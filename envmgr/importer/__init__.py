@@ -83,8 +83,8 @@ def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bo
     if target.exists() and not force:
         raise UsageError(f"envs/{name}.yaml already exists",
                          fix=f"pick another name with --name, or overwrite it with --force")
-    imported = build_spec(source, recognise(source), name, kb)
-    changes = repair(imported, kb) if fix else []
+    imported = build_spec(source, recognise(source), name, kb, fix=fix)
+    changes = imported.changes + (repair(imported, kb) if fix else [])
     text = _spec_text(imported.spec, path)
     _check_round_trip(text, name)
     write_text_atomic(target, text)

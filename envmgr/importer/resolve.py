@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..compat import default_cuda, has_cpu, route_offers
-from ..errors import UsageError
+from packaging.version import Version
+
+from ..compat import default_cuda, has_cpu, nearest, route_offers
+from ..errors import EnvmgrError, UsageError
 from ..knowledge import KnowledgeBase, TorchRelease
 from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
 from ..spec import NONE
@@ -32,9 +34,11 @@ class Imported:
     release: TorchRelease | None
     notes: list[Problem] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+    changes: list = field(default_factory=list)       # --fix changes made while resolving
 
 
-def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase) -> Imported:
+def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase,
+               fix: bool = False) -> Imported:
     if not facts.has_torch:
         raise UsageError("no torch in the file: envmgr imports PyTorch environments", file=source.path,
                          fix="add pytorch (conda) or torch (pip) to it, or start with `envmgr new`")
@@ -44,7 +48,7 @@ def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase) 
     claim = facts.cuda_claim()
     cuda = claim.value if claim else None
     spec.cuda = None if cuda == GPU else cuda
-    release = _choose_release(result, kb)
+    release = _choose_release(result, kb, fix)
     result.release = release
     spec.python = _python(facts, release)
     spec.torchvision = _companion(facts.vision, release, "torchvision")
@@ -59,7 +63,7 @@ def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase) 
 
 # -- torch -----------------------------------------------------------------------------------
 
-def _choose_release(result: Imported, kb: KnowledgeBase) -> TorchRelease | None:
+def _choose_release(result: Imported, kb: KnowledgeBase, fix: bool) -> TorchRelease | None:
     facts, spec = result.facts, result.spec
     constraint = facts.torch_constraint()
     if constraint and lowest_version(constraint) is None:
@@ -70,8 +74,7 @@ def _choose_release(result: Imported, kb: KnowledgeBase) -> TorchRelease | None:
         constraint = None
     allowed = [r for r in kb.releases if allows(constraint, r.torch)]
     if not allowed:
-        spec.torch = _literal_torch(constraint)
-        return kb.release(spec.torch)
+        return _no_known_release(result, constraint, kb, fix)
     narrowed, reasons = allowed, []
     for label, keep in _narrowing(facts, spec):
         fitting = [r for r in narrowed if keep(r)]
@@ -116,7 +119,43 @@ def _pairs(release: TorchRelease, package: str) -> list[str]:
     return [v for v in found if v]
 
 
+def _no_known_release(result: Imported, constraint: str, kb: KnowledgeBase,
+                      fix: bool) -> TorchRelease | None:
+    """A pin outside the knowledge base. The spec may only say a version the pin allows: an
+    exact ``0.4.1`` or ``>=3.0`` is written as such (compat then says it is unknown); a range
+    such as ``<1`` names no such version, so without --fix nothing is written."""
+    literal = _literal_torch(constraint)
+    if allows(constraint, literal):
+        result.spec.torch = literal
+        return kb.release(literal)
+    claim = result.facts.torch_claim()
+    known = [r.torch for r in kb.releases]
+    chosen = nearest(literal, known)
+    if not fix:
+        raise EnvmgrError(
+            f"`{claim.how}` allows no torch release envmgr knows ({known[0]} to {known[-1]}); the "
+            f"nearest are {', '.join(_neighbours(literal, known))}; nothing was written",
+            file=result.source.path, line=claim.line,
+            fix=f"pin one of them in the file, or add --fix to write torch {chosen}, the nearest")
+    from .repair import Change
+
+    result.spec.torch = chosen
+    result.changes.append(Change("torch", claim.how, chosen,
+                                 f"no torch release envmgr knows satisfies `{claim.how}`; "
+                                 f"{chosen} is the nearest"))
+    return kb.release(chosen)
+
+
+def _neighbours(version: str, known: list[str]) -> list[str]:
+    """The known releases either side of ``version`` (two on one side when it is past an end)."""
+    target = Version(version)
+    below = [v for v in known if Version(v) < target]
+    above = [v for v in known if Version(v) >= target]
+    return (below[-1:] if above else below[-2:]) + (above[:1] if below else above[:2])
+
+
 def _literal_torch(constraint: str | None) -> str:
+    """The version a pin names, padded to the spec's X.Y form: ``<1`` -> "1.0"."""
     version = exact_version(constraint) or lowest_version(constraint) or "0.0"
     if not TORCH_VERSION.fullmatch(version):
         parts = (version.split(".") + ["0"])[:3]
