@@ -268,7 +268,9 @@ def _detect_driver_and_gpus(host: Host, environ, kb, proc_root: Path) -> None:
     rows, driver, notes = query_gpus(smi, environ)
     host.notes.extend(notes)
     code, plain = run_tool([smi], environ)
-    header_driver, header_cuda = parse_header(plain) if code == 0 else (None, None)
+    header_notes: list[str] = []
+    header_driver, header_cuda = parse_header(plain, header_notes) if code == 0 else (None, None)
+    host.notes.extend(header_notes)
     failure = f"nvidia-smi failed: {first_line(plain)}"
     if code != 0 and not any(failure.split(": ", 1)[1] in note for note in host.notes):
         host.notes.append(failure)
@@ -279,6 +281,6 @@ def _detect_driver_and_gpus(host: Host, environ, kb, proc_root: Path) -> None:
     host.driver_version = driver or header_driver or proc_driver
     if header_cuda:
         host.max_cuda, host.max_cuda_source = header_cuda, "nvidia-smi (CUDA Version in its header)"
-    elif host.driver_version and code == 0:
+    elif host.driver_version and code == 0 and not any("CUDA Version" in n for n in header_notes):
         host.notes.append("nvidia-smi prints no CUDA version (drivers before 410 do not): "
                           "derived from NVIDIA's driver table")

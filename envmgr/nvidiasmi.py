@@ -14,14 +14,15 @@ import subprocess
 from pathlib import Path
 
 from .errors import UsageError
+from .gpunames import CC_RE
 
 QUERY_FIELDS = ("index", "name", "driver_version", "memory.total", "compute_cap")
 SMI_TIMEOUT_S = 15      # a wedged driver can make nvidia-smi hang; never hang envmgr with it
 DRIVER_RE = re.compile(r"^\d{3}\.\d{1,3}(\.\d{1,3})?$")
 CUDA_RE = re.compile(r"^\d{1,2}\.\d{1,2}$")
 
-HEADER_DRIVER_RE = re.compile(r"Driver Version:\s*([0-9][0-9.]*)")
-HEADER_CUDA_RE = re.compile(r"CUDA Version:\s*([0-9][0-9.]*|N/A)")
+HEADER_DRIVER_RE = re.compile(r"Driver Version:[ \t]*(\S+)")
+HEADER_CUDA_RE = re.compile(r"CUDA Version:[ \t]*(\S+)")
 LIST_RE = re.compile(r"^GPU (\d+): (.+?)(?: \(UUID: [^)]*\))?\s*$")
 PROC_VERSION_RE = re.compile(r"Kernel Module(?: for \S+)?\s+(\d+\.\d+(?:\.\d+)?)\s")
 
@@ -73,6 +74,16 @@ def clean(text: str) -> str | None:
     return None if not text or text.startswith("[") or text in ("N/A",) else text
 
 
+def checked(value: str | None, pattern: re.Pattern, what: str, kind: str,
+            notes: list[str] | None) -> str | None:
+    """``value`` when it has the form ``pattern`` describes; otherwise None, with a note."""
+    if value is None or pattern.match(value):
+        return value
+    if notes is not None:
+        notes.append(f"{what} is {value!r}, not {kind}: ignored")
+    return None
+
+
 def first_line(text: str) -> str:
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     return lines[0] if lines else "no output"
@@ -99,17 +110,29 @@ def query_gpus(smi: str, environ=None) -> tuple[list[dict], str | None, list[str
         if len(values) != len(fields):
             continue
         row = dict(zip(fields, (v.strip() for v in values)))
-        driver = driver or clean(row.get("driver_version", ""))
+        label = f"GPU {row.get('index', '?')}"
+        driver = driver or checked(clean(row.get("driver_version", "")), DRIVER_RE,
+                                   f"nvidia-smi's driver_version for {label}",
+                                   "an NVIDIA driver version", notes)
+        if "compute_cap" in row:   # garbage falls back to the GPU table, like a missing field
+            row["compute_cap"] = checked(clean(row["compute_cap"]), CC_RE,
+                                         f"nvidia-smi's compute_cap for {label}",
+                                         "a compute capability", notes) or ""
         rows.append(row)
     return rows, driver, notes
 
 
-def parse_header(text: str) -> tuple[str | None, str | None]:
-    """(driver, cuda) from plain ``nvidia-smi`` output; cuda is None before driver 410 or "N/A"."""
+def parse_header(text: str, notes: list[str] | None = None) -> tuple[str | None, str | None]:
+    """(driver, cuda) from plain ``nvidia-smi`` output; cuda is None before driver 410 or "N/A".
+    A value that is not a version is None, with a note in ``notes``."""
     driver = HEADER_DRIVER_RE.search(text)
     cuda = HEADER_CUDA_RE.search(text)
     cuda_value = cuda.group(1) if cuda and cuda.group(1) != "N/A" else None
-    return (driver.group(1) if driver else None), cuda_value
+    return (checked(driver.group(1) if driver else None, DRIVER_RE,
+                    "the Driver Version in nvidia-smi's header",
+                    "an NVIDIA driver version", notes),
+            checked(cuda_value, CUDA_RE, "the CUDA Version in nvidia-smi's header",
+                    "a CUDA version", notes))
 
 
 def parse_list(text: str) -> list[tuple[int, str]]:
@@ -137,4 +160,5 @@ def read_proc(proc_root: Path) -> tuple[str | None, list[str]]:
             continue
         if model:
             names.append(model.group(1).strip())
-    return (match.group(1) if match else None), names
+    version = match.group(1) if match else None
+    return (version if version and DRIVER_RE.match(version) else None), names

@@ -124,6 +124,41 @@ def test_gpu_index_0_is_kept_when_it_is_not_listed_first(kb):
     assert [(g.index, g.memory_mib) for g in host.gpus] == [(1, 81920), (0, 40960)]
 
 
+# -- odd nvidia-smi output: garbage is dropped with a note, never a traceback -------------------------
+
+def test_garbled_values_are_dropped_with_notes(kb):
+    # compute_cap "12.x", driver_version "abc.def" and a header saying "CUDA Version: 1": each is
+    # ignored, and the next source of evidence answers (header driver, GPU table, driver table).
+    host = detect(machine_env("garbled-values"), kb=kb, proc_root=NO_PROC)
+    assert host.driver_version == "570.133.07"
+    assert host.max_cuda == "12.8" and "driver table" in host.max_cuda_source
+    [gpu] = host.gpus
+    assert gpu.compute_capability == "12.0" and gpu.capability_source.startswith("GPU table")
+    for garbage in ("'12.x'", "'abc.def'", "'1'"):
+        assert any(garbage in note and "ignored" in note for note in host.notes), (garbage, host.notes)
+    assert not any("drivers before 410" in note for note in host.notes)
+
+
+def test_garbled_driver_everywhere_leaves_the_driver_unknown(kb):
+    host = detect(machine_env("garbled-driver"), kb=kb, proc_root=NO_PROC)
+    assert host.driver_version is None
+    assert host.max_cuda == "12.8" and host.max_cuda_source.startswith("nvidia-smi")
+    assert [g.compute_capability for g in host.gpus] == ["12.0"]
+    assert any("'570.13x.07'" in note for note in host.notes)
+    assert host.runs_cuda
+
+
+def test_garbled_machines_check_without_a_traceback(kb):
+    from envmgr.compat import check
+    from envmgr.hostcheck import host_problems
+    from envmgr.models import Spec
+
+    resolved = check(Spec(name="t", torch="2.7", cuda="12.8", route="pip"), kb).resolved
+    for machine in ("garbled-values", "garbled-driver"):
+        host = detect(machine_env(machine), kb=kb, proc_root=NO_PROC)
+        assert not [p for p in host_problems(resolved, host, kb) if p.severity == "error"]
+
+
 # -- overrides -------------------------------------------------------------------------------------
 
 def test_no_gpu_override_skips_detection(kb):
