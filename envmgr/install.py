@@ -36,15 +36,22 @@ def host_platform() -> str:
 
 
 def _lock_entries(lockfile: Path) -> list[dict]:
+    """The lockfile's package entries, checked (``lockfile.package_problem``) before anyone reads them."""
     import yaml
 
+    from .lockfile import package_problem
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    fix = f"run `envmgr lock {_env_name(lockfile)} --update` to write it again"
     try:
-        data = yaml.load(Path(lockfile).read_text(encoding="utf-8"), Loader=loader) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        data = yaml.load(Path(lockfile).read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise EnvmgrError(f"cannot read the lockfile: {exc}".splitlines()[0], file=lockfile,
-                          fix=f"run `envmgr lock {_env_name(lockfile)} --update` to write it again") from None
-    return list(data.get("package") or [])
+                          fix=fix) from None
+    problem = "it is not a mapping" if not isinstance(data, dict) else package_problem(data)
+    if problem:
+        raise EnvmgrError(f"the lockfile is damaged: {problem}", file=lockfile, fix=fix)
+    return list(data["package"])
 
 
 def wanted_urls(lockfile: Path, platform: str) -> tuple[set[str], list[dict]]:

@@ -258,16 +258,63 @@ def render_lockfile_with_conda_lock(content, lockfile: Path) -> str:
         return out.read_text(encoding="utf-8")
 
 
-# -- freshness -----------------------------------------------------------------------------------
-def read_metadata(lockfile: Path) -> dict:
-    """The lockfile's ``metadata`` mapping (pyyaml only); {} when unreadable."""
+# -- reading back ----------------------------------------------------------------------------------
+def read_lockfile(lockfile: Path) -> dict:
+    """The lockfile's YAML mapping (pyyaml only); {} when unreadable or not a mapping."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(lockfile.read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, yaml.YAMLError):
+        data = yaml.load(Path(lockfile).read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
-    meta = data.get("metadata") if isinstance(data, dict) else None
-    return meta if isinstance(meta, dict) else {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_metadata(lockfile: Path, data: dict | None = None) -> dict:
+    """The lockfile's ``metadata`` mapping; {} when unreadable. Its ``custom_metadata``, when
+    present, is always a mapping (a hand-edited non-mapping is dropped), so callers can ``.get``."""
+    meta = (read_lockfile(lockfile) if data is None else data).get("metadata")
+    if not isinstance(meta, dict):
+        return {}
+    if "custom_metadata" in meta and not isinstance(meta["custom_metadata"], dict):
+        meta = {k: v for k, v in meta.items() if k != "custom_metadata"}
+    return meta
+
+
+ENTRY_TEXT_KEYS = ("name", "manager", "platform", "url")
+
+
+def package_problem(data: dict) -> str | None:
+    """Why the ``package`` list of a parsed lockfile cannot be installed from, or None.
+
+    Catches what a hand edit or a bad merge leaves: no list, entries that are not mappings or lack
+    their name/platform/url, a hash that is not a mapping, and a platform the metadata lists with
+    no packages at all (an emptied list would otherwise pass every hash check: the content hash
+    covers the inputs, not the solution)."""
+    packages = data.get("package")
+    if not isinstance(packages, list):
+        return f"its package list is {'missing' if packages is None else 'not a list'}"
+    for number, entry in enumerate(packages, start=1):
+        if not isinstance(entry, dict):
+            return f"package entry {number} is not a mapping"
+        label = entry.get("name") if isinstance(entry.get("name"), str) else f"entry {number}"
+        bad = [key for key in ENTRY_TEXT_KEYS if not isinstance(entry.get(key), str) or not entry[key]]
+        if not isinstance(entry.get("version"), (str, int, float)):
+            bad.append("version")
+        if not isinstance(entry.get("hash"), dict):
+            bad.append("hash")
+        if bad:
+            return f"package {label} has no valid {', '.join(bad)}"
+    platforms = read_metadata(Path(), data).get("platforms")
+    if not isinstance(platforms, list) or not platforms:
+        return "its metadata lists no platforms"
+    present = {entry["platform"] for entry in packages}
+    empty = [str(p) for p in platforms if p not in present]
+    if empty:
+        return f"it has no packages for {', '.join(empty)}"
+    return None
+
+
+# -- freshness -----------------------------------------------------------------------------------
 
 
 def expected_facts(workspace: Workspace, name: str, as_of: str | None = None,
@@ -308,9 +355,13 @@ def fast_state(workspace: Workspace, name: str, as_of: str | None = None) -> tup
     lockfile = workspace.lockfile(name)
     if not lockfile.is_file():
         return MISSING, None
-    recorded = read_metadata(lockfile).get("custom_metadata") or {}
+    data = read_lockfile(lockfile)
+    recorded = read_metadata(lockfile, data).get("custom_metadata") or {}
     if not recorded.get("spec_sha256"):
         return STALE, "not written by envmgr (no envmgr metadata)"
+    damage = package_problem(data)     # the file is parsed already: checking it costs nothing
+    if damage:
+        return STALE, f"the lockfile is damaged: {damage}"
     facts, _, _ = expected_facts(workspace, name, as_of, recorded)
     for key, label in LABELS.items():
         if recorded.get(key) != facts[key]:

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from envmgr.cli import cli
+from envmgr.errors import EnvmgrError
 
 CPU = "stack: torch 1.13 cpu\n"
 
@@ -70,3 +71,54 @@ def test_an_unreachable_package_url_fails_the_install_in_one_line(cpu, tmp_path,
     line = one_line_error(envmgr("create", "cpu", "--relock"))
     assert "install failed" in line and "Connection refused" in line
     assert "(from http://127.0.0.1:9/" in line and "check the network" in line
+
+
+# -- 2. a damaged lockfile ---------------------------------------------------------------------------
+def damage(lockfile, body: str) -> None:
+    """Replace the package list (the end of a conda-lock file) with ``body``."""
+    text = lockfile.read_text()
+    lockfile.write_text(text[:text.index("\npackage:\n")] + "\n" + body + "\n")
+
+
+@pytest.fixture
+def locked_cpu(cpu):
+    assert envmgr("lock", "cpu").exit_code == 0
+    return cpu.lockfile("cpu")
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("package: 5", "its package list is not a list"),
+    ("package: []", "it has no packages for linux-64"),
+    ("package: [5]", "package entry 1 is not a mapping"),
+    ("package: [{name: numpy, platform: linux-64}]", "package numpy has no valid manager, url"),
+])
+def test_a_damaged_package_list_is_stale_and_refused_in_one_line(locked_cpu, body, reason):
+    from envmgr.install import host_platform, locked_records
+
+    damage(locked_cpu, body)
+    checked = envmgr("lock", "cpu", "--check")
+    assert checked.exit_code == 1 and f"cpu: stale: the lockfile is damaged: {reason}" in checked.stderr
+    line = one_line_error(envmgr("create", "cpu"))
+    assert str(locked_cpu) in line and "damaged" in line
+    with pytest.raises(EnvmgrError) as raised:      # the installer's own reading refuses it too
+        locked_records(locked_cpu, host_platform())
+    assert raised.value.file == str(locked_cpu) and "envmgr lock cpu --update" in str(raised.value)
+
+
+def test_lock_repairs_a_damaged_lockfile(locked_cpu):
+    good = locked_cpu.read_text()
+    damage(locked_cpu, "package: []")
+    result = envmgr("lock", "cpu")
+    assert result.exit_code == 0, result.output
+    assert locked_cpu.read_text() == good
+    assert envmgr("lock", "cpu", "--check").exit_code == 0
+
+
+def test_non_mapping_custom_metadata_is_not_a_crash(locked_cpu):
+    text = locked_cpu.read_text()
+    start = text.index("  custom_metadata:\n")
+    end = text.index("\npackage:\n", start)
+    locked_cpu.write_text(text[:start] + "  custom_metadata: 5" + text[end:])
+    checked = envmgr("lock", "cpu", "--check")
+    assert checked.exit_code == 1 and "not written by envmgr" in checked.stderr
+    assert envmgr("lock", "cpu").exit_code == 0
