@@ -343,3 +343,72 @@ def test_an_unknown_version_the_pin_allows_is_written_with_an_error(workspace, t
     code, report = import_json(path, "--name", "future")
     assert code == 1 and report["stack"]["torch"] == "3.0"
     assert "unknown-torch" in codes(report, "error")
+
+
+ENV_HEAD = "name: paper\nchannels: [pytorch, conda-forge]\ndependencies:\n"
+
+
+def test_repeated_pins_that_conflict_are_an_error_naming_both_lines(workspace, tmp_path):
+    path = write_file(tmp_path, "environment.yml", ENV_HEAD +
+                      "  - python=3.9\n  - pytorch=1.10\n  - pytorch=1.12\n  - cudatoolkit=11.3\n")
+    code, report = import_json(path)
+    assert code == 1 and "torch-conflict" in codes(report, "error")
+    conflict = next(p for p in report["problems"] if p["code"] == "torch-conflict")
+    assert conflict["line"] == 6 and "`pytorch=1.10` (line 5)" in conflict["message"]
+    assert report["stack"]["torch"].startswith("1.10.")       # the first line, said so
+    assert "torch 1.10." in conflict["message"]
+
+
+def test_repeated_pins_that_agree_are_combined(workspace, tmp_path):
+    path = write_file(tmp_path, "environment.yml", ENV_HEAD +
+                      "  - pytorch-gpu\n  - pytorch>=1.10\n  - pytorch<1.11\n  - python\n"
+                      "  - python=3.8\n  - cudatoolkit=11.3\n")
+    code, report = import_json(path)
+    assert not {c for c in codes(report) if c.endswith("-conflict")}
+    assert report["stack"]["torch"].startswith("1.10.") and report["stack"]["python"] == "3.8"
+
+
+def test_a_second_python_pin_is_not_silently_preferred(workspace, tmp_path):
+    path = write_file(tmp_path, "environment.yml", ENV_HEAD +
+                      "  - python=3.8\n  - pytorch=1.10.1\n  - cudatoolkit=11.3\n  - python=3.9\n")
+    code, report = import_json(path)
+    assert code == 1 and "python-conflict" in codes(report, "error")
+    assert report["stack"]["python"] == "3.8"
+
+
+@pytest.mark.parametrize("line, code_expected", [
+    ("pytorch-cuda=abc", "cuda-pin-unreadable"),
+    ("cudatoolkit=11", "cuda-pin-unreadable"),
+    ("pytorch=1.10=garbage[", "build-unreadable"),
+    ("torchvision=abc", "torchvision-pin-unreadable"),
+])
+def test_unreadable_stack_pins_are_reported_with_their_line(workspace, tmp_path, line, code_expected):
+    path = write_file(tmp_path, "environment.yml",
+                      ENV_HEAD + f"  - python=3.9\n  - pytorch=1.10.1\n  - {line}\n")
+    _, report = import_json(path)
+    found = [p for p in report["problems"] if p["code"] == code_expected]
+    assert found and found[0]["line"] == 6 and line in found[0]["message"], report["problems"]
+
+
+def test_an_unreadable_pip_torch_pin_is_named_not_called_missing(workspace, tmp_path):
+    path = write_file(tmp_path, "environment.yml",
+                      "name: paper\ndependencies:\n  - python=3.8\n  - pip:\n    - torch==abc+cu101\n")
+    code, report = import_json(path)
+    unreadable = next(p for p in report["problems"] if p["code"] == "torch-pin-unreadable")
+    assert unreadable["line"] == 5 and "torch==abc+cu101" in unreadable["message"]
+    assert report["stack"]["cuda"] == "10.1"          # the tag still says which variant
+    assert "torch==abc+cu101" not in report["spec"].get("pip", [])
+
+
+def test_stack_build_strings_envmgr_does_not_use_are_listed_as_dropped(workspace, tmp_path):
+    path = write_file(tmp_path, "environment.yml", ENV_HEAD +
+                      "  - pytorch=1.10.1=h1234_0\n  - torchvision=0.11.2=py39_cu113\n  - cudatoolkit=11.3\n")
+    _, report = import_json(path)
+    stack_builds = next(d for d in report["dropped"] if d["item"].startswith("build strings of the torch"))
+    assert set(stack_builds["items"]) == {"pytorch=1.10.1=h1234_0", "torchvision=0.11.2=py39_cu113"}
+
+
+def test_a_bare_cudatoolkit_asks_for_a_cuda_build(workspace, tmp_path):
+    path = write_file(tmp_path, "environment.yml", ENV_HEAD + "  - pytorch=1.10.1\n  - cudatoolkit\n")
+    _, report = import_json(path)
+    assert "cpu-risk" not in codes(report)

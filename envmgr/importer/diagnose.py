@@ -238,8 +238,9 @@ def _host_problems(result: CheckResult, kb: KnowledgeBase) -> list[Problem]:
 
 def file_problems(imported: Imported, release: TorchRelease | None) -> list[Problem]:
     from .filechecks import file_checks
+    from .pins import pin_problems
 
-    return file_checks(imported, release)
+    return file_checks(imported, release) + pin_problems(imported)
 
 
 __all__ = ["FileProblem", "at", "caps_below", "channel_problems", "copin_problems", "diagnose",

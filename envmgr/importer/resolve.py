@@ -19,6 +19,7 @@ from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
 from ..spec import NONE
 from ..stack import TORCH_VERSION
 from . import exports
+from .pins import settle
 from .sources import Dropped, Source
 from .specs import allows, exact_version, lowest_version
 from .torchstack import GPU, StackFacts
@@ -35,6 +36,7 @@ class Imported:
     notes: list[Problem] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     changes: list = field(default_factory=list)       # --fix changes made while resolving
+    conflicts: list = field(default_factory=list)     # pins.Conflict: repeated pins that disagree
 
 
 def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase,
@@ -45,6 +47,7 @@ def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase,
     spec = Spec(name=name)
     result = Imported(spec=spec, facts=facts, source=source, release=None,
                       dropped=list(source.dropped))
+    result.conflicts = settle(facts, kb)
     claim = facts.cuda_claim()
     cuda = claim.value if claim else None
     spec.cuda = None if cuda == GPU else cuda
@@ -65,13 +68,7 @@ def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase,
 
 def _choose_release(result: Imported, kb: KnowledgeBase, fix: bool) -> TorchRelease | None:
     facts, spec = result.facts, result.spec
-    constraint = facts.torch_constraint()
-    if constraint and lowest_version(constraint) is None:
-        result.notes.append(Problem(
-            code="torch-pin-unreadable", key="torch", severity="warning",
-            message=f"`{facts.torch_claim().how}` names no torch version envmgr can read: "
-                    f"treated as unpinned", fix="torch: \"X.Y.Z\" in the spec"))
-        constraint = None
+    constraint = facts.torch_constraint()   # an unreadable pin is none (``pins`` reports it)
     allowed = [r for r in kb.releases if allows(constraint, r.torch)]
     if not allowed:
         return _no_known_release(result, constraint, kb, fix)
@@ -264,6 +261,12 @@ def _carry_conda(result: Imported) -> None:
             items=[s.text for s in stripped]))
     result.spec.packages = [s.without_build() if s in stripped else s.text.split("#", 1)[0].strip()
                             for s in items]
+    unused = result.facts.unused_builds
+    if unused:
+        result.dropped.append(Dropped(
+            f"build strings of the torch stack ({', '.join(s.text for s in unused)})",
+            "envmgr chooses the builds of torch and its companions itself, from cuda and python",
+            items=[s.text for s in unused]))
     for line in result.facts.unreadable:
         result.dropped.append(Dropped(line.text, "not a conda match spec", line=line.line))
     if result.facts.bare_pip:

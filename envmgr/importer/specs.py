@@ -22,6 +22,8 @@ _OPERATORS = ("===", "==", "!=", ">=", "<=", "~=", ">", "<")
 _LOCAL_TAG = re.compile(r"\+([A-Za-z0-9.]+)")
 _BRACKET = re.compile(r"\[(.*)\]\s*$")
 _BRACKET_ITEM = re.compile(r"(\w+)\s*=\s*['\"]?([^'\",]+)['\"]?")
+# the name of a pin pip cannot read, ``torch==abc``: a name, then an operator or a bracket
+_GUESSED_NAME = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?=[=<>!~\[(;@]|$)")
 
 
 @dataclass
@@ -59,6 +61,7 @@ class PipRequirement:
     local: str | None = None      # "cu101", "cpu"
     option: str | None = None     # "--find-links", "--extra-index-url", "--index-url", "-e", ...
     value: str | None = None      # the option's argument
+    error: str | None = None      # why pip cannot read it (``name`` is then a best guess)
 
 
 def parse_conda(text: str, line: int | None = None) -> CondaSpec | None:
@@ -150,7 +153,11 @@ def parse_pip(text: str, line: int | None = None) -> PipRequirement:
     plain = _LOCAL_TAG.sub("", requirement_text)
     try:
         requirement = Requirement(plain)
-    except InvalidRequirement:
+    except InvalidRequirement as exc:
+        found.error = str(exc).splitlines()[0]
+        guess = _GUESSED_NAME.match(plain)
+        found.name = guess[1].lower().replace("_", "-") if guess else None
+        found.local = local.group(1).lower() if local and guess else None
         return found
     found.name = requirement.name.lower().replace("_", "-")
     found.specifier = str(requirement.specifier)
@@ -210,6 +217,15 @@ def exact_version(constraint: str | None) -> str | None:
         return None
     version = _LOCAL_TAG.sub("", constraint.lstrip("="))
     return version if re.fullmatch(r"\d+(?:\.\d+)*", version) else None
+
+
+def both(*constraints: str | None) -> str | None:
+    """A constraint that holds where all of them hold (``|`` branches multiply out)."""
+    branches = [""]
+    for constraint in filter(None, constraints):
+        branches = [",".join(filter(None, (have, more))) for have in branches
+                    for more in constraint.split("|")]
+    return "|".join(dict.fromkeys(branches)) or None
 
 
 def lowest_version(constraint: str | None) -> str | None:

@@ -24,6 +24,7 @@ from .specs import CondaSpec, PipRequirement, exact_version, lowest_version, par
 TORCH_CONDA = {"pytorch", "pytorch-cpu", "pytorch-gpu", "torch"}
 VISION_CONDA = {"torchvision", "torchvision-cpu"}
 FEATURE = re.compile(r"cuda(\d)(\d)|cuda(\d\d)(\d)")          # cuda90, cuda92, cuda100
+BUILD_STRING = re.compile(r"[A-Za-z0-9_.*+]+")   # what conda accepts in a build string
 PYTORCH_INDEX = re.compile(r"download\.pytorch\.org", re.IGNORECASE)
 GPU = "gpu"     # a CUDA build is asked for, without saying which CUDA
 
@@ -56,6 +57,11 @@ class StackFacts:
     other_pip: list[PipRequirement] = field(default_factory=list)
     unreadable: list[Line] = field(default_factory=list)
     bare_pip: bool = False                       # `pip` itself among conda dependencies
+    torch: Claim | None = None                   # the torch pin in effect (see ``_primary``)
+    pins: list[tuple[str, Claim]] = field(default_factory=list)   # every torch/torchvision/
+    # torchaudio/python line, in file order: ``pins.settle`` combines or reports repeats
+    unreadable_pins: list[tuple[str, Claim]] = field(default_factory=list)  # ("cuda", claim), ...
+    unused_builds: list[CondaSpec] = field(default_factory=list)  # stack builds that said nothing
 
     @property
     def has_torch(self) -> bool:
@@ -63,13 +69,11 @@ class StackFacts:
 
     def torch_constraint(self) -> str | None:
         """What the file asks of torch; pip's wins, as pip installs over conda's."""
-        if self.torch_pip is not None and self.torch_pip.specifier:
-            return self.torch_pip.specifier
-        if self.torch_conda is not None:
-            return self.torch_conda.version
-        return None
+        return self.torch.value or None if self.torch is not None else None
 
     def torch_claim(self) -> Claim | None:
+        if self.torch is not None and self.torch.value:
+            return self.torch
         if self.torch_pip is not None:
             return Claim(self.torch_pip.specifier, self.torch_pip.text, self.torch_pip.line, "pip")
         if self.torch_conda is not None:
@@ -92,7 +96,32 @@ def recognise(source: Source) -> StackFacts:
     for line in source.pip:
         _pip_item(facts, parse_pip(line.text, line.line))
     _order_cuda_claims(facts)
+    facts.torch = _primary(facts, "torch")
+    facts.vision = _primary(facts, "torchvision")
+    facts.audio = _primary(facts, "torchaudio")
+    facts.python = _primary(facts, "python")
     return facts
+
+
+def _primary(facts: StackFacts, key: str) -> Claim | None:
+    """The pin in effect: pip's over conda's (pip installs over conda's copy), but only a pin
+    with a version, as a bare ``torch`` for pip is satisfied by conda's; the first line of each."""
+    claims = [claim for k, claim in facts.pins if k == key]
+    for manager in ("pip", "conda"):
+        pinned = [c for c in claims if c.manager == manager and c.value]
+        if pinned:
+            return pinned[0]
+    return claims[0] if claims else None
+
+
+def _pin(facts: StackFacts, key: str, value: str | None, text: str, line: int | None,
+         manager: str = "conda", unreadable: str | None = None) -> None:
+    """Record one pin; a version envmgr cannot read becomes no pin, reported with its line."""
+    value = value or ""
+    if unreadable or (value and lowest_version(value) is None):
+        facts.unreadable_pins.append((key, Claim(value, text, line, manager)))
+        value = ""
+    facts.pins.append((key, Claim(value, text, line, manager)))
 
 
 _CUDA_RANK = {"build": 0, "tag": 0, "selector": 1, "index": 2, "metapackage": 3}
@@ -106,32 +135,41 @@ def _conda_item(facts: StackFacts, spec: CondaSpec) -> None:
     name = spec.name
     if spec.channel == "conda-forge" and name in TORCH_CONDA | VISION_CONDA | {"torchaudio"}:
         facts.forge.append(Claim("conda-forge", spec.text, spec.line))
+    if spec.build and not BUILD_STRING.fullmatch(spec.build):
+        if name in TORCH_CONDA | VISION_CONDA | {"torchaudio"}:
+            facts.unreadable_pins.append(("build", Claim(spec.build, spec.text, spec.line)))
+            spec.build = None
     if name in TORCH_CONDA:
         facts.conda_family.append(spec)
         facts.torch_conda = facts.torch_conda or spec
+        _pin(facts, "torch", spec.version, spec.text, spec.line)
         if name == "pytorch-cpu":
             facts.cuda.append(Claim(CPU, f"selector:{spec.text}", spec.line))
             facts.selectors.append(Claim("pytorch-cpu", spec.text, spec.line))
         if name == "pytorch-gpu":
             facts.cuda.append(Claim(GPU, f"metapackage:{spec.text}", spec.line))
             facts.forge.append(Claim("conda-forge", spec.text, spec.line))
-        if spec.build:
-            _from_build(facts, spec)
+        if spec.build and not _from_build(facts, spec):
+            facts.unused_builds.append(spec)
     elif name in VISION_CONDA:
         facts.conda_family.append(spec)
-        facts.vision = facts.vision or Claim(spec.version or "", spec.text, spec.line)
+        _pin(facts, "torchvision", spec.version, spec.text, spec.line)
         if name == "torchvision-cpu":
             facts.cuda.append(Claim(CPU, f"selector:{spec.text}", spec.line))
     elif name == "torchaudio":
         facts.conda_family.append(spec)
-        facts.audio = facts.audio or Claim(spec.version or "", spec.text, spec.line)
+        _pin(facts, "torchaudio", spec.version, spec.text, spec.line)
     elif name == "python":
-        facts.python = Claim(spec.version or "", spec.text, spec.line)
+        _pin(facts, "python", spec.version, spec.text, spec.line)
     elif name in ("cudatoolkit", "pytorch-cuda", "cuda-version"):
         facts.conda_family.append(spec)
         cuda = _major_minor(spec.version)
         if cuda:
             facts.cuda.append(Claim(cuda, f"selector:{spec.text}", spec.line))
+        elif spec.version:
+            facts.unreadable_pins.append(("cuda", Claim(spec.version, spec.text, spec.line)))
+        else:       # a bare cudatoolkit still asks for a CUDA build
+            facts.cuda.append(Claim(GPU, f"selector:{spec.text}", spec.line))
         facts.selectors.append(Claim(name, spec.text, spec.line))
         if name == "cuda-version":
             facts.forge.append(Claim("conda-forge", spec.text, spec.line))
@@ -150,11 +188,17 @@ def _conda_item(facts: StackFacts, spec: CondaSpec) -> None:
         facts.bare_pip = True
     else:
         facts.other_conda.append(spec)
+    in_family = facts.conda_family and facts.conda_family[-1] is spec
+    if in_family and spec.build and name not in TORCH_CONDA and name != "pytorch-mutex":
+        facts.unused_builds.append(spec)
 
 
-def _from_build(facts: StackFacts, spec: CondaSpec) -> None:
-    """py3.9_cuda11.3_cudnn8.2.0_0 (pytorch channel), cuda112py39h..., cpu_mkl_py310h... (conda-forge)."""
+def _from_build(facts: StackFacts, spec: CondaSpec) -> bool:
+    """py3.9_cuda11.3_cudnn8.2.0_0 (pytorch channel), cuda112py39h..., cpu_mkl_py310h... (conda-forge).
+
+    Whether the build string said anything envmgr uses."""
     build = spec.build.lower()
+    before = (len(facts.cuda), len(facts.forge), facts.build_python)
     dotted = re.search(r"cuda(\d+)\.(\d+)", build)
     compact = re.search(r"(?:^|_)cuda(\d{2,3})(?=[_a-z]|$)", build)
     if dotted:
@@ -171,6 +215,7 @@ def _from_build(facts: StackFacts, spec: CondaSpec) -> None:
         facts.build_python = Claim(f"{python[1]}.{python[2]}", spec.text, spec.line)
     if re.match(r"(cuda\d{2,3}|cpu)_?(mkl|generic|py\d)", build):
         facts.forge.append(Claim("conda-forge", spec.text, spec.line))
+    return (len(facts.cuda), len(facts.forge), facts.build_python) != before
 
 
 def _pip_item(facts: StackFacts, requirement: PipRequirement) -> None:
@@ -188,13 +233,10 @@ def _pip_item(facts: StackFacts, requirement: PipRequirement) -> None:
             cuda = _tag_cuda(requirement.local)
             if cuda:
                 facts.cuda.append(Claim(cuda, f"tag:{requirement.text}", requirement.line, "pip"))
-        claim = Claim(requirement.specifier, requirement.text, requirement.line, "pip")
         if name == "torch":
             facts.torch_pip = facts.torch_pip or requirement
-        elif name == "torchvision":
-            facts.vision = claim          # pip installs over conda: its pin is the one that counts
-        else:
-            facts.audio = claim
+        _pin(facts, name, requirement.specifier, requirement.text, requirement.line, "pip",
+             unreadable=requirement.error)
         return
     facts.other_pip.append(requirement)
 
