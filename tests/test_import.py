@@ -251,12 +251,15 @@ JUNK = {
     "no-deps.yml": b"name: x\nchannels: [pytorch]\n",
     "scalar-deps.yml": b"dependencies: 5\n",
     "nested-list.yml": b"dependencies:\n  - [pytorch]\n",
-    "no-torch.yml": b"dependencies:\n  - numpy\n",
     "two-docs.yml": b"a: 1\n---\nb: 2\n",
     "latin1.yml": "name: caf\u00e9\n".encode("latin-1"),
     "conda-lock.yml": b"version: 1\nmetadata: 3\npackage: x\n",
     "requirements.txt": b"# nothing\n\n",
 }
+
+
+# readable YAML whose only dependency is a nested mapping (dropped): no torch, so exit 1
+READABLE_JUNK = {"nested.yml"}
 
 
 @pytest.mark.parametrize("name", sorted(JUNK))
@@ -265,7 +268,7 @@ def test_unreadable_files_exit_2_with_one_line(workspace, tmp_path, name):
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(JUNK[name])
     result = run("import", path)
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == (1 if name in READABLE_JUNK else 2), result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in result.output
     assert list((workspace / "envs").iterdir()) == []
@@ -412,3 +415,20 @@ def test_a_bare_cudatoolkit_asks_for_a_cuda_build(workspace, tmp_path):
     path = write_file(tmp_path, "environment.yml", ENV_HEAD + "  - pytorch=1.10.1\n  - cudatoolkit\n")
     _, report = import_json(path)
     assert "cpu-risk" not in codes(report)
+
+
+def test_a_readable_file_without_torch_exits_1_and_writes_nothing(workspace, tmp_path):
+    path = write_file(tmp_path, "environment.yml", "name: np\ndependencies:\n  - numpy\n")
+    result = run("import", path)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {path}: no torch in the file: envmgr manages PyTorch stacks (fix: add `pytorch` "
+        "(conda) or `torch` (pip) to it and import again, or start with `envmgr new NAME "
+        "\"torch X.Y + cuXYZ\"`)")
+    assert list((workspace / "envs").iterdir()) == []
+
+
+def test_help_states_the_exit_codes(workspace):
+    text = " ".join(run("import", "--help").output.split())
+    assert "Exit 1: the spec is written, with problems" in text and "no torch in the file" in text
+    assert "Exit 2: the file cannot be read" in text

@@ -23,8 +23,15 @@ def import_command(path, name, fix, force, as_json):
     spec is checked and the file diagnosed: python or CUDA the torch release was never built for,
     unpaired torchvision/torchaudio, stale channels, wrong CUDA selectors, missing numpy<2/mkl
     guards, a risk of the CPU build, +cuXYZ wheels with no index, torch installed twice.
-    Without --fix the spec keeps the file's pins. Exit 0: the spec is valid; 1: written, with
-    problems; 2: the file cannot be read.
+    Without --fix the spec keeps the file's pins.
+
+    \b
+    Exit 0: the spec is written and valid.
+    Exit 1: the spec is written, with problems (listed); or there is nothing to
+            write: no torch in the file, or a torch range no release envmgr knows
+            satisfies (--fix writes the nearest release instead).
+    Exit 2: the file cannot be read as an environment file, or a usage error
+            (envs/NAME.yaml exists without --force, an invalid --name).
     """
     from ..importer import import_file
     from ..pipeline import relative

@@ -42,8 +42,10 @@ class Imported:
 def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase,
                fix: bool = False) -> Imported:
     if not facts.has_torch:
-        raise UsageError("no torch in the file: envmgr imports PyTorch environments", file=source.path,
-                         fix="add pytorch (conda) or torch (pip) to it, or start with `envmgr new`")
+        # The file reads fine (so not exit 2), but there is no stack to manage: nothing is written.
+        raise EnvmgrError("no torch in the file: envmgr manages PyTorch stacks", file=source.path,
+                          fix="add `pytorch` (conda) or `torch` (pip) to it and import again, "
+                              "or start with `envmgr new NAME \"torch X.Y + cuXYZ\"`")
     spec = Spec(name=name)
     result = Imported(spec=spec, facts=facts, source=source, release=None,
                       dropped=list(source.dropped))
