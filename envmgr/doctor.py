@@ -103,9 +103,14 @@ def _human(size: int | None) -> str:
         return f"{size} B"
 
 
+DRIVER_UNKNOWN = "unknown (set ENVMGR_DRIVER_VERSION or CONDA_OVERRIDE_CUDA to state the target's)"
+
+
 def _cuda_line(data: dict) -> str:
     if not data["max_cuda"]:
-        return data["max_cuda_source"] or "none (no NVIDIA driver)"
+        if data["max_cuda_source"]:
+            return data["max_cuda_source"]
+        return "unknown (no driver known)" if data["gpus"] else "none (no NVIDIA driver)"
     line = f"{data['max_cuda']}  ({data['max_cuda_source']})"
     compat = data["max_cuda_minor_compat"]
     if compat and compat != data["max_cuda"]:
@@ -122,7 +127,7 @@ def render_text(data: dict) -> str:
         add("GPU", "no NVIDIA GPU found")
     else:
         where = f"  (nvidia-smi: {data['nvidia_smi']})" if data["nvidia_smi"] else ""
-        add("driver", f"{data['driver_version'] or 'unknown'}{where}")
+        add("driver", f"{data['driver_version'] or DRIVER_UNKNOWN}{where}")
         add("newest CUDA", _cuda_line(data))
         for gpu in data["gpus"]:
             cc = gpu["compute_capability"]

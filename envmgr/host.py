@@ -81,8 +81,15 @@ class Host:
 
     @property
     def runs_cuda(self) -> bool:
-        """Whether CUDA code can run on the target at all (a driver or a declared CUDA)."""
-        return not self.cuda_disabled and (self.driver_version is not None or self.max_cuda is not None)
+        """Whether CUDA code can run on the target at all: a driver, a declared CUDA, or a GPU
+        (``ENVMGR_GPU`` alone on a login node: the target has a driver, only its version is unknown)."""
+        return not self.cuda_disabled and (self.driver_version is not None or self.max_cuda is not None
+                                           or bool(self.gpus))
+
+    @property
+    def driver_known(self) -> bool:
+        """Whether driver checks are possible (a driver version or a declared newest CUDA)."""
+        return self.driver_version is not None or self.max_cuda is not None
 
     def capabilities(self) -> list[str]:
         """Distinct compute capabilities of the GPUs, in index order."""
@@ -231,7 +238,7 @@ def detect(environ=None, *, kb=None, proc_root: Path = PROC_ROOT) -> Host:
         host.cuda_disabled = True
         host.notes.append("ENVMGR_NO_GPU is set: GPU detection skipped, the target has no GPU")
     else:
-        _detect_driver_and_gpus(host, environ, kb, proc_root)
+        _detect_driver_and_gpus(host, environ, kb, proc_root, target_gpu=gpu_override is not None)
     if driver_override and not no_gpu:
         host.overrides["ENVMGR_DRIVER_VERSION"] = driver_override
         host.driver_version, host.max_cuda, host.max_cuda_source = driver_override, None, None
@@ -251,7 +258,7 @@ def detect(environ=None, *, kb=None, proc_root: Path = PROC_ROOT) -> Host:
     return host
 
 
-def _detect_driver_and_gpus(host: Host, environ, kb, proc_root: Path) -> None:
+def _detect_driver_and_gpus(host: Host, environ, kb, proc_root: Path, target_gpu: bool = False) -> None:
     smi = find_nvidia_smi(environ, host.os)
     proc_driver, proc_names = read_proc(proc_root) if host.os == "linux" else (None, [])
     if smi is None:
@@ -262,7 +269,9 @@ def _detect_driver_and_gpus(host: Host, environ, kb, proc_root: Path) -> None:
                 cc, source = _capability_from_table(name, kb, host.notes)
                 host.gpus.append(Gpu(index, name, cc, None, source))
         else:
-            host.notes.append("no NVIDIA GPU found (no nvidia-smi, no NVIDIA kernel module)")
+            host.notes.append("this machine has no nvidia-smi and no NVIDIA kernel module: the GPU is "
+                              "the target's, from ENVMGR_GPU" if target_gpu else
+                              "no NVIDIA GPU found (no nvidia-smi, no NVIDIA kernel module)")
         return
     host.nvidia_smi = smi
     rows, driver, notes = query_gpus(smi, environ)

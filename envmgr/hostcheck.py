@@ -231,13 +231,14 @@ def _attach_fixes(kb: KnowledgeBase, resolved: Resolved, host, problems: list[Pr
     driver upgrade (the GPU cannot change, the driver can)."""
     options = nearest_working(kb, resolved, host)
     driver_fix = _driver_upgrade(kb, resolved.cuda, host.os)
+    works = "runs here" if host.driver_known else "has kernels for this GPU"   # driver unchecked
     for problem in problems:
         if problem.severity != "error" or problem.fix:
             continue
         if problem.code == "driver-too-old":
             problem.fix = _fix_text(kb, resolved, host, options, driver_fix)
         elif options:
-            problem.fix = _fix_text(kb, resolved, host, options, None)
+            problem.fix = _fix_text(kb, resolved, host, options, None, works)
         else:
             unlimited = replace(host, driver_version=None, max_cuda=None)
             later = nearest_working(kb, resolved, unlimited)
@@ -247,6 +248,28 @@ def _attach_fixes(kb: KnowledgeBase, resolved: Resolved, host, problems: list[Pr
 
 
 # -- the public checks ---------------------------------------------------------------------------
+
+DRIVER_UNKNOWN = "driver unknown: set ENVMGR_DRIVER_VERSION or CONDA_OVERRIDE_CUDA to check it"
+
+
+def _driver_words(host) -> str:
+    if host.driver_version:
+        return f"driver {host.driver_version}" + (f" (CUDA <= {host.max_cuda})" if host.max_cuda else "")
+    return f"the target (CUDA <= {host.max_cuda})" if host.max_cuda else "an unknown driver"
+
+
+def _unchecked_driver(resolved: Resolved, host, verdict: Fit) -> Problem | None:
+    """A note when the driver could not be judged: none known (ENVMGR_GPU alone), or a CUDA
+    missing from the driver table."""
+    if not host.driver_known:
+        return Problem(code="driver-unknown", severity="note", key="cuda",
+                       message=f"{DRIVER_UNKNOWN} (only the GPU architecture was checked)")
+    if verdict.driver_how == "unknown":
+        return Problem(code="driver-unknown", severity="note", key="cuda",
+                       message=f"CUDA {resolved.cuda} is not in envmgr's driver table: the driver "
+                               "was not checked")
+    return None
+
 
 def _gpu_summary(host) -> str:
     parts = [f"{g.name} ({g.sm})" if g.sm else g.name for g in host.gpus]
@@ -276,6 +299,9 @@ def host_problems(resolved: Resolved, host, kb: KnowledgeBase) -> list[Problem]:
     problems = list(verdict.problems)
     if any(p.severity == "error" for p in problems):
         _attach_fixes(kb, resolved, host, problems)
+    unchecked = _unchecked_driver(resolved, host, verdict)
+    if unchecked:
+        problems.append(unchecked)
     for gpu in host.gpus:
         if not gpu.compute_capability:
             problems.append(Problem(code="gpu-capability-unknown", severity="note",
@@ -312,16 +338,18 @@ def best_variant(release: TorchRelease, host, kb: KnowledgeBase, platform: str =
         if verdict.driver_ok and verdict.arch_ok:
             scored.append(((verdict.arch_known, not _uses_ptx(verdict),
                             verdict.driver_how != "minor-compat", Version(cuda)), cuda, verdict))
-    driver = (f"driver {host.driver_version} (CUDA <= {host.max_cuda})" if host.driver_version
-              else f"the target (CUDA <= {host.max_cuda})")
+    driver = _driver_words(host)
     if not scored:
         return CPU, (f"no CUDA variant of torch {release.torch} "
                      f"({', '.join(offered_variants(release, platform)) or 'none'}) runs with {driver} "
                      f"on {_gpu_summary(host)}: the CPU build")
     (known, _sass, native, _), cuda, _ = max(scored, key=lambda s: s[0])
-    how = "natively" if native else "through minor-version compatibility"
     kernels = f" with kernels for {_gpu_summary(host)}" if host.gpus else ""
     unverified = "" if known else " (its GPU architectures are not in envmgr's tables)"
+    if not host.driver_known:
+        return cuda, (f"{cuda_tag(cuda)}: the newest CUDA variant of torch {release.torch}{kernels}"
+                      f"{unverified}; {DRIVER_UNKNOWN}")
+    how = "natively" if native else "through minor-version compatibility"
     return cuda, (f"{cuda_tag(cuda)}: the newest CUDA variant of torch {release.torch} that {driver} "
                   f"runs {how}{kernels}{unverified}")
 

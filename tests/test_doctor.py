@@ -111,3 +111,16 @@ def test_overrides_are_reported(workspace):
     assert data["max_cuda"] == "12.8"
     envs = envs_by_name(data)
     assert [p["code"] for p in envs["modern"]["problems"]] == ["gpu-arch-unsupported"]
+
+
+def test_gpu_override_alone_is_a_gpu_with_an_unknown_driver(workspace):
+    result = doctor(workspace, None, ENVMGR_GPU="sm_86")
+    assert result.exit_code == 0, result.output
+    assert "no NVIDIA GPU found" not in result.output
+    assert "GPU with compute capability 8.6" in result.output
+    assert "driver       unknown (set ENVMGR_DRIVER_VERSION" in result.output
+    assert "no NVIDIA driver" not in result.output
+    envs = envs_by_name(json.loads(doctor(workspace, None, "--json", ENVMGR_GPU="sm_86").output))
+    assert envs["paper-wheels"]["runnable"] is False   # cu102 wheels have no sm_86 kernels
+    assert envs["modern"]["runnable"] is True
+    assert "no-gpu" not in [p["code"] for p in envs["modern"]["problems"]]

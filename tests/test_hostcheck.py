@@ -167,3 +167,52 @@ def test_driver_rule_with_declared_cuda_only(kb):
     assert not driver_runs("12.1", None, "11.4", kb).ok
     assert not driver_runs("10.2", None, "10.1", kb).ok          # no minor-version compatibility before 11
     assert driver_runs("12.8", "570.133.07", "12.8", kb).how == "native"
+
+
+# -- a login node that names only the target GPU (ENVMGR_GPU, no driver) -------------------------------
+
+def test_gpu_override_alone_checks_the_architecture(kb):
+    host = on(None, kb, ENVMGR_GPU="sm_86")
+    problems = host_problems(stack(kb, "1.10", "10.2"), host, kb)
+    assert codes(problems, "error") == ["gpu-arch-unsupported"]
+    assert "sm_86" in problems[0].message and problems[0].fix
+    [unknown] = [p for p in problems if p.code == "driver-unknown"]
+    assert unknown.severity == "note"
+    assert "driver unknown: set ENVMGR_DRIVER_VERSION or CONDA_OVERRIDE_CUDA to check it" in unknown.message
+    assert "no-gpu" not in codes(problems)
+
+
+def test_gpu_override_alone_warns_about_a_cpu_build(kb):
+    problems = host_problems(stack(kb, "2.4", "cpu"), on(None, kb, ENVMGR_GPU="sm_86"), kb)
+    assert codes(problems) == ["cpu-build-on-gpu"]
+
+
+@pytest.mark.parametrize("gpu,torch,expected", [
+    ("sm_86", "2.4", "12.4"),                 # every variant covers sm_86: the newest
+    # cu128 dropped sm_61; cu126 on linux-64 takes the conda-forge route, whose arch list envmgr
+    # does not know: the newest variant verified to carry sm_61 is cu118.
+    ("GeForce GTX 1080", "2.7", "11.8"),
+    ("sm_120", "2.7", "12.8"),                # only cu128 has Blackwell kernels
+])
+def test_best_variant_with_only_the_gpu_known(gpu, torch, expected, kb):
+    host = on(None, kb, ENVMGR_GPU=gpu)
+    cuda, reason = best_variant(kb.release(torch), host, kb, host.platform)
+    assert cuda == expected
+    assert "driver" in reason and "None" not in reason and "no NVIDIA GPU" not in reason
+
+
+def test_cli_check_and_new_with_only_the_gpu_known(tmp_path):
+    from click.testing import CliRunner
+
+    from envmgr.cli import cli
+
+    (tmp_path / "envs").mkdir()
+    env = machine_env(None, ENVMGR_GPU="sm_86", ENVMGR_WORKSPACE=str(tmp_path))
+    runner = CliRunner()
+    checked = runner.invoke(cli, ["check", "--host", "--stack", "torch 1.10 + cu102"], env=env)
+    assert checked.exit_code == 1, checked.output
+    assert "sm_86" in checked.output and "no NVIDIA GPU found" not in checked.output
+    assert "driver unknown" in checked.output
+    created = runner.invoke(cli, ["new", "q", "torch 2.4"], env=env)
+    assert created.exit_code == 0, created.output
+    assert "cu124" in (tmp_path / "envs" / "q.yaml").read_text()
