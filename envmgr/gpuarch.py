@@ -97,3 +97,10 @@ def toolkit_targets(kb: KnowledgeBase, cuda: str, cc: str) -> bool | None:
     if any(cc_tuple(a)[0] == device[0] and cc_tuple(a)[1] <= device[1] for a in toolkit.archs):
         return True
     return None if not toolkit.archs_complete else False
+
+
+def known_capabilities(kb: KnowledgeBase) -> list[str]:
+    """Every compute capability the knowledge base knows to exist: the architectures some CUDA
+    toolkit targets and those of the GPUs in the name table, oldest first."""
+    found = {cc for toolkit in kb.toolkits for cc in toolkit.archs} | {str(g.cc) for g in kb.gpus}
+    return sorted(found, key=cc_tuple)

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
+from .gpuarch import known_capabilities, sm_of
 from .gpunames import capability_from_sm, lookup_capability
 from .nvidiasmi import (CUDA_RE, DRIVER_RE, clean, find_nvidia_smi, first_line, int_or_none,
                         parse_header, parse_list, query_gpus, read_proc, run_tool)
@@ -148,6 +149,11 @@ def _gpu_override(environ, kb) -> Gpu | None:
         return None
     cc = capability_from_sm(value)
     if cc:
+        known = known_capabilities(kb)
+        if cc not in known:   # a typo (sm_68, sm_999) would be judged as a GPU that cannot exist
+            raise UsageError(f"ENVMGR_GPU={value!r} is not an NVIDIA GPU architecture envmgr knows",
+                             fix="use one of " + " ".join(sm_of(c) for c in known)
+                                 + ", or a model name (ENVMGR_GPU='GeForce RTX 3090')")
         return Gpu(0, f"GPU with compute capability {cc} (ENVMGR_GPU)", cc, None, "ENVMGR_GPU")
     found = lookup_capability(value, kb.gpus)
     if found is None:

@@ -190,7 +190,8 @@ def test_conda_override_cuda(kb):
 @pytest.mark.parametrize("variable,value", [
     ("CONDA_OVERRIDE_CUDA", "12"), ("CONDA_OVERRIDE_CUDA", "cu121"),
     ("ENVMGR_DRIVER_VERSION", "latest"), ("ENVMGR_DRIVER_VERSION", "12.4"),
-    ("ENVMGR_GPU", "GeForce Banana 9000"), ("ENVMGR_NO_GPU", "maybe"),
+    ("ENVMGR_GPU", "GeForce Banana 9000"), ("ENVMGR_GPU", "sm_999"), ("ENVMGR_GPU", "8.8"),
+    ("ENVMGR_NO_GPU", "maybe"),
     ("ENVMGR_NVIDIA_SMI", "/no/such/nvidia-smi")])
 def test_malformed_overrides_name_the_variable(variable, value, kb):
     with pytest.raises(UsageError) as raised:
@@ -198,6 +199,22 @@ def test_malformed_overrides_name_the_variable(variable, value, kb):
     assert variable in str(raised.value) and raised.value.fix
     assert raised.value.exit_code == 2
 
+
+def test_unknown_architecture_lists_the_known_ones(kb):
+    with pytest.raises(UsageError) as raised:
+        detect(machine_env(None, ENVMGR_GPU="sm_999", ENVMGR_DRIVER_VERSION="570.133.07"), kb=kb,
+               proc_root=NO_PROC)
+    assert "sm_999" in str(raised.value)
+    for known in ("sm_61", "sm_86", "sm_90", "sm_120"):
+        assert known in raised.value.fix
+
+
+def test_every_architecture_of_the_knowledge_base_is_accepted(kb):
+    known = {t_cc for t in kb.toolkits for t_cc in t.archs} | {g.cc for g in kb.gpus}
+    for cc in sorted(known):
+        host = detect(machine_env(None, ENVMGR_GPU="sm_" + cc.replace(".", "")), kb=kb, proc_root=NO_PROC)
+        assert [g.compute_capability for g in host.gpus] == [cc]
+    assert detect(machine_env(None, ENVMGR_GPU="sm_90a"), kb=kb, proc_root=NO_PROC).gpus[0].sm == "sm_90"
 
 # -- parsing and tables ----------------------------------------------------------------------------
 
