@@ -432,3 +432,71 @@ def test_help_states_the_exit_codes(workspace):
     text = " ".join(run("import", "--help").output.split())
     assert "Exit 1: the spec is written, with problems" in text and "no torch in the file" in text
     assert "Exit 2: the file cannot be read" in text
+
+
+PIP_LINES = """\
+    - -e git+https://github.com/x/y.git#egg=y
+    - git+https://github.com/facebookresearch/detectron2.git
+    - detectron2 @ git+https://github.com/facebookresearch/detectron2.git
+    - --no-deps
+    - timm==0.4.12 --no-deps
+    - einops==0.3.2 --hash=sha256:0123
+    - -e .
+    - numpy=1.19
+    - "--only-binary :all:"
+    - https://files.example.org/packages/tqdm-4.62.3-py2.py3-none-any.whl
+    - https://github.com/x/y/archive/main.zip
+    - --extra-index-url https://my.index/simple
+    - -e https://example.com/pkg.tar.gz
+"""
+
+
+def test_pip_lines_the_pip_layer_cannot_take_are_dropped_with_why(workspace, tmp_path):
+    from envmgr.piplayer.resolve import PipRequest
+
+    path = write_file(tmp_path, "environment.yml", ENV_HEAD +
+                      "  - python=3.9\n  - pytorch=1.10.1\n  - cudatoolkit=11.3\n  - pip:\n" + PIP_LINES)
+    _, report = import_json(path)
+    pip = report["spec"]["pip"]
+    assert pip == ["timm==0.4.12", "einops==0.3.2",
+                   "tqdm @ https://files.example.org/packages/tqdm-4.62.3-py2.py3-none-any.whl",
+                   "--extra-index-url https://my.index/simple"]
+    PipRequest.from_lines(pip)            # what is carried, the pip layer takes
+    dropped = {d["item"]: d for d in report["dropped"]}
+    first = 8                              # the line of the first pip entry
+    for offset, item in enumerate(PIP_LINES.splitlines()):
+        item = item.strip()[2:].strip('"')
+        if item in pip or item.startswith(("https://files", "--extra")):
+            continue
+        found = [d for key, d in dropped.items() if key == item or key.endswith(f"(after {item.split(' --')[0]})")]
+        assert found, (item, sorted(dropped))
+        assert found[0]["line"] == first + offset and found[0]["why"]
+    assert "checkout" in dropped["git+https://github.com/facebookresearch/detectron2.git"]["why"]
+    assert "numpy==1.19" in dropped["numpy=1.19"]["why"]
+    assert "--no-deps" in dropped["--no-deps"]["why"]
+
+
+def test_channel_urls_become_names_and_missing_local_channels_are_dropped(workspace, tmp_path):
+    local = tmp_path / "my-channel"
+    local.mkdir()
+    path = write_file(tmp_path, "environment.yml",
+                      "name: paper\nchannels:\n  - https://conda.anaconda.org/pytorch/\n"
+                      "  - file:///nonexistent/their-channel\n  - ./vendor-channel\n"
+                      f"  - {local}\n  - conda-forge\ndependencies:\n"
+                      "  - python=3.9\n  - pytorch=1.10.1\n  - cudatoolkit=11.3\n"
+                      "  - https://conda.anaconda.org/conda-forge::pycocotools\n")
+    code, report = import_json(path)
+    assert report["spec"]["channels"] == ["pytorch", local.as_uri(), "conda-forge"]
+    assert report["spec"]["packages"] == ["conda-forge::pycocotools"]
+    dropped = {d["item"]: d for d in report["dropped"]}
+    assert dropped["channel file:///nonexistent/their-channel"]["line"] == 4
+    assert dropped["channel ./vendor-channel"]["line"] == 5
+    assert "channel-missing" not in codes(report)       # pytorch is recognised through its URL
+
+
+def test_a_bare_torch_wheel_url_is_read_as_torch(workspace, tmp_path):
+    path = write_file(tmp_path, "requirements.txt",
+                      "https://download.pytorch.org/whl/cu101/torch-1.7.1%2Bcu101-cp38-cp38-linux_x86_64.whl\n")
+    code, report = import_json(path, "--name", "wheel")
+    assert report["stack"]["torch"] == "1.7.1" and report["stack"]["cuda"] == "10.1"
+    assert report["spec"].get("pip", []) == []

@@ -72,7 +72,6 @@ def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bo
     from .diagnose import diagnose
     from .repair import repair
     from .resolve import build_spec
-    from .sources import read_source
     from .torchstack import recognise
 
     kb = kb or load()
@@ -82,7 +81,7 @@ def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bo
     target = workspace.spec_path(name)
     if target.exists() and not force:
         raise UsageError(f"envs/{name}.yaml already exists",
-                         fix=f"pick another name with --name, or overwrite it with --force")
+                         fix="pick another name with --name, or overwrite it with --force")
     imported = build_spec(source, recognise(source), name, kb, fix=fix)
     changes = imported.changes + (repair(imported, kb) if fix else [])
     text = _spec_text(imported.spec, path)

@@ -7,24 +7,22 @@ gives 1.10.1. The resolution is reported as a note, so the user sees what was de
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from packaging.version import Version
 
 from ..compat import default_cuda, has_cpu, nearest, route_offers
-from ..errors import EnvmgrError, UsageError
+from ..errors import EnvmgrError
 from ..knowledge import KnowledgeBase, TorchRelease
 from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
 from ..spec import NONE
 from ..stack import TORCH_VERSION
 from . import exports
+from .carry import carry_channels, carry_conda, carry_pip
 from .pins import settle
 from .sources import Dropped, Source
 from .specs import allows, exact_version, lowest_version
 from .torchstack import GPU, StackFacts
-
-_LOCAL_PATH = re.compile(r"^(\.|/|~|file:|[A-Za-z]:\\)")
 
 
 @dataclass
@@ -59,10 +57,10 @@ def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase,
     spec.torchvision = _companion(facts.vision, release, "torchvision")
     spec.torchaudio = _companion(facts.audio, release, "torchaudio")
     _platforms(result)
-    spec.channels = _channels(source, facts)
+    spec.channels = carry_channels(result)
     spec.route = _route(result)
-    _carry_conda(result)
-    _carry_pip(result)
+    carry_conda(result)
+    carry_pip(result)
     return result
 
 
@@ -193,13 +191,6 @@ def _companion(claim, release: TorchRelease | None, package: str) -> str | None:
     return lowest_version(claim.value)
 
 
-def _channels(source: Source, facts: StackFacts) -> list[str] | None:
-    """The file's channels; a ``pytorch::pytorch`` prefix names a channel too, so it joins them."""
-    channels = list(dict.fromkeys(source.channels))
-    prefixed = [s.channel for s in facts.conda_family if s.channel and s.channel not in channels]
-    return list(dict.fromkeys([*prefixed, *channels])) or None
-
-
 # -- platforms, route ------------------------------------------------------------------------
 
 def _platforms(result: Imported) -> None:
@@ -243,67 +234,4 @@ def _route(result: Imported) -> str | None:
         message=f"the file installs torch from {where}, which {known} {variant} of torch "
                 f"{release.torch} for {', '.join(platforms)}: envmgr chooses the route",
         fix=f"route: {wanted} to insist (`envmgr check` then says whether it can work)"))
-    return None
-
-
-# -- everything else -------------------------------------------------------------------------
-
-def _carry_conda(result: Imported) -> None:
-    items = result.facts.other_conda
-    if result.source.is_export:
-        items, dropped = exports.drop_transitive(items, "conda", lambda s: s.name)
-        result.dropped += [dropped] if dropped else []
-    items, runtimes = exports.drop_platform_runtimes(items, lambda s: s.name)
-    result.dropped += [runtimes] if runtimes else []
-    stripped = [s for s in items if s.build and "*" not in s.build]
-    if stripped:
-        result.dropped.append(Dropped(
-            f"build strings of {len(stripped)} package{'s' * (len(stripped) != 1)}",
-            "a build string pins one platform's build hash; the versions are kept",
-            items=[s.text for s in stripped]))
-    result.spec.packages = [s.without_build() if s in stripped else s.text.split("#", 1)[0].strip()
-                            for s in items]
-    unused = result.facts.unused_builds
-    if unused:
-        result.dropped.append(Dropped(
-            f"build strings of the torch stack ({', '.join(s.text for s in unused)})",
-            "envmgr chooses the builds of torch and its companions itself, from cuda and python",
-            items=[s.text for s in unused]))
-    for line in result.facts.unreadable:
-        result.dropped.append(Dropped(line.text, "not a conda match spec", line=line.line))
-    if result.facts.bare_pip:
-        result.dropped.append(Dropped("pip", "envmgr adds pip itself when the spec has pip requirements"))
-
-
-def _carry_pip(result: Imported) -> None:
-    facts = result.facts
-    items = facts.other_pip
-    if result.source.is_export:
-        items, dropped = exports.drop_transitive(items, "pip", lambda p: p.name or "")
-        result.dropped += [dropped] if dropped else []
-    kept = []
-    for requirement in items:
-        why = _pip_drop_reason(requirement)
-        if why:
-            result.dropped.append(Dropped(requirement.text, why, line=requirement.line))
-        else:
-            kept.append(requirement.text.split(" #", 1)[0].strip())
-    for index in facts.pip_indexes:
-        result.dropped.append(Dropped(index.text, "PyTorch's wheel index: envmgr writes the right "
-                                      "index line itself when torch comes from pip", line=index.line))
-    result.spec.pip = kept
-
-
-def _pip_drop_reason(requirement) -> str | None:
-    option, value = requirement.option, requirement.value or ""
-    if option in ("--requirement", "--constraint"):
-        return f"refers to another file ({value}): import or copy its requirements"
-    if option == "--editable" and _LOCAL_PATH.match(value):
-        return "a local checkout, relative to the paper's repository: install it after `envmgr create`"
-    if option is None and requirement.name is None and _LOCAL_PATH.match(requirement.text):
-        return "a local path, relative to the paper's repository: install it after `envmgr create`"
-    if option is not None and option not in ("--find-links", "--extra-index-url", "--index-url",
-                                             "--editable", "--pre", "--no-binary", "--only-binary",
-                                             "--trusted-host", "--prefer-binary"):
-        return f"pip option {option} does not belong in an environment's requirement list"
     return None

@@ -163,7 +163,9 @@ def read_environment(path: Path, root: yaml.Node | None) -> Source:
         if key == "name":
             source.name = _scalar(value)
         elif key == "channels":
-            source.channels = [item.text for item in _strings(path, value, "channels")]
+            items = _strings(path, value, "channels")
+            source.channels = [item.text for item in items]
+            source.lines.update({f"channel {item.text}": item.line for item in reversed(items)})
         elif key == "dependencies":
             _read_dependencies(path, value, source)
         elif key == "platforms":

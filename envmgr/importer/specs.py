@@ -22,6 +22,9 @@ _OPERATORS = ("===", "==", "!=", ">=", "<=", "~=", ">", "<")
 _LOCAL_TAG = re.compile(r"\+([A-Za-z0-9.]+)")
 _BRACKET = re.compile(r"\[(.*)\]\s*$")
 _BRACKET_ITEM = re.compile(r"(\w+)\s*=\s*['\"]?([^'\",]+)['\"]?")
+_ANACONDA_ORG = re.compile(r"^https?://(?:conda\.)?anaconda\.org/(?P<name>[^/?#]+(?:/label/[^/?#]+)?)/?$")
+# options written after a requirement on its line: ``timm==0.4.12 --no-deps``
+_LINE_OPTIONS = re.compile(r"\s(--?[A-Za-z].*)$")
 # the name of a pin pip cannot read, ``torch==abc``: a name, then an operator or a bracket
 _GUESSED_NAME = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?=[=<>!~\[(;@]|$)")
 
@@ -62,6 +65,9 @@ class PipRequirement:
     option: str | None = None     # "--find-links", "--extra-index-url", "--index-url", "-e", ...
     value: str | None = None      # the option's argument
     error: str | None = None      # why pip cannot read it (``name`` is then a best guess)
+    requirement: str = ""         # what a spec carries: no comment, no per-line options; a bare
+    #                               archive URL as ``name @ URL``
+    line_options: str = ""        # ``--no-deps``, ``--hash=...`` written after the requirement
 
 
 def parse_conda(text: str, line: int | None = None) -> CondaSpec | None:
@@ -72,7 +78,7 @@ def parse_conda(text: str, line: int | None = None) -> CondaSpec | None:
     channel = None
     if "::" in raw:
         channel, raw = (part.strip() for part in raw.split("::", 1))
-        channel = channel.rstrip("/").rsplit("/", 1)[-1] or None
+        channel = channel_name(channel) or None
     build = None
     bracket = _BRACKET.search(raw)
     version_from_bracket = None
@@ -93,6 +99,13 @@ def parse_conda(text: str, line: int | None = None) -> CondaSpec | None:
         version = _normal_constraint(version_from_bracket)
     return CondaSpec(name=name, version=version, build=build, channel=channel,
                      text=text.strip(), line=line)
+
+
+def channel_name(channel: str) -> str:
+    """``https://conda.anaconda.org/pytorch`` -> "pytorch" (so a channel alias or mirror applies);
+    any other channel as written."""
+    named = _ANACONDA_ORG.match(channel.strip())
+    return named["name"] if named else channel.strip().rstrip("/")
 
 
 def _conda_version(rest: str):
@@ -140,6 +153,9 @@ def parse_pip(text: str, line: int | None = None) -> PipRequirement:
     if raw.startswith("#"):
         raw = ""
     found = PipRequirement(text=text.strip(), line=line)
+    trailing = _LINE_OPTIONS.search(raw) if not raw.startswith("-") else None
+    if trailing:
+        raw, found.line_options = raw[:trailing.start()].strip(), trailing[1].strip()
     if raw.startswith("-"):
         option, _, value = raw.partition("=") if "=" in raw.split()[0] else raw.partition(" ")
         option = {"-f": "--find-links", "-i": "--index-url", "-r": "--requirement",
@@ -148,7 +164,13 @@ def parse_pip(text: str, line: int | None = None) -> PipRequirement:
         return found
     from packaging.requirements import InvalidRequirement, Requirement
 
+    found.requirement = raw
     requirement_text = raw.split(";", 1)[0].strip()
+    archive = _archive_name(requirement_text)
+    if archive:                   # a bare wheel/sdist URL: pip reads the name from the file name
+        named = parse_pip(f"{archive} @ {raw}", line)
+        named.text, named.line_options = found.text, found.line_options
+        return named
     local = _LOCAL_TAG.search(requirement_text)
     plain = _LOCAL_TAG.sub("", requirement_text)
     try:
@@ -166,6 +188,17 @@ def parse_pip(text: str, line: int | None = None) -> PipRequirement:
         found.local = found.local or _tag_in_url(requirement.url)
         found.specifier = found.specifier or _version_in_wheel_url(requirement.url, found.name)
     return found
+
+
+def _archive_name(text: str) -> str | None:
+    """``https://host/timm-0.4.12-py3-none-any.whl`` -> "timm"; None for anything else."""
+    if "://" not in text or " " in text or "@" in text.split("://", 1)[0]:
+        return None
+    from urllib.parse import unquote, urlsplit
+
+    filename = unquote(urlsplit(text).path.rsplit("/", 1)[-1])
+    match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9_.]*?)-\d[^/]*\.(whl|tar\.gz|tar\.bz2|zip)", filename)
+    return match[1].replace("_", "-") if match else None
 
 
 def _tag_in_url(url: str) -> str | None:
