@@ -28,23 +28,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import UsageError
-from .workspace import Workspace
+from .workspace import Workspace, origin, setting
 
 DEFAULT_ALIAS = "https://conda.anaconda.org/"
 DEFAULT_CHANNELS = ("https://repo.anaconda.com/pkgs/main",)
-ALIAS_VAR = "ENVMGR_CHANNEL_ALIAS"
-DEFAULTS_VAR = "ENVMGR_DEFAULT_CHANNELS"
-
-
-def _setting(workspace: Workspace | None, key: str, env_var: str):
-    if workspace is not None:
-        return workspace.setting(key, env_var)
-    return os.environ.get(env_var) or None
-
-
-def _source(key: str, env_var: str) -> str:
-    """Where a setting came from, for errors."""
-    return env_var if os.environ.get(env_var) else f"{key} in envmgr.yaml"
 
 
 def url_problem(url: str) -> str | None:
@@ -55,37 +42,41 @@ def url_problem(url: str) -> str | None:
         parts.port                                  # parses the port: ValueError when malformed
     except ValueError as exc:
         return str(exc)
-    if not parts.scheme:
-        return "no scheme"
+    if "://" not in url or not parts.scheme:
+        return "not a URL"
     if parts.scheme != "file" and not parts.hostname:
         return "no host"
     return None
 
 
+def _bad_setting(workspace: Workspace | None, key: str, message: str, fix: str) -> UsageError:
+    label, file, line = origin(workspace, key)
+    return UsageError(f"{message} ({label})", file=file, line=line, fix=fix)
+
+
 def channel_alias(workspace: Workspace | None = None) -> str:
-    alias = _setting(workspace, "channel_alias", ALIAS_VAR) or DEFAULT_ALIAS
-    problem = url_problem(alias) if isinstance(alias, str) and "://" in alias else "not a URL"
+    alias = setting(workspace, "channel_alias") or DEFAULT_ALIAS
+    problem = url_problem(alias)
     if problem:
-        raise UsageError(f"channel alias {alias!r} ({_source('channel_alias', ALIAS_VAR)}) is not a "
-                         f"valid URL: {problem}",
-                         file=None if os.environ.get(ALIAS_VAR) else "envmgr.yaml",
-                         fix="use a URL such as https://conda.anaconda.org/ or file:///srv/channels/")
+        raise _bad_setting(workspace, "channel_alias",
+                           f"channel alias {alias!r} is not a valid URL: {problem}",
+                           fix="use a URL such as https://conda.anaconda.org/ or file:///srv/channels/")
     return alias.rstrip("/") + "/"
 
 
 def default_channels(workspace: Workspace | None = None) -> list[str]:
-    value = _setting(workspace, "default_channels", DEFAULTS_VAR)
-    if not value:
+    items = setting(workspace, "default_channels")
+    if items is None:
         return list(DEFAULT_CHANNELS)
-    items = value.split(",") if isinstance(value, str) else list(value)
-    urls = [_as_url(str(item).strip(), workspace) for item in items if str(item).strip()]
-    problems = [f"{url!r}: {url_problem(url)}" if url else "a name, not a URL" for url in urls
-                if url is None or url_problem(url)]
-    if problems:
-        raise UsageError(f"default channels ({_source('default_channels', DEFAULTS_VAR)}) must be "
-                         f"URLs, got {value!r} ({problems[0]})",
-                         file=None if os.environ.get(DEFAULTS_VAR) else "envmgr.yaml",
-                         fix="e.g. https://repo.anaconda.com/pkgs/main or file:///srv/channels/main")
+    urls = []
+    for item in items:
+        url = _as_url(item, workspace)
+        problem = "a name, not a URL" if url is None else url_problem(item if "://" in item else url)
+        if problem:
+            raise _bad_setting(workspace, "default_channels",
+                               f"default channel {item!r} is not a valid URL: {problem}",
+                               fix="e.g. https://repo.anaconda.com/pkgs/main or file:///srv/channels/main")
+        urls.append(url)
     return urls
 
 

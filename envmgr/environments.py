@@ -56,6 +56,7 @@ from typing import Callable
 from . import __version__
 from .atomic import write_text_atomic
 from .errors import EnvmgrError, UsageError
+from .workspace import setting
 
 MARKER = "envmgr.json"                 # inside conda-meta/ of every environment envmgr made
 TMP_MARKER = ".envmgr-tmp"             # inside a temporary sibling while it is being built
@@ -67,14 +68,6 @@ CREATED, MISSING, OUT_OF_SYNC, FOREIGN = "created", "missing", "out-of-sync", "f
 
 
 # -- where -------------------------------------------------------------------------------------
-def _setting(workspace, key: str, env_var: str) -> str | None:
-    if os.environ.get(env_var):
-        return os.environ[env_var]
-    if workspace is not None and workspace.config.get(key):
-        return str(workspace.config[key])
-    return None
-
-
 def conda_root() -> Path | None:
     """The conda installation's root folder, if conda is installed (found without running it)."""
     candidates = [os.environ.get("CONDA_EXE"), shutil.which("conda")]
@@ -105,14 +98,14 @@ def conda_registry() -> Path:
 
 
 def envs_root(workspace=None) -> Path:
-    explicit = _setting(workspace, "envs_dir", "ENVMGR_ENVS_DIR")
+    explicit = setting(workspace, "envs_dir")
     if explicit:
         return Path(explicit).expanduser().absolute()
     return (conda_envs_dir() or Path.home() / ".envmgr" / "envs").absolute()
 
 
 def pkgs_dir(workspace=None) -> Path:
-    explicit = _setting(workspace, "pkgs_dir", "ENVMGR_PKGS_DIR")
+    explicit = setting(workspace, "pkgs_dir")
     return Path(explicit).expanduser().absolute() if explicit else Path.home() / ".envmgr" / "pkgs"
 
 

@@ -12,14 +12,27 @@ from pathlib import Path
 from .errors import UsageError
 
 CONFIG_NAME = "envmgr.yaml"
-CONFIG_KEYS = {"channel_alias", "default_channels", "pypi_index", "pytorch_index", "envs_dir",
-               "pkgs_dir"}
+# Every setting: its environment variable (which wins when set and not empty) and its kind.
+# "text": a string (a URL); "path": a string, relative to the workspace when it comes from
+# envmgr.yaml; "list": a YAML list of strings or one comma-separated string.
+SETTINGS = {
+    "channel_alias": ("ENVMGR_CHANNEL_ALIAS", "text"),
+    "default_channels": ("ENVMGR_DEFAULT_CHANNELS", "list"),
+    "pypi_index": ("ENVMGR_PYPI_INDEX", "text"),
+    "pytorch_index": ("ENVMGR_PYTORCH_INDEX", "text"),
+    "envs_dir": ("ENVMGR_ENVS_DIR", "path"),
+    "pkgs_dir": ("ENVMGR_PKGS_DIR", "path"),
+}
+CONFIG_KEYS = frozenset(SETTINGS)
+KIND_WORDS = {"text": "a string (a URL)", "path": "a string (a folder)",
+              "list": "a list of URLs or one comma-separated string"}
 
 
 @dataclass(frozen=True)
 class Workspace:
     root: Path
     config: dict = field(default_factory=dict, compare=False)
+    config_lines: dict = field(default_factory=dict, compare=False)   # key -> line in envmgr.yaml
 
     @property
     def envs_dir(self) -> Path:
@@ -28,6 +41,10 @@ class Workspace:
     @property
     def lockfiles_dir(self) -> Path:
         return self.root / "lockfiles"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
 
     def spec_path(self, name: str) -> Path:
         return self.envs_dir / f"{name}.yaml"
@@ -44,18 +61,71 @@ class Workspace:
             return []
         return sorted(p.stem for p in self.envs_dir.glob("*.yaml") if not p.name.startswith("."))
 
-    def setting(self, key: str, env_var: str | None = None, default=None):
-        """A setting: the environment variable wins, then ``envmgr.yaml``, then the default."""
-        if env_var and os.environ.get(env_var) not in (None, ""):
-            return os.environ[env_var]
-        return self.config.get(key, default)
+    def setting(self, key: str, default=None):
+        """A setting (a key of ``SETTINGS``): its environment variable wins when set and not
+        empty, then ``envmgr.yaml``, then ``default``. A list setting comes back as a list of
+        strings, a path from envmgr.yaml as an absolute path string (relative to the workspace)."""
+        env_var, kind = SETTINGS[key]
+        if os.environ.get(env_var, "").strip():
+            return _from_text(key, kind, os.environ[env_var], origin=env_var)
+        if self.config.get(key) is None:
+            return default
+        value = self.config[key]
+        if kind == "path":
+            return str(self.root / Path(value).expanduser())   # an absolute path stays as it is
+        if kind == "list":
+            return _from_text(key, kind, value, origin=f"{key} in {CONFIG_NAME}",
+                              file=self.config_path, line=self.config_lines.get(key))
+        return value
+
+    def origin(self, key: str) -> tuple[str, Path | None, int | None]:
+        """(label, file, line) of where ``setting(key)`` comes from, for error messages."""
+        env_var, _ = SETTINGS[key]
+        if os.environ.get(env_var, "").strip():
+            return env_var, None, None
+        if self.config.get(key) is not None:
+            return f"{key} in {CONFIG_NAME}", self.config_path, self.config_lines.get(key)
+        return f"the default {key}", None, None
 
 
-def _load_config(path: Path) -> dict:
+def setting(workspace: Workspace | None, key: str, default=None):
+    """``workspace.setting(key, default)``; with no workspace, the environment variable alone
+    under the same rule (the one place settings are read)."""
+    return (workspace or _NOWHERE).setting(key, default)
+
+
+def origin(workspace: Workspace | None, key: str) -> tuple[str, Path | None, int | None]:
+    return (workspace or _NOWHERE).origin(key)
+
+
+_NOWHERE = Workspace(root=Path("/nonexistent-envmgr-workspace"))   # no config: variables only
+
+
+def _from_text(key: str, kind: str, value, *, origin: str, file: Path | None = None,
+               line: int | None = None):
+    """A setting's value in its kind; a list that names nothing (``","``) is an error, not []."""
+    if kind != "list":
+        return value.strip()
+    items = value.split(",") if isinstance(value, str) else value
+    found = [str(item).strip() for item in items if str(item).strip()]
+    if not found:
+        raise UsageError(f"{origin} names no channel (got {value!r})", file=file, line=line,
+                         fix=f"give {KIND_WORDS[kind]}, or unset it for the default")
+    return found
+
+
+def _load_config(path: Path) -> tuple[dict, dict]:
+    """(settings, key -> line) of ``envmgr.yaml``; each value checked against its kind."""
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8-sig")
+        data = yaml.load(text, Loader=loader) or {}
+        root = yaml.compose(text, Loader=loader)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the settings: {exc}", file=path,
+                         fix="save it as a UTF-8 text file") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise UsageError(f"malformed YAML: {getattr(exc, 'problem', exc)}", file=path,
@@ -64,11 +134,38 @@ def _load_config(path: Path) -> dict:
     if not isinstance(data, dict):
         raise UsageError("expected a mapping of settings", file=path, line=1,
                          fix=f"use keys among: {', '.join(sorted(CONFIG_KEYS))}")
-    unknown = sorted(set(data) - CONFIG_KEYS)
-    if unknown:
-        raise UsageError(f"unknown setting '{unknown[0]}'", file=path,
-                         fix=f"use keys among: {', '.join(sorted(CONFIG_KEYS))}")
-    return data
+    lines = {str(k.value): v.start_mark.line + 1 for k, v in getattr(root, "value", ())}
+    for key, value in data.items():
+        line = lines.get(str(key))
+        if key not in CONFIG_KEYS:
+            raise UsageError(f"unknown setting '{key}'", file=path, line=line,
+                             fix=f"use keys among: {', '.join(sorted(CONFIG_KEYS))}")
+        problem = _type_problem(SETTINGS[key][1], value)
+        if problem:
+            raise UsageError(f"{key} must be {KIND_WORDS[SETTINGS[key][1]]}, {problem}", file=path,
+                             line=line, fix=f"e.g. {_EXAMPLES[key]}")
+        if SETTINGS[key][1] == "list" and value is not None:
+            _from_text(key, "list", value, origin=key, file=path, line=line)
+    return data, lines
+
+
+_EXAMPLES = {"channel_alias": "channel_alias: https://conda.anaconda.org/",
+             "default_channels": "default_channels: [https://repo.anaconda.com/pkgs/main]",
+             "pypi_index": "pypi_index: https://pypi.org/simple",
+             "pytorch_index": "pytorch_index: https://download.pytorch.org/whl",
+             "envs_dir": "envs_dir: ~/envs", "pkgs_dir": "pkgs_dir: ~/.envmgr/pkgs"}
+
+
+def _type_problem(kind: str, value) -> str | None:
+    """Why ``value`` does not fit ``kind`` (None when it does; null means "not set")."""
+    if value is None:
+        return None
+    if kind == "list" and isinstance(value, list):
+        bad = [item for item in value if not isinstance(item, str)]
+        return f"not {bad[0]!r} in the list" if bad else None
+    if isinstance(value, str):
+        return None if value.strip() or kind == "list" else "not an empty string"
+    return f"not {type(value).__name__} {value!r}"
 
 
 def find_workspace(start: str | Path | None = None) -> Workspace:
@@ -84,5 +181,5 @@ def find_workspace(start: str | Path | None = None) -> Workspace:
                 root = candidate
                 break
     config_path = root / CONFIG_NAME
-    config = _load_config(config_path) if config_path.is_file() else {}
-    return Workspace(root=root, config=config)
+    config, lines = _load_config(config_path) if config_path.is_file() else ({}, {})
+    return Workspace(root=root, config=config, config_lines=lines)

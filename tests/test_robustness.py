@@ -2,6 +2,8 @@
 never a traceback, a silently wrong answer or a deleted directory envmgr did not make."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -122,3 +124,63 @@ def test_non_mapping_custom_metadata_is_not_a_crash(locked_cpu):
     checked = envmgr("lock", "cpu", "--check")
     assert checked.exit_code == 1 and "not written by envmgr" in checked.stderr
     assert envmgr("lock", "cpu").exit_code == 0
+
+
+# -- 4. envmgr.yaml values are type-checked, and every setting is read by one rule ------------------
+@pytest.mark.parametrize("setting, message", [
+    ("default_channels: 7", "default_channels must be a list of URLs or one comma-separated string"),
+    ("envs_dir: [a, b]", "envs_dir must be a string (a folder), not list"),
+    ("channel_alias: {url: x}", "channel_alias must be a string (a URL), not dict"),
+    ("default_channels: [https://mirror.example/main, 5]", "not 5 in the list"),
+    ("default_channels: []", "default_channels names no channel"),
+    ("pkgs_dir: ''", "pkgs_dir must be a string (a folder), not an empty string"),
+])
+def test_a_mistyped_setting_is_an_error_at_its_line(cpu, setting, message):
+    (cpu.root / "envmgr.yaml").write_text(f"# mirror settings\n{setting}\n")
+    for command in (["lock", "cpu"], ["list", "--json"], ["create", "cpu"]):
+        line = one_line_error(envmgr(*command), code=2)
+        assert "envmgr.yaml:2: " in line and message in line
+    assert not any("[" in p.name for p in cpu.root.iterdir())   # no folder named "['a', 'b']"
+
+
+@pytest.mark.parametrize("value", [",", " , ", ",,"])
+def test_default_channels_variable_naming_nothing_is_an_error(cpu, monkeypatch, value):
+    monkeypatch.setenv("ENVMGR_DEFAULT_CHANNELS", value)
+    cpu.spec_path("cpu").write_text(CPU + "channels: [defaults]\n")
+    line = one_line_error(envmgr("lock", "cpu"), code=2)
+    assert "ENVMGR_DEFAULT_CHANNELS names no channel" in line
+
+
+def test_every_setting_follows_one_rule(tmp_path, monkeypatch):
+    from envmgr.channels import channel_alias, default_channels
+    from envmgr.environments import envs_root, pkgs_dir
+    from envmgr.piplayer.resolve import pypi_index, pytorch_index
+    from envmgr.workspace import find_workspace
+
+    (tmp_path / "envmgr.yaml").write_text(
+        "channel_alias: https://mirror.example/conda/\n"
+        "default_channels: https://mirror.example/main, https://mirror.example/r\n"
+        "pypi_index: https://mirror.example/simple/\npytorch_index: https://mirror.example/whl\n"
+        "envs_dir: my-envs\npkgs_dir: ~/cache\n")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    variables = ("ENVMGR_CHANNEL_ALIAS", "ENVMGR_DEFAULT_CHANNELS", "ENVMGR_PYPI_INDEX",
+                 "ENVMGR_PYTORCH_INDEX", "ENVMGR_ENVS_DIR", "ENVMGR_PKGS_DIR")
+    for var in variables:
+        monkeypatch.setenv(var, " ")          # set but blank: the file's value applies
+    workspace = find_workspace(tmp_path)
+    assert channel_alias(workspace) == "https://mirror.example/conda/"
+    assert default_channels(workspace) == ["https://mirror.example/main", "https://mirror.example/r"]
+    assert pypi_index(workspace) == "https://mirror.example/simple"
+    assert pytorch_index(workspace) == "https://mirror.example/whl"
+    assert envs_root(workspace) == tmp_path / "my-envs"      # relative to the workspace, not the cwd
+    assert pkgs_dir(workspace) == tmp_path / "home" / "cache"
+    for var in variables:                                    # a variable wins over envmgr.yaml
+        monkeypatch.setenv(var, f"/from/{var}" if var.endswith("_DIR") else f"file:///from/{var}")
+    assert channel_alias(workspace) == "file:///from/ENVMGR_CHANNEL_ALIAS/"
+    assert default_channels(workspace) == ["file:///from/ENVMGR_DEFAULT_CHANNELS"]
+    assert pypi_index(workspace) == "file:///from/ENVMGR_PYPI_INDEX"
+    assert envs_root(workspace) == Path("/from/ENVMGR_ENVS_DIR")
+    assert pkgs_dir(workspace) == Path("/from/ENVMGR_PKGS_DIR")

@@ -35,6 +35,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from ..errors import EnvmgrError
+from ..workspace import setting
 
 PYTORCH_INDEX = "https://download.pytorch.org/whl"
 PYPI_INDEX = "https://pypi.org/simple"
@@ -112,18 +113,14 @@ class Resolution:
 
 
 # -- settings ----------------------------------------------------------------------------------
-def _setting(workspace, key: str, env_var: str, default: str) -> str:
-    if workspace is not None:
-        return str(workspace.setting(key, env_var, default)).rstrip("/")
-    return (os.environ.get(env_var) or default).rstrip("/")
-
-
 def pypi_index(workspace=None) -> str:
-    return _setting(workspace, "pypi_index", "ENVMGR_PYPI_INDEX", PYPI_INDEX)
+    """``ENVMGR_PYPI_INDEX`` / ``pypi_index:`` (a mirror), else PyPI."""
+    return setting(workspace, "pypi_index", PYPI_INDEX).rstrip("/")
 
 
 def pytorch_index(workspace=None) -> str:
-    return _setting(workspace, "pytorch_index", "ENVMGR_PYTORCH_INDEX", PYTORCH_INDEX)
+    """``ENVMGR_PYTORCH_INDEX`` / ``pytorch_index:``, else https://download.pytorch.org/whl."""
+    return setting(workspace, "pytorch_index", PYTORCH_INDEX).rstrip("/")
 
 
 def _mirror(url: str, workspace) -> tuple[str, bool]:
