@@ -56,7 +56,7 @@ from typing import Callable
 from . import __version__
 from .atomic import write_text_atomic
 from .errors import EnvmgrError, UsageError
-from .workspace import setting
+from .workspace import SETTINGS, origin, setting
 
 MARKER = "envmgr.json"                 # inside conda-meta/ of every environment envmgr made
 TMP_MARKER = ".envmgr-tmp"             # inside a temporary sibling while it is being built
@@ -100,13 +100,45 @@ def conda_registry() -> Path:
 def envs_root(workspace=None) -> Path:
     explicit = setting(workspace, "envs_dir")
     if explicit:
-        return Path(explicit).expanduser().absolute()
-    return (conda_envs_dir() or Path.home() / ".envmgr" / "envs").absolute()
+        return _folder(Path(explicit).expanduser().absolute(), "envs_dir", workspace)
+    return _folder((conda_envs_dir() or Path.home() / ".envmgr" / "envs").absolute(), "envs_dir",
+                   workspace)
 
 
 def pkgs_dir(workspace=None) -> Path:
     explicit = setting(workspace, "pkgs_dir")
-    return Path(explicit).expanduser().absolute() if explicit else Path.home() / ".envmgr" / "pkgs"
+    path = Path(explicit).expanduser().absolute() if explicit else Path.home() / ".envmgr" / "pkgs"
+    return _folder(path, "pkgs_dir", workspace)
+
+
+FOLDER_ROLES = {"envs_dir": "the environments", "pkgs_dir": "the package cache"}
+
+
+def _folder(path: Path, key: str, workspace) -> Path:
+    """``path``, unless it or the nearest existing folder above it is a file: then one line naming
+    the setting now, instead of a FileExistsError deep inside a create."""
+    for candidate in (path, *path.parents):
+        if not (candidate.exists() or candidate.is_symlink()):
+            continue
+        if candidate.is_dir():
+            return path
+        label, file, line = origin(workspace, key)
+        source = label if not label.startswith("the default") else \
+            f"{SETTINGS[key][0]} / {key} in envmgr.yaml"
+        what = "not a folder" if candidate == path else f"so {path} cannot be a folder"
+        raise UsageError(f"{candidate} is a file, {what} for {FOLDER_ROLES[key]}",
+                         file=file, line=line, fix=f"point {source} at a folder")
+    return path
+
+
+def make_folder(path: Path, key: str) -> None:
+    """``mkdir -p`` for the envs dir or the package cache; an OS refusal is one line."""
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvmgrError(f"cannot create {path} for {FOLDER_ROLES[key]}: {exc.strerror}",
+                          file=path, fix=f"check its permissions, or point {SETTINGS[key][0]} / "
+                                         f"{key} in envmgr.yaml at another folder") from None
 
 
 def check_name(name: str) -> str:
@@ -199,7 +231,7 @@ class Environment:
         """A context manager holding this name's lock; waits with a message, then fails clearly."""
         import filelock
 
-        self.prefix.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(self.prefix.parent, "envs_dir")
         lock = filelock.FileLock(str(self.lock_path))
         timeout = float(os.environ.get("ENVMGR_LOCK_TIMEOUT") or DEFAULT_LOCK_TIMEOUT)
         try:
@@ -241,7 +273,7 @@ class Environment:
         files. ``record`` (lockfile hash, platform, spec...) goes into the marker. Call with the lock
         held, after :meth:`refuse_foreign`.
         """
-        self.prefix.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(self.prefix.parent, "envs_dir")
         tmp = Path(tempfile.mkdtemp(prefix=f".{self.name}.envmgr-tmp-", dir=self.prefix.parent))
         try:
             (tmp / TMP_MARKER).write_text(json.dumps({"name": self.name, "pid": os.getpid()}))

@@ -146,7 +146,9 @@ def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
     """Install ``records`` into ``prefix`` with ``final_prefix`` written into files."""
     import rattler
 
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    from .environments import make_folder
+
+    make_folder(cache_dir, "pkgs_dir")
     check_local_archives(records, cache_dir, lockfile)
     specs = []
     for text in requested or ():

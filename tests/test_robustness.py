@@ -184,3 +184,26 @@ def test_every_setting_follows_one_rule(tmp_path, monkeypatch):
     assert pypi_index(workspace) == "file:///from/ENVMGR_PYPI_INDEX"
     assert envs_root(workspace) == Path("/from/ENVMGR_ENVS_DIR")
     assert pkgs_dir(workspace) == Path("/from/ENVMGR_PKGS_DIR")
+
+
+# -- 3. an envs dir or package cache that is a file -------------------------------------------------
+@pytest.mark.parametrize("variable", ["ENVMGR_ENVS_DIR", "ENVMGR_PKGS_DIR"])
+@pytest.mark.parametrize("below", [False, True])
+def test_a_folder_setting_pointing_at_a_file_is_one_line(cpu, tmp_path, monkeypatch, variable, below):
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    monkeypatch.setenv(variable, str(a_file / "sub" if below else a_file))
+    assert envmgr("lock", "cpu").exit_code == 0
+    for command in (["create", "cpu"], ["list"], ["remove", "cpu", "--yes"]):
+        line = one_line_error(envmgr(*command), code=2)
+        assert f"{a_file} is a file" in line and f"point {variable} at a folder" in line
+    assert a_file.read_text() == "x"
+
+
+def test_a_folder_setting_in_envmgr_yaml_names_its_line(cpu, tmp_path, monkeypatch):
+    a_file = tmp_path / "cache-file"
+    a_file.write_text("x")
+    monkeypatch.delenv("ENVMGR_PKGS_DIR")
+    (cpu.root / "envmgr.yaml").write_text(f"# where packages go\npkgs_dir: {a_file}\n")
+    line = one_line_error(envmgr("create", "cpu"), code=2)
+    assert "envmgr.yaml:2: " in line and "point pkgs_dir in envmgr.yaml at a folder" in line
