@@ -183,13 +183,13 @@ class Environment:
         return self.prefix.exists() or self.prefix.is_symlink()
 
     def marker(self) -> dict | None:
-        try:
-            return json.loads(self.marker_path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, NotADirectoryError, ValueError):
-            return None
+        """envmgr's marker of this prefix; None when there is none or it is not envmgr's own for
+        this name and prefix (any other JSON there is someone else's file, not an ownership claim)."""
+        data = _read_json(self.marker_path)
+        return data if is_own_marker(data, self.name, self.prefix) else None
 
     def is_managed(self) -> bool:
-        """True when envmgr made this prefix (its marker is there)."""
+        """True when envmgr made this prefix (its own marker is there)."""
         return self.marker() is not None
 
     def installed_packages(self) -> set[str]:
@@ -203,12 +203,11 @@ class Environment:
     def in_sync(self, lockfile: Path, platform: str) -> bool:
         """The env was made by envmgr from exactly this lockfile, here, and nobody changed its packages."""
         marker = self.marker()
-        if not marker or not Path(lockfile).is_file():
+        if not marker or not Path(lockfile).is_file() or not isinstance(marker.get("packages"), list):
             return False
         return (marker.get("lockfile_sha256") == file_digest(lockfile)
                 and marker.get("platform") == platform
-                and marker.get("prefix") == str(self.prefix)
-                and set(marker.get("packages") or ()) == self.installed_packages())
+                and set(map(str, marker["packages"])) == self.installed_packages())
 
     def status(self, lockfile: Path | None, platform: str) -> str:
         if not self.exists():
@@ -222,8 +221,11 @@ class Environment:
     # -- changing state -----------------------------------------------------------------------
     def refuse_foreign(self) -> None:
         if self.exists() and not self.is_managed():
+            found = self.marker_path.exists()
+            why = (f"its conda-meta/{MARKER} is not envmgr's marker for '{self.name}' at this prefix"
+                   if found else f"no conda-meta/{MARKER}")
             raise EnvmgrError(
-                f"{self.prefix} exists but was not created by envmgr (no conda-meta/{MARKER}); "
+                f"{self.prefix} exists but was not created by envmgr ({why}); "
                 "envmgr will not replace or delete it", file=self.prefix,
                 fix="move it away yourself, or create under another name or ENVMGR_ENVS_DIR")
 
@@ -261,7 +263,9 @@ class Environment:
                 continue
             except OSError:
                 pass
-            if (sibling / TMP_MARKER).is_file() or (sibling / "conda-meta" / MARKER).is_file():
+            building = _read_json(sibling / TMP_MARKER)
+            if ((isinstance(building, dict) and building.get("name") == self.name)
+                    or is_own_marker(_read_json(sibling / "conda-meta" / MARKER), self.name, self.prefix)):
                 shutil.rmtree(sibling, ignore_errors=True)
                 removed.append(sibling)
         return removed
@@ -316,6 +320,21 @@ class Environment:
         os.rename(self.prefix, trash)
         unregister(self.prefix)
         shutil.rmtree(trash, ignore_errors=True)
+
+
+def _read_json(path: Path):
+    """The JSON value in ``path``; None when it is missing or not JSON."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_own_marker(data, name: str, prefix: Path) -> bool:
+    """Whether ``data`` is the marker envmgr writes (``build``) for environment ``name`` at ``prefix``.
+    A moved or copied environment names another prefix: not ours to replace or delete."""
+    return (isinstance(data, dict) and isinstance(data.get("envmgr"), str)
+            and data.get("name") == name and data.get("prefix") == str(prefix))
 
 
 class _Held:

@@ -167,7 +167,7 @@ def test_leftovers_with_marker_are_cleaned_others_kept(home):
     root = env.prefix.parent
     ours = root / ".x.envmgr-tmp-abc123"
     (ours / "lib").mkdir(parents=True)
-    (ours / ".envmgr-tmp").write_text("{}")
+    (ours / ".envmgr-tmp").write_text('{"name": "x", "pid": 1}')
     not_ours = root / ".x.envmgr-tmp-zzz"          # the right name, but no marker inside
     not_ours.mkdir()
     (not_ours / "data.txt").write_text("someone's")
@@ -175,7 +175,7 @@ def test_leftovers_with_marker_are_cleaned_others_kept(home):
     killed_early.mkdir()
     other_name = root / ".y.envmgr-tmp-abc"
     other_name.mkdir()
-    (other_name / ".envmgr-tmp").write_text("{}")
+    (other_name / ".envmgr-tmp").write_text('{"name": "y", "pid": 1}')
     with env.locked():
         assert sorted(env.clean_leftovers()) == sorted([ours, killed_early])
     assert not ours.exists() and not killed_early.exists()

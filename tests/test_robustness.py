@@ -207,3 +207,47 @@ def test_a_folder_setting_in_envmgr_yaml_names_its_line(cpu, tmp_path, monkeypat
     (cpu.root / "envmgr.yaml").write_text(f"# where packages go\npkgs_dir: {a_file}\n")
     line = one_line_error(envmgr("create", "cpu"), code=2)
     assert "envmgr.yaml:2: " in line and "point pkgs_dir in envmgr.yaml at a folder" in line
+
+
+# -- 5. only envmgr's own marker makes a prefix envmgr's ---------------------------------------------
+def marked_prefix(workspace, name: str, marker: str):
+    from envmgr.environments import Environment
+
+    env = Environment.named(name, workspace)
+    (env.prefix / "conda-meta").mkdir(parents=True)
+    (env.prefix / "conda-meta" / "envmgr.json").write_text(marker)
+    (env.prefix / "precious.txt").write_text("keep me")
+    return env
+
+
+@pytest.mark.parametrize("marker", ['"x"', "[]", "5", "{}", '{"name": "cpu"}',
+                                    '{"envmgr": "0.1.0", "name": "other", "prefix": "PREFIX"}',
+                                    '{"envmgr": "0.1.0", "name": "cpu", "prefix": "/elsewhere/cpu"}'])
+def test_a_marker_that_is_not_envmgrs_own_means_foreign(cpu, marker):
+    from envmgr.environments import Environment
+
+    prefix = Environment.named("cpu", cpu).prefix
+    env = marked_prefix(cpu, "cpu", marker.replace("PREFIX", str(prefix)))
+    listed = envmgr("list", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert '"env": "foreign"' in listed.stdout
+    line = one_line_error(envmgr("remove", "cpu", "--yes"))
+    assert "not created by envmgr" in line and "not envmgr's marker" in line
+    assert "not created by envmgr" in one_line_error(envmgr("create", "cpu"))
+    assert (env.prefix / "precious.txt").read_text() == "keep me"
+
+
+def test_a_leftover_sibling_with_a_foreign_marker_is_kept(cpu):
+    from envmgr.environments import Environment
+
+    env = Environment.named("cpu", cpu)
+    sibling = env.prefix.parent / ".cpu.envmgr-old-abc"
+    (sibling / "conda-meta").mkdir(parents=True)
+    (sibling / "conda-meta" / "envmgr.json").write_text("[]")
+    (sibling / "data.txt").write_text("someone's")
+    building = env.prefix.parent / ".cpu.envmgr-tmp-abc"
+    building.mkdir()
+    (building / ".envmgr-tmp").write_text('"x"')
+    with env.locked():
+        assert env.clean_leftovers() == []
+    assert (sibling / "data.txt").is_file() and building.is_dir()
