@@ -56,19 +56,30 @@ def _driver_problem(kb, torch: str, cuda: str, host, verdict) -> Problem | None:
         source=source)
 
 
+def _toolkit_range(kb, cuda: str) -> str:
+    """The rule behind "CUDA X cannot target sm_YZ" (only called when the toolkit's archs are known)."""
+    archs = sorted(kb.toolkit(cuda).archs, key=cc_tuple)
+    return f"CUDA {cuda} targets compute capabilities {archs[0]}-{archs[-1]}"
+
+
+PTX_RULE = "PTX for compute_XY is JIT-compiled by the driver for any GPU of compute capability >= X.Y"
+
+
 def _arch_problem(kb, torch: str, cuda: str, host, gpu_cc: str, names: str, arch_list, table,
                   exact: bool, verdict) -> Problem | None:
     sm = sm_of(gpu_cc)
     targets = toolkit_targets(kb, cuda, gpu_cc)
     where = f"the {table} build" if table else "the build"
-    source = kb.cite(kb.arches_source(table)) if table else None
+    build_sources = kb.arches_source(table) if table else []
+    source = kb.cite(build_sources) if table else None
+    toolkit_sources = list(kb.toolkit(cuda).sources) if kb.toolkit(cuda) else []
     if arch_list is None:
         if targets is False:   # the issue's rule: a toolkit too old to target the GPU is an error
             return Problem(code="gpu-arch-unsupported", key="cuda",
                            message=f"{names} is {sm}, and CUDA {cuda} cannot target it at all; the arch "
                                    f"list of torch {torch} + {cuda_tag(cuda)} is unknown, so only PTX "
                                    "could run there",
-                           source=kb.cite(kb.toolkit(cuda).sources))
+                           fact=_toolkit_range(kb, cuda), source=kb.cite(toolkit_sources))
         return Problem(code="gpu-arch-unknown", key="cuda", severity="note",
                        message=f"the architectures of torch {torch} + {cuda_tag(cuda)} are unknown to "
                                f"envmgr: {sm} ({names}) cannot be checked")
@@ -78,7 +89,11 @@ def _arch_problem(kb, torch: str, cuda: str, host, gpu_cc: str, names: str, arch
         return Problem(code="gpu-arch-ptx-driver", key="cuda",
                        message=f"{names} ({sm}) runs torch {torch} + {cuda_tag(cuda)} only through PTX "
                                f"({listed}), and driver {host.driver_version} is older than CUDA {cuda}: "
-                               "it cannot JIT-compile that PTX", source=source)
+                               "it cannot JIT-compile that PTX",
+                       fact=f"PTX from CUDA {cuda} is JIT-compiled only by a driver >= "
+                            f"{verdict.toolkit_driver or '?'} (the CUDA {cuda} toolkit driver); "
+                            "minor-version compatibility does not cover PTX",
+                       source=kb.cite(toolkit_sources + build_sources))
     if found.covered and found.via_ptx and targets is False:
         # PTX alone is not enough here: CUDA's own libraries of that toolkit (cuBLAS, cuDNN) have
         # no kernels for a GPU newer than the toolkit, and torch warns "sm_XY is not compatible".
@@ -87,11 +102,12 @@ def _arch_problem(kb, torch: str, cuda: str, host, gpu_cc: str, names: str, arch
                                f"({names}) at all; the build has only PTX ({found.how}), and the CUDA "
                                f"{cuda} libraries have no {sm} kernels (torch says \"{sm} is not "
                                "compatible with the current PyTorch installation\")",
-                       fact=f"{sm} first appears in a newer CUDA toolkit than {cuda}", source=source)
+                       fact=f"{_toolkit_range(kb, cuda)}; {sm} is outside it",
+                       source=kb.cite(toolkit_sources + build_sources))
     if found.covered and found.via_ptx:
         return Problem(code="gpu-arch-ptx", key="cuda", severity="note",
                        message=f"{names} ({sm}) runs torch {torch} + {cuda_tag(cuda)} only through "
-                               f"{found.how}", source=source)
+                               f"{found.how}", fact=PTX_RULE, source=source)
     if found.covered:
         return None
     newer_only = all(cc_tuple(c) > cc_tuple(gpu_cc) for c in

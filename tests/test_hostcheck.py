@@ -7,7 +7,7 @@ import pytest
 from envmgr.compat import check
 from envmgr.drivers import driver_runs
 from envmgr.host import detect
-from envmgr.hostcheck import best_variant, coverage, device_arch_problems, host_problems
+from envmgr.hostcheck import best_variant, coverage, device_arch_problems, host_problems, offered_variants
 from envmgr.knowledge import load
 from envmgr.models import Spec
 
@@ -216,3 +216,29 @@ def test_cli_check_and_new_with_only_the_gpu_known(tmp_path):
     created = runner.invoke(cli, ["new", "q", "torch 2.4"], env=env)
     assert created.exit_code == 0, created.output
     assert "cu124" in (tmp_path / "envs" / "q.yaml").read_text()
+
+
+# -- every problem that cites a source states the fact it took from it ----------------------------
+
+def test_rtx3090_with_torch_171_cu101_states_the_toolkit_range(kb):
+    host = on(None, kb, ENVMGR_GPU="GeForce RTX 3090", ENVMGR_DRIVER_VERSION="470.57.02")
+    problems = host_problems(stack(kb, "1.7.1", "10.1"), host, kb)
+    [error] = [p for p in problems if p.severity == "error"]
+    assert error.code == "gpu-arch-unsupported" and error.source
+    assert error.fact == "CUDA 10.1 targets compute capabilities 3.0-7.5"
+
+
+@pytest.mark.parametrize("machine,overrides", [
+    (None, {"ENVMGR_GPU": "GeForce RTX 3090", "ENVMGR_DRIVER_VERSION": "470.57.02"}),
+    (None, {"ENVMGR_GPU": "sm_90"}), ("gtx1080-390", {}), ("rtx5090-570", {}), ("2x-v100-450", {})])
+def test_problems_with_a_source_carry_a_fact(machine, overrides, kb):
+    host = on(machine, kb, **overrides)
+    for torch in ("1.0", "1.7.1", "1.8.1", "1.10", "1.13", "2.4", "2.7"):
+        release = kb.release(torch)
+        for cuda in offered_variants(release, "linux-64"):
+            for route in ("pytorch", "pip", "conda-forge"):
+                result = check(Spec(name="t", torch=torch, cuda=cuda, route=route), kb)
+                if not result.ok:
+                    continue
+                for problem in host_problems(result.resolved, host, kb):
+                    assert problem.fact or not problem.source, (torch, cuda, route, problem)
