@@ -7,7 +7,8 @@ import pytest
 from envmgr.compat import check
 from envmgr.drivers import driver_runs
 from envmgr.host import detect
-from envmgr.hostcheck import best_variant, coverage, device_arch_problems, host_problems, offered_variants
+from envmgr.hostcheck import (best_variant, coverage, device_arch_problems, host_problems,
+                              offered_variants)
 from envmgr.knowledge import load
 from envmgr.models import Spec
 
