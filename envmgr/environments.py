@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .atomic import write_text_atomic
+from .atomic import current_umask, write_text_atomic
 from .errors import EnvmgrError, UsageError
 from .workspace import SETTINGS, origin, setting
 
@@ -280,6 +280,9 @@ class Environment:
         make_folder(self.prefix.parent, "envs_dir")
         tmp = Path(tempfile.mkdtemp(prefix=f".{self.name}.envmgr-tmp-", dir=self.prefix.parent))
         try:
+            # mkdtemp makes it 0700 and the rename keeps that: the env would be private to its
+            # creator, unlike a folder made by mkdir (or by conda)
+            os.chmod(tmp, 0o777 & ~current_umask())
             (tmp / TMP_MARKER).write_text(json.dumps({"name": self.name, "pid": os.getpid()}))
             populate(tmp)
             _pause_for_tests()
