@@ -58,3 +58,16 @@ def test_no_gpu_is_a_note_not_a_refusal(tmp_workspace, write_spec):
     result = envmgr("create", "paper", "--json")
     assert result.exit_code == 0, result.output
     assert "note:" in result.stderr or "no NVIDIA GPU" in result.stderr or result.stderr == ""
+
+
+def test_a_declared_gpu_alone_is_checked(tmp_workspace, write_spec, monkeypatch):
+    # A login node naming only the compute node's GPU: its architecture is checked (the driver
+    # is unknown there, so only a note about it), and an RTX 3090 cannot run the cu102 build.
+    write_spec(tmp_workspace, "paper", PAPER)
+    monkeypatch.delenv("ENVMGR_NO_GPU", raising=False)
+    monkeypatch.delenv("ENVMGR_DRIVER_VERSION", raising=False)
+    monkeypatch.setenv("ENVMGR_GPU", "sm_86")
+    result = envmgr("create", "paper")
+    assert result.exit_code == 1
+    assert "sm_86" in result.output and "cannot target" in result.output
+    assert not Environment.named("paper", tmp_workspace).exists()
