@@ -14,8 +14,10 @@ The newest CUDA printed by nvidia-smi wins (a forward-compatibility libcuda rais
 it is derived from NVIDIA's driver table (``max_cuda_for_driver``).
 
 Overrides describe a *target* machine (containers, CI, login nodes), each validated:
-``ENVMGR_NO_GPU=1``, ``ENVMGR_GPU`` (model name or ``sm_86``), ``ENVMGR_DRIVER_VERSION``,
-``CONDA_OVERRIDE_CUDA`` (newest CUDA of the target driver; empty = no CUDA), ``ENVMGR_NVIDIA_SMI``.
+``ENVMGR_NO_GPU=1``, ``ENVMGR_GPU`` (model name, or an architecture the knowledge base knows such as
+``sm_86``), ``ENVMGR_DRIVER_VERSION``, ``CONDA_OVERRIDE_CUDA`` (newest CUDA of the target driver;
+empty = no CUDA), ``ENVMGR_NVIDIA_SMI``. ``ENVMGR_GPU`` alone is a GPU target whose driver is
+unknown: architectures are checked, the driver is not.
 """
 from __future__ import annotations
 

@@ -17,7 +17,9 @@ def doctor(as_json):
     \b
     No GPU is not an error: doctor says "no NVIDIA GPU found" and exits 0.
     Describe another machine with CONDA_OVERRIDE_CUDA, ENVMGR_DRIVER_VERSION,
-    ENVMGR_GPU (a model name or sm_86) or ENVMGR_NO_GPU=1.
+    ENVMGR_GPU (a model name or sm_86) or ENVMGR_NO_GPU=1. ENVMGR_GPU alone
+    checks GPU architectures only: the driver stays unknown until one of the
+    first two states it.
     """
     from ..doctor import render_text, report
     from ..workspace import find_workspace
