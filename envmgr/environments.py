@@ -263,12 +263,26 @@ class Environment:
                 continue
             except OSError:
                 pass
-            building = _read_json(sibling / TMP_MARKER)
-            if ((isinstance(building, dict) and building.get("name") == self.name)
+            if (self._is_own_build(sibling)
                     or is_own_marker(_read_json(sibling / "conda-meta" / MARKER), self.name, self.prefix)):
                 shutil.rmtree(sibling, ignore_errors=True)
                 removed.append(sibling)
         return removed
+
+    def _is_own_build(self, sibling: Path) -> bool:
+        """The sibling holds the marker :meth:`build` writes first: ``{"name": NAME, ...}``, or an
+        empty one (killed between creating the file and writing its few bytes)."""
+        try:
+            text = (sibling / TMP_MARKER).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+        if not text.strip():
+            return True
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return False
+        return isinstance(data, dict) and data.get("name") == self.name
 
     def build(self, populate: Callable[[Path], list[str] | None], record: dict) -> None:
         """Build the env in a temporary sibling with ``populate(tmp)``, then put it in place.

@@ -248,9 +248,12 @@ def test_a_leftover_sibling_with_a_foreign_marker_is_kept(cpu):
     building = env.prefix.parent / ".cpu.envmgr-tmp-abc"
     building.mkdir()
     (building / ".envmgr-tmp").write_text('"x"')
+    killed = env.prefix.parent / ".cpu.envmgr-tmp-killed"   # killed before the marker's bytes
+    (killed / "lib").mkdir(parents=True)
+    (killed / ".envmgr-tmp").write_text("")
     with env.locked():
-        assert env.clean_leftovers() == []
-    assert (sibling / "data.txt").is_file() and building.is_dir()
+        assert env.clean_leftovers() == [killed]
+    assert (sibling / "data.txt").is_file() and building.is_dir() and not killed.exists()
 
 
 # -- 6. written files and environments follow the umask ----------------------------------------------
