@@ -59,7 +59,8 @@ class Workspace:
         """Names of all specs in ``envs/``, sorted."""
         if not self.envs_dir.is_dir():
             return []
-        return sorted(p.stem for p in self.envs_dir.glob("*.yaml") if not p.name.startswith("."))
+        return sorted(p.stem for p in self.envs_dir.glob("*.yaml")
+                      if not p.name.startswith(".") and p.is_file())
 
     def setting(self, key: str, default=None):
         """A setting (a key of ``SETTINGS``): its environment variable wins when set and not

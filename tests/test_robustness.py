@@ -300,3 +300,11 @@ def test_lockfiles_and_environments_are_readable_by_others_under_umask_022(cpu, 
     env = Environment.named("cpu", cpu)
     assert mode(env.prefix) == 0o755
     assert mode(env.marker_path) == 0o644
+
+
+# -- 7. only files in envs/ are specs ----------------------------------------------------------------
+def test_a_folder_named_like_a_spec_is_not_a_spec(cpu):
+    (cpu.envs_dir / "dir.yaml").mkdir()
+    assert cpu.spec_names() == ["cpu"]
+    listed = envmgr("list", "--json", "--no-size")
+    assert listed.exit_code == 0 and '"name": "dir"' not in listed.stdout
