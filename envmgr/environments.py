@@ -44,7 +44,6 @@ import ctypes
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -60,7 +59,6 @@ from .workspace import SETTINGS, origin, setting
 
 MARKER = "envmgr.json"                 # inside conda-meta/ of every environment envmgr made
 TMP_MARKER = ".envmgr-tmp"             # inside a temporary sibling while it is being built
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DEFAULT_LOCK_TIMEOUT = 600.0
 
 # Status words shared with `envmgr list`.
@@ -142,10 +140,10 @@ def make_folder(path: Path, key: str) -> None:
 
 
 def check_name(name: str) -> str:
-    if not NAME_RE.match(name or ""):
-        raise UsageError(f"'{name}' is not a valid environment name",
-                         fix="use letters, digits, '.', '_' and '-', starting with a letter or digit")
-    return name
+    """An environment name, by the one rule spec names follow (it becomes a folder name too)."""
+    from .spec import validate_name
+
+    return validate_name(name)
 
 
 def file_digest(path: Path) -> str:
