@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 DEMO_ENVS = ("paper-2021", "current")
+DEMO_MARKER = ".envmgr-demo"   # written first into the demo folder: the demo may delete it later
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -31,12 +32,29 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> float:
     return seconds
 
 
+def start(demo: Path) -> None:
+    """An empty ``demo`` folder holding the demo's marker. An earlier one is deleted only when the
+    demo made it (its marker) or it is empty: ``.demo`` may be someone's own folder."""
+    if demo.is_symlink() or (demo.exists() and not demo.is_dir()):
+        sys.exit(f"demo: {demo} exists and is not a folder the demo made; move it away first")
+    if demo.is_dir():
+        if (demo / DEMO_MARKER).is_file():
+            shutil.rmtree(demo)
+        elif not any(demo.iterdir()):
+            demo.rmdir()
+        else:
+            sys.exit(f"demo: {demo} exists and was not made by `make demo` (no {DEMO_MARKER} in "
+                     "it), so the demo will not delete it; move it away or delete it yourself")
+    demo.mkdir(parents=True)
+    (demo / DEMO_MARKER).write_text("made by `make demo` (envmgr/demo.py); safe to delete\n",
+                                    encoding="utf-8")
+
+
 def prepare(repo: Path, demo: Path) -> dict[str, str]:
     """A fresh ``demo`` folder: channels, workspace with the example specs; returns the env vars."""
     from .testchannel import build_test_channels, channel_env
 
-    if demo.exists():
-        shutil.rmtree(demo)
+    start(demo)
     workspace = demo / "workspace"
     (workspace / "envs").mkdir(parents=True)
     for name in DEMO_ENVS:

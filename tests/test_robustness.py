@@ -328,3 +328,26 @@ def test_a_name_specs_accept_is_accepted_for_environments(tmp_workspace):
 
     for name in ("x" * 64, "_private"):
         assert Environment.named(name, tmp_workspace).prefix.name == name
+
+
+# -- 9. the demo deletes only its own folder ---------------------------------------------------------
+def test_demo_replaces_its_own_folder_and_refuses_anyone_elses(tmp_path):
+    from envmgr.demo import DEMO_MARKER, start
+
+    demo = tmp_path / ".demo"
+    demo.mkdir()                                   # empty: fine to take over
+    start(demo)
+    assert (demo / DEMO_MARKER).is_file()
+    (demo / "envs" / "old").mkdir(parents=True)    # an earlier demo's contents
+    start(demo)
+    assert not (demo / "envs").exists() and (demo / DEMO_MARKER).is_file()
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "notes.txt").write_text("mine")
+    with pytest.raises(SystemExit, match="was not made by `make demo`"):
+        start(theirs)
+    assert (theirs / "notes.txt").read_text() == "mine"
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(SystemExit, match="not a folder the demo made"):
+        start(tmp_path / "a-file")
+    assert (tmp_path / "a-file").read_text() == "x"
