@@ -371,10 +371,6 @@ def fast_state(workspace: Workspace, name: str, as_of: str | None = None) -> tup
     return FRESH, None
 
 
-def is_fresh(workspace: Workspace, name: str) -> bool:
-    return fast_state(workspace, name)[0] == FRESH
-
-
 def full_state(workspace: Workspace, name: str, as_of: str | None = None) -> tuple[str, str | None]:
     """:func:`fast_state`, then conda-lock's content hash recomputed from the rendered file."""
     state, reason = fast_state(workspace, name, as_of)

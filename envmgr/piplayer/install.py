@@ -97,13 +97,4 @@ def retarget_scripts(prefix: Path, final_prefix: Path, platform: str) -> None:
             path.chmod(mode)
 
 
-def installed_names(prefix: Path) -> set[str]:
-    """Distributions with a ``*.dist-info`` that uv installed (INSTALLER says uv)."""
-    found = set()
-    for installer in Path(prefix).glob("lib/python*/site-packages/*.dist-info/INSTALLER"):
-        if installer.read_text(encoding="utf-8", errors="replace").strip() == "uv":
-            found.add(installer.parent.name)
-    return found
-
-
 __all__ = ["install_pip_layer", "env_python", "cache_dir", "retarget_scripts"]
