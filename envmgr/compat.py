@@ -146,7 +146,8 @@ def default_cuda(release: TorchRelease) -> str:
 def route_offers(release: TorchRelease, route: str, cuda: str, platforms: list[str]) -> bool:
     if route == "pytorch":
         builds = release.conda
-        return bool(builds) and (builds.cpu if cuda == CPU else cuda in builds.cuda)
+        return (bool(builds) and all(p in builds.platforms for p in platforms)
+                and (builds.cpu if cuda == CPU else cuda in builds.cuda))
     if route == "conda-forge":
         forge = release.conda_forge
         if not forge:
@@ -246,6 +247,11 @@ def _platform_problems(platforms: list[str], cuda: str) -> list[Problem]:
     return problems
 
 
+def _mixes_macos(platforms: list[str]) -> bool:
+    macos = [p.startswith("osx") for p in platforms]
+    return any(macos) and not all(macos)
+
+
 def copins_for(kb: KnowledgeBase, torch: str, route: str, platforms: list[str]) -> list[CoPin]:
     pins = []
     for rule in kb.copins:
@@ -310,6 +316,17 @@ def check(spec: Spec, kb: KnowledgeBase | None = None) -> CheckResult:
                                         message=f"torch {release.torch}: {route_reason} "
                                                 f"for {', '.join(platforms)}",
                                         fix="platforms: [linux-64]"))
+
+    if route == "pip" and _mixes_macos(platforms):
+        problems.append(Problem(
+            code="platform-mix", key="platforms",
+            message=f"torch {release.torch} comes from wheels here, and macOS takes PyPI's untagged "
+                    f"wheel while {', '.join(p for p in platforms if not p.startswith('osx'))} "
+                    f"takes the `+{cuda_tag(cuda)}` one: one pip list cannot pin both",
+            fact="download.pytorch.org tags Linux and Windows wheels `+cpu`/`+cuXYZ`; macOS wheels "
+                 "carry no tag",
+            fix="split the macOS platform into its own spec"))
+        route = None
 
     python = spec.python or default_python(release)
     python_problem = _python_problem(kb, release, python)

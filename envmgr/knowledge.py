@@ -46,6 +46,7 @@ class CondaBuilds(NamedTuple):
     cuda: dict[str, list[str]]        # variant -> extra channels
     torchvision: str | None = None
     torchaudio: str | None = None
+    platforms: tuple[str, ...] = ("linux-64", "win-64")   # the channel's subdirs for this release
 
 
 class PipBuilds(NamedTuple):
@@ -241,7 +242,8 @@ def _conda(row: dict | None) -> CondaBuilds | None:
     return CondaBuilds(channel=row["channel"], cuda_selector=row["cuda_selector"],
                        cpu_selector=row.get("cpu_selector", "cpuonly"), cpu=bool(row.get("cpu")),
                        cuda={str(k): list(v or []) for k, v in (row.get("cuda") or {}).items()},
-                       torchvision=row.get("torchvision"), torchaudio=row.get("torchaudio"))
+                       torchvision=row.get("torchvision"), torchaudio=row.get("torchaudio"),
+                       platforms=tuple(row.get("platforms") or ("linux-64", "win-64")))
 
 
 def _pip(row: dict | None) -> PipBuilds | None:

@@ -89,7 +89,9 @@ def pip_lines(release: TorchRelease, resolved: Resolved) -> list[str]:
     if resolved.route != "pip":
         return list(resolved.user_pip)
     builds = release.pip
-    tag = cuda_tag(resolved.cuda) if builds.local_tag else None
+    # macOS wheels are published untagged (PyPI's CPU wheels): no `+cpu` to pin there.
+    on_macos = all(p.startswith("osx") for p in resolved.platforms)
+    tag = cuda_tag(resolved.cuda) if builds.local_tag and not on_macos else None
     option = "--find-links" if builds.index in ("find-links", "manual") else "--extra-index-url"
     lines = [f"{option} {builds.index_url(resolved.cuda)}", _wheel_pin("torch", resolved.torch, tag)]
     if resolved.torchvision:

@@ -130,3 +130,20 @@ def test_copins_numpy_and_mkl(kb):
 def test_nearest_prefers_newer_on_tie():
     assert nearest("11.2", ["11.1", "11.3"]) == "11.3"
     assert nearest("12.1", ["10.2", "11.1", "11.3"]) == "11.3"
+
+
+def test_pytorch_channel_platforms_decide_the_route(kb):
+    # The pytorch channel had no osx-arm64 builds before 1.12 (knowledge base: conda.platforms).
+    assert "osx-arm64" not in kb.release("1.10.1").conda.platforms
+    assert "osx-arm64" in kb.release("1.13.1").conda.platforms
+    mac_only = resolve("torch 1.13.1 cpu", kb, platforms=["osx-arm64"]).resolved
+    assert mac_only.route == "pytorch"
+    old_mac = resolve("torch 1.10.1 cpu", kb, platforms=["osx-arm64"]).resolved
+    assert old_mac.route == "pip"
+    assert "torch==1.10.1" in old_mac.pip      # macOS wheels are untagged
+
+
+def test_wheels_for_macos_and_linux_cannot_share_one_pip_list(kb):
+    result = resolve("torch 1.10.1 cpu", kb, platforms=["linux-64", "osx-arm64"])
+    assert codes(result) == ["platform-mix"]
+    assert result.errors[0].fix
