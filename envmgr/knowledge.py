@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
 from typing import NamedTuple
 from functools import cache, cached_property
 from pathlib import Path
@@ -156,14 +155,16 @@ class CoPinRule(NamedTuple):
         return route in self.routes and Version(torch) in SpecifierSet(self.torch)
 
 
-@dataclass
 class KnowledgeBase:
-    raw: dict[str, dict]
-    digest: str
-    releases: list[TorchRelease] = field(default_factory=list)
-    toolkits: list[CudaToolkit] = field(default_factory=list)
-    gpus: list[Gpu] = field(default_factory=list)
-    copins: list[CoPinRule] = field(default_factory=list)
+    """The loaded data; a plain class, as dataclass code generation costs `envmgr check` startup."""
+
+    def __init__(self, raw: dict[str, dict], digest: str):
+        self.raw = raw
+        self.digest = digest
+        self.releases: list[TorchRelease] = []
+        self.toolkits: list[CudaToolkit] = []
+        self.gpus: list[Gpu] = []
+        self.copins: list[CoPinRule] = []
 
     # -- identity ---------------------------------------------------------------------------
     @property

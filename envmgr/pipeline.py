@@ -5,7 +5,7 @@ smaller steps. Nothing here imports conda-lock or rattler.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from .atomic import write_text_if_changed
@@ -18,8 +18,7 @@ from .spec import load_spec, validate_name
 from .workspace import Workspace
 
 
-@dataclass
-class Prepared:
+class Prepared(NamedTuple):
     spec: Spec
     resolved: Resolved
     env_file: Path

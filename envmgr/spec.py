@@ -8,7 +8,6 @@ its line for file:line errors, and a plain ``torch: 1.10`` can be read from its 
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import re
 from pathlib import Path
@@ -162,6 +161,8 @@ class _SpecReader:
             raise self._error("keys must be plain names", node, fix=f"use one of {_known()}")
         key = node.value
         if key not in KNOWN_KEYS:
+            import difflib  # only for a typo'd key
+
             near = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.6)
             fix = f"did you mean `{near[0]}`?" if near else f"use one of {_known()}"
             raise self._error(f"unknown key `{key}`", node, fix=fix)

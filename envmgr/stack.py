@@ -6,7 +6,7 @@ rejected later by ``envmgr.compat``, which knows which releases exist.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import UsageError
 from .models import CPU
@@ -26,8 +26,7 @@ _RANGE_CHARS = re.compile(r"[<>!~*^]")
 _NOT_IN_STACK = {"torchvision", "torchaudio", "torchtext", "numpy"}
 
 
-@dataclass(frozen=True)
-class StackRequest:
+class StackRequest(NamedTuple):   # a NamedTuple: dataclass code generation costs startup
     """What a shorthand asks for; ``None`` means "not given, let the knowledge base choose"."""
 
     torch: str | None
