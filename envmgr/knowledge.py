@@ -138,6 +138,14 @@ class Gpu(NamedTuple):
     aliases: tuple[str, ...] = ()
 
 
+@cache
+def _specifier(text: str):
+    """Parsed once per process: `envmgr check` asks every rule for every spec."""
+    from packaging.specifiers import SpecifierSet
+
+    return SpecifierSet(text)
+
+
 class CoPinRule(NamedTuple):
     id: str
     spec: str
@@ -148,11 +156,9 @@ class CoPinRule(NamedTuple):
     platforms: tuple[str, ...] = ()     # empty: every platform
 
     def applies(self, torch: str, route: str, platforms=()) -> bool:
-        from packaging.specifiers import SpecifierSet
-
         if self.platforms and platforms and not set(platforms) & set(self.platforms):
             return False
-        return route in self.routes and Version(torch) in SpecifierSet(self.torch)
+        return route in self.routes and Version(torch) in _specifier(self.torch)
 
 
 class KnowledgeBase:
