@@ -18,23 +18,16 @@ from dataclasses import dataclass, field
 from packaging.version import InvalidVersion, Version
 
 from .knowledge import KnowledgeBase, TorchRelease, cuda_tag, load
-from .models import CPU, DEFAULT_PLATFORMS, PLATFORMS, ROUTES, CoPin, Problem, Resolved, Spec
+from .models import (CPU, DEFAULT_PLATFORMS, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
+                     Resolved, Spec)
 from .variants import conda_specs, default_channels, pip_lines
 
 
 @dataclass
-class CheckResult:
+class CheckResult(ProblemReport):
     name: str
     resolved: Resolved | None
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def to_json(self) -> dict:
         return {"name": self.name, "ok": self.ok,

@@ -51,6 +51,20 @@ class Problem:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
+class ProblemReport:
+    """For results that carry ``problems``: the errors among them, and whether there are none."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
 @dataclass
 class CoPin:
     """A package pin added because of a known bad combination, with the reason and its source."""

@@ -102,3 +102,16 @@ def synthetic_channel(tmp_path_factory) -> tuple[Path, list[str]]:
 
     root = tmp_path_factory.mktemp("synthetic")
     return root, write_synthetic_channel(root)
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch) -> Path:
+    """An empty workspace (just `envs/`) as the current directory, on a machine with no GPU:
+    for the commands that need no channel (new, check, render, matrix, import)."""
+    (tmp_path / "envs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ENVMGR_WORKSPACE", raising=False)
+    for var in ("CONDA_OVERRIDE_CUDA", "ENVMGR_GPU", "ENVMGR_DRIVER_VERSION"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("ENVMGR_NO_GPU", "1")
+    return tmp_path

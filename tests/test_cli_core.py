@@ -14,17 +14,6 @@ from click.testing import CliRunner
 from envmgr.cli import cli
 
 
-@pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    (tmp_path / "envs").mkdir()
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ENVMGR_WORKSPACE", raising=False)
-    for var in ("CONDA_OVERRIDE_CUDA", "ENVMGR_GPU", "ENVMGR_DRIVER_VERSION"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("ENVMGR_NO_GPU", "1")
-    return tmp_path
-
-
 def run(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 

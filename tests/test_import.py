@@ -18,17 +18,6 @@ from envmgr.spec import load_spec
 CORPUS = Path(__file__).parent / "fixtures" / "import"
 
 
-@pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    (tmp_path / "envs").mkdir()
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ENVMGR_WORKSPACE", raising=False)
-    for var in ("CONDA_OVERRIDE_CUDA", "ENVMGR_GPU", "ENVMGR_DRIVER_VERSION"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("ENVMGR_NO_GPU", "1")
-    return tmp_path
-
-
 def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EnvmgrError, UsageError
-from ..models import Problem
+from ..models import Problem, ProblemReport
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 
 
 @dataclass
-class ImportReport:
+class ImportReport(ProblemReport):
     name: str
     source: Path
     source_kind: str
@@ -35,14 +35,6 @@ class ImportReport:
     dropped: list = field(default_factory=list)
     changes: list = field(default_factory=list)
     fixed: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def to_json(self, relative) -> dict:
         import yaml
