@@ -240,6 +240,29 @@ def _platform_problems(platforms: list[str], cuda: str) -> list[Problem]:
     return problems
 
 
+_TORCH_FAMILY = ("torch", "torchvision", "torchaudio", "pytorch")
+
+
+def _pip_torch_family_problems(pip_lines: list[str]) -> list[Problem]:
+    """The torch family comes from the stack; a pip line for it would install it a second time."""
+    import re
+
+    problems = []
+    for line in pip_lines:
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+        name = match.group(1).lower().replace("_", "-") if match and not line.lstrip().startswith("-") else ""
+        if name in _TORCH_FAMILY:
+            key = "torch" if name == "pytorch" else name
+            problems.append(Problem(
+                code="torch-twice", key="pip",
+                message=f"`pip: {line.strip()}` would install {key} a second time: the stack already "
+                        f"installs {key} (its version and CUDA variant come from the spec's fields)",
+                fact="torch, torchvision and torchaudio are pinned by the stack, for the route that "
+                     "publishes the variant",
+                fix=f"remove it from `pip:` and set `{key}:` (or `stack:`) instead"))
+    return problems
+
+
 def _mixes_macos(platforms: list[str]) -> bool:
     macos = [p.startswith("osx") for p in platforms]
     return any(macos) and not all(macos)
@@ -274,14 +297,43 @@ def _as_of_problem(spec: Spec, release: TorchRelease) -> Problem | None:
 
 # -- the whole check -------------------------------------------------------------------------
 
+def _candidates(kb: KnowledgeBase, torch: str) -> list[TorchRelease]:
+    """The releases ``torch`` may mean: an exact patch, or every patch of a minor, newest first."""
+    exact = kb.release(torch)
+    if exact is None or exact.torch == torch or len(torch.split(".")) != 2:
+        return [exact] if exact else []
+    return sorted((r for r in kb.releases if r.minor == torch), key=lambda r: r.version, reverse=True)
+
+
 def check(spec: Spec, kb: KnowledgeBase | None = None) -> CheckResult:
+    """Check ``spec``. A minor (``torch: "1.8"``) means its newest patch that fits the rest of the
+    spec (CUDA, python, platforms...), so "torch 1.8 + cu111 + py3.9" is 1.8.1, not the 1.8.2 LTS
+    that lacks python 3.9; with no patch that fits, the newest patch's problems are reported."""
     kb = kb or load()
+    candidates = _candidates(kb, spec.torch) if spec.torch else []
+    if not candidates:
+        result = CheckResult(name=spec.name, resolved=None)
+        result.problems.append(_unknown_torch(kb, spec.torch or "?"))
+        return result
+    newest = _check_release(spec, kb, candidates[0])
+    if newest.ok:
+        return newest
+    for release in candidates[1:]:
+        older = _check_release(spec, kb, release)
+        if older.ok:
+            older.problems.insert(0, Problem(
+                code="older-patch", key="torch", severity="note",
+                message=f"torch {spec.torch} means {release.torch} here: the newest {spec.torch} "
+                        f"release, {candidates[0].torch}, does not fit ({newest.errors[0].message})",
+                fix=f"torch: \"{release.torch}\" to say so, or change the rest of the spec for "
+                    f"{candidates[0].torch}"))
+            return older
+    return newest
+
+
+def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> CheckResult:
     result = CheckResult(name=spec.name, resolved=None)
     problems = result.problems
-    release = kb.release(spec.torch) if spec.torch else None
-    if release is None:
-        problems.append(_unknown_torch(kb, spec.torch or "?"))
-        return result
 
     cuda = spec.cuda or default_cuda(release)
     platforms = list(spec.platforms or DEFAULT_PLATFORMS)
@@ -321,6 +373,7 @@ def check(spec: Spec, kb: KnowledgeBase | None = None) -> CheckResult:
             fix="split the macOS platform into its own spec"))
         route = None
 
+    problems += _pip_torch_family_problems(spec.pip)
     python = spec.python or default_python(release)
     python_problem = _python_problem(kb, release, python)
     if python_problem:

@@ -147,3 +147,19 @@ def test_wheels_for_macos_and_linux_cannot_share_one_pip_list(kb):
     result = resolve("torch 1.10.1 cpu", kb, platforms=["linux-64", "osx-arm64"])
     assert codes(result) == ["platform-mix"]
     assert result.errors[0].fix
+
+
+def test_a_minor_means_its_newest_patch_that_fits(kb):
+    # 1.8.2 (LTS) supports python <= 3.8; 1.8.1 has py3.9 and cu111.
+    result = resolve("torch 1.8 + cu111 + py3.9", kb)
+    assert result.ok, result.problems
+    assert result.resolved.torch == "1.8.1"
+    assert [p.code for p in result.problems] == ["older-patch"]
+    # with no patch that fits, the newest patch's problems are reported
+    assert resolve("torch 1.8 + cu121", kb).errors[0].message.startswith("torch 1.8.2 ")
+
+
+def test_torch_in_the_pip_list_is_refused(kb):
+    result = resolve("torch 1.10.1 + cu102", kb, pip=["timm==0.4.12", "torch==1.10.1"])
+    assert codes(result) == ["torch-twice"]
+    assert resolve("torch 1.10.1 + cu102", kb, pip=["--find-links https://x", "timm"]).ok
