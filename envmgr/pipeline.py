@@ -36,9 +36,13 @@ def load_named_spec(workspace: Workspace, name: str) -> Spec:
 
 
 def relative(workspace: Workspace, path: Path) -> str:
+    """``path`` as the user can type it from here: relative to the current directory when it lies
+    below it, else absolute (the workspace may be elsewhere: ENVMGR_WORKSPACE, or a parent folder)."""
+    import os
+
     try:
-        return path.relative_to(workspace.root).as_posix()
-    except ValueError:
+        return Path(path).resolve().relative_to(Path(os.getcwd()).resolve()).as_posix()
+    except (ValueError, OSError):
         return str(path)
 
 

@@ -200,7 +200,8 @@ def new(name, stack, python, platforms, force, as_json):
         if as_json:
             emit_json(result.to_json())
         else:
-            click.echo(f"{name}: not written, {len(result.errors)} problem(s)")
+            count = len(result.errors)
+            click.echo(f"{name}: not written, {count} problem{'s' * (count != 1)}")
             for line in problem_lines(result.problems):
                 click.echo(line)
         sys.exit(1)
@@ -234,6 +235,13 @@ def matrix(torch, cuda, as_json):
     from ..matrix import TABLE_HEADERS, matrix as build_matrix, table_rows
 
     kb = load()
+    if cuda:
+        from ..stack import cuda_version
+
+        try:
+            cuda = cuda_version(cuda) or cuda   # cu118 and 11.8 both work, as in a stack
+        except UsageError:
+            pass                                 # matrix says which toolkits it knows
     data = build_matrix(kb, torch, cuda)
     if as_json:
         emit_json(data)
