@@ -42,10 +42,13 @@ def test_new_refuses_to_overwrite_without_force(workspace):
 
 
 def test_new_refuses_an_invalid_stack_and_writes_nothing(workspace):
-    result = run("new", "bad", "torch 1.10 + cu121")
+    result = run("new", "bad", "torch 1.10 + cu121 + py3.11")
     assert result.exit_code == 1
     assert "nearest: cu113" in result.output
+    # every fix applied gives a valid stack: new says the command to run
+    assert 'try: envmgr new bad "torch 1.10 + cu113 + py3.9"' in result.output
     assert not (workspace / "envs" / "bad.yaml").exists()
+    assert run("new", "bad", "torch 1.10 + cu113 + py3.9").exit_code == 0
 
 
 def test_new_rejects_malformed_shorthand_and_bad_names(workspace):

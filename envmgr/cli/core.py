@@ -1,6 +1,7 @@
 """new, check, render, matrix: the commands that need no solver (and import none)."""
 from __future__ import annotations
 
+import re
 import sys
 
 import click
@@ -204,6 +205,9 @@ def new(name, stack, python, platforms, force, as_json):
             click.echo(f"{name}: not written, {count} problem{'s' * (count != 1)}")
             for line in problem_lines(result.problems):
                 click.echo(line)
+            corrected = _corrected_new_command(spec, result, kb)
+            if corrected:
+                click.echo(f"  try: {corrected}")
         sys.exit(1)
     resolved = result.resolved
     if spec.cuda is None:
@@ -221,6 +225,29 @@ def new(name, stack, python, platforms, force, as_json):
         click.echo(f"  chose {'CPU' if resolved.cuda == 'cpu' else 'CUDA ' + resolved.cuda}: {chosen_reason}")
     for line in problem_lines(result.problems):
         click.echo(line)
+
+
+_FIXABLE = re.compile(r'^(torch|cuda|python): "([^"]+)"')
+
+
+def _corrected_new_command(spec, result, kb) -> str | None:
+    """The `envmgr new` command with every fix applied, when the fixes alone make the stack valid."""
+    from copy import copy
+
+    from ..compat import check as check_spec
+    from ..stack import format_stack
+
+    fixed = copy(spec)
+    for problem in result.errors:
+        match = _FIXABLE.match(problem.fix or "")
+        if not match:
+            return None
+        setattr(fixed, match.group(1), match.group(2))
+    if not check_spec(fixed, kb).ok:
+        return None
+    stack = format_stack(fixed.torch, fixed.cuda, fixed.python)
+    platforms = "".join(f" --platform {p}" for p in spec.platforms or [])
+    return f'envmgr new {spec.name} "{stack}"{platforms}'
 
 
 # -- matrix ----------------------------------------------------------------------------------
