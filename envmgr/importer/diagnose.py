@@ -193,7 +193,7 @@ def guard_rules(imported: Imported, kb: KnowledgeBase, route: str | None):
         return
     for rule in kb.copins:
         guard = _guard(rule.spec)
-        if guard is not None and rule.applies(spec.torch, route):
+        if guard is not None and rule.applies(spec.torch, route, spec.platforms or DEFAULT_PLATFORMS):
             yield rule, guard[0], guard[1], user_pins(spec, guard[0])
 
 
@@ -210,7 +210,7 @@ def copin_problems(imported: Imported, kb: KnowledgeBase, route: str | None) -> 
                 source=kb.cite(rule.sources), fix=f"{where}: replace {text} with {rule.spec}"))
         elif not any(caps_below(p[1], bound) for p in pins):
             problems.append(FileProblem(
-                code="copin-missing", key="packages", severity="warning",
+                code="copin-missing", key="packages", severity="note",   # envmgr adds it itself
                 message=f"the file has no {rule.spec} guard ({reason}); envmgr adds {rule.spec} "
                         f"when it renders the environment",
                 source=kb.cite(rule.sources)))
