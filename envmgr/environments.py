@@ -33,7 +33,15 @@ Concurrency and ownership
     Every create or remove of NAME holds ``.NAME.envmgr.lock`` next to the prefix (filelock): a
     second envmgr waits with a message, then fails clearly after ``ENVMGR_LOCK_TIMEOUT`` seconds
     (default 600). envmgr only replaces or deletes a prefix holding its own marker,
-    ``conda-meta/envmgr.json`` (name, prefix, lockfile hash, platform, package list, spec).
+    ``conda-meta/envmgr.json`` (name, prefix, workspace, spec, lockfile hash, platform, packages).
+
+One envs dir, many workspaces
+    The default envs dir (``~/.envmgr/envs``, or conda's) is shared by every project, so two
+    workspaces may both have an ``envs/paper.yaml``. The marker records the workspace root that
+    made the env; ``create`` and ``remove`` from another workspace refuse it unless ``--force``
+    (which takes it over, or deletes it), ``verify`` refuses it, and ``list`` shows it as
+    ``other-workspace``. A marker written before envmgr recorded workspaces has no ``workspace``
+    key: it counts as belonging to whichever workspace asks (as before), until its next create.
 
 The no-op check (``in_sync``) reads that marker and lists ``conda-meta``; it imports neither
 rattler nor conda-lock, so ``envmgr create`` of an up-to-date environment takes milliseconds.
@@ -63,6 +71,7 @@ DEFAULT_LOCK_TIMEOUT = 600.0
 
 # Status words shared with `envmgr list`.
 CREATED, MISSING, OUT_OF_SYNC, FOREIGN = "created", "missing", "out-of-sync", "foreign"
+OTHER_WORKSPACE = "other-workspace"    # envmgr's, but made from another workspace's spec
 
 
 # -- where -------------------------------------------------------------------------------------
@@ -158,11 +167,13 @@ class Environment:
     name: str
     prefix: Path
     pkgs_dir: Path
+    workspace_root: Path | None = None    # the workspace asking; None: no ownership check
 
     @classmethod
     def named(cls, name: str, workspace=None) -> "Environment":
         check_name(name)
-        return cls(name=name, prefix=envs_root(workspace) / name, pkgs_dir=pkgs_dir(workspace))
+        return cls(name=name, prefix=envs_root(workspace) / name, pkgs_dir=pkgs_dir(workspace),
+                   workspace_root=workspace.root if workspace is not None else None)
 
     # -- reading state (fast: no rattler, no conda-lock) ---------------------------------------
     @property
@@ -190,6 +201,37 @@ class Environment:
         """True when envmgr made this prefix (its own marker is there)."""
         return self.marker() is not None
 
+    def owner(self) -> str | None:
+        """The workspace root the marker records; None without a marker, or for an old marker
+        that predates the field."""
+        owner = (self.marker() or {}).get("workspace")
+        return owner if isinstance(owner, str) and owner else None
+
+    def other_workspace(self) -> str | None:
+        """The owning workspace when it is not the one asking (an old marker counts as ours)."""
+        owner = self.owner()
+        if owner is None or self.workspace_root is None:
+            return None
+        return None if Path(owner).resolve() == Path(self.workspace_root).resolve() else owner
+
+    def refuse_other_workspace(self, command: str) -> None:
+        """One line naming both workspaces when this env belongs to another one. ``command``:
+        create, remove or verify (what the user ran, for the fix)."""
+        owner = self.other_workspace()
+        if owner is None:
+            return
+        gone = "" if Path(owner).is_dir() else " (that folder no longer exists)"
+        own_dir = "give each project its own envs dir (ENVMGR_ENVS_DIR / envs_dir in envmgr.yaml)"
+        verb, fix = {
+            "create": ("replace", f"pick another name, or {own_dir}, or "
+                                  f"`envmgr create {self.name} --force` to take it over"),
+            "remove": ("delete", f"remove it from {owner}, or "
+                                 f"`envmgr remove {self.name} --force` to delete it anyway"),
+        }.get(command, (command, f"run `envmgr {command} {self.name}` in {owner}, or {own_dir}"))
+        raise EnvmgrError(
+            f"environment '{self.name}' belongs to workspace {owner}{gone}, not to this workspace "
+            f"{self.workspace_root}; envmgr will not {verb} it", file=self.prefix, fix=fix)
+
     def installed_packages(self) -> set[str]:
         """``name-version-build`` of each package conda-meta records."""
         meta = self.prefix / "conda-meta"
@@ -212,6 +254,8 @@ class Environment:
             return MISSING
         if not self.is_managed():
             return FOREIGN
+        if self.other_workspace():
+            return OTHER_WORKSPACE
         if lockfile is not None and self.in_sync(lockfile, platform):
             return CREATED
         return OUT_OF_SYNC
@@ -324,9 +368,12 @@ class Environment:
             os.rename(new, self.prefix)
         shutil.rmtree(old, ignore_errors=True)
 
-    def remove(self) -> None:
-        """Delete the env (only one envmgr made); call with the lock held."""
+    def remove(self, force: bool = False) -> None:
+        """Delete the env (only one envmgr made, and, unless ``force``, from this workspace);
+        call with the lock held."""
         self.refuse_foreign()
+        if not force:
+            self.refuse_other_workspace("remove")
         if not self.exists():
             return
         # Rename first, so an interrupted delete leaves a marked leftover, not a broken NAME.

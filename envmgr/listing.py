@@ -24,13 +24,14 @@ class Row:
     cuda: str | None
     python: str | None
     lock: str                  # fresh / stale / missing
-    env: str                   # created / missing / out-of-sync / foreign
+    env: str                   # created / missing / out-of-sync / foreign / other-workspace
     prefix: str
     size: int | None           # bytes of the env, each inode once
     private: int | None        # bytes no other env or the package cache shares
     problem: str | None = None  # why torch/cuda/python are unknown (an invalid spec)
     stale_because: str | None = None
     as_of: str | None = None   # the lock's as_of cutoff date, else the spec's as_of (envmgr/asof.py)
+    owner: str | None = None   # the workspace that created the env, when it is not this one
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -69,7 +70,8 @@ def row_for(workspace: Workspace, name: str, platform: str | None = None,
     return Row(name=name, torch=stack.get("torch"), cuda=stack.get("cuda"),
                python=stack.get("python"), lock=lock, env=state, prefix=str(env.prefix),
                size=usage.total if usage else None, private=usage.private if usage else None,
-               problem=problem, stale_because=stale_because, as_of=asof.listed(workspace, name))
+               problem=problem, stale_because=stale_because, as_of=asof.listed(workspace, name),
+               owner=env.other_workspace())
 
 
 def rows(workspace: Workspace, sizes: bool = True) -> list[Row]:

@@ -113,3 +113,67 @@ def test_create_all_and_unknown_names(tmp_workspace, write_spec):
     result = envmgr("create", "nope")
     assert result.exit_code != 0 and "no spec named 'nope'" in result.stderr
     assert "Traceback" not in result.output
+
+
+# -- one envs dir, two workspaces (the default envs dir is shared by every project) -------------
+def _other_workspace(tmp_path, monkeypatch, write_spec, text: str):
+    """A second workspace ``b`` with envs/paper.yaml = ``text``, the current one while in use."""
+    from envmgr.workspace import Workspace
+
+    root = tmp_path / "b"
+    (root / "envs").mkdir(parents=True)
+    other = Workspace(root=root)
+    write_spec(other, "paper", text)
+    return other
+
+
+def use(monkeypatch, workspace) -> None:
+    monkeypatch.setenv("ENVMGR_WORKSPACE", str(workspace.root))
+    monkeypatch.chdir(workspace.root)
+
+
+def test_an_env_of_another_workspace_is_never_silently_replaced(tmp_workspace, write_spec,
+                                                                 tmp_path, monkeypatch):
+    here = tmp_workspace
+    write_spec(here, "paper", CPU)
+    other = _other_workspace(tmp_path, monkeypatch, write_spec, PAPER)
+    use(monkeypatch, other)
+    assert envmgr("create", "paper").exit_code == 0
+    env = Environment.named("paper", other)
+    theirs = env.marker()
+    assert theirs["workspace"] == str(other.root) and theirs["spec"] == str(other.spec_path("paper"))
+
+    use(monkeypatch, here)
+    result = envmgr("create", "paper")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert str(other.root) in result.stderr and str(here.root) in result.stderr
+    assert "ENVMGR_ENVS_DIR" in result.stderr and "create paper --force" in result.stderr
+    assert env.marker() == theirs                                 # untouched
+    row = listed()["paper"]
+    assert row["env"] == "other-workspace" and row["owner"] == str(other.root)
+    assert "other-workspace" in envmgr("list").stdout
+    result = envmgr("remove", "paper", "--yes")
+    assert result.exit_code == 1 and str(other.root) in result.stderr and env.marker() == theirs
+    assert "remove paper --force" in result.stderr
+    result = envmgr("verify", "paper")
+    assert result.exit_code == 1 and str(other.root) in result.stderr
+
+    # --force takes it over: it now belongs here, and the other workspace sees that
+    assert envmgr("create", "paper", "--force").exit_code == 0
+    assert env.marker()["workspace"] == str(here.root) and listed()["paper"]["env"] == "created"
+    use(monkeypatch, other)
+    assert listed()["paper"]["env"] == "other-workspace"
+    assert envmgr("remove", "paper", "--force", "--yes").exit_code == 0 and not env.exists()
+
+
+def test_an_old_marker_without_a_workspace_counts_as_this_workspace(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "paper", CPU)
+    assert envmgr("create", "paper").exit_code == 0
+    env = Environment.named("paper", tmp_workspace)
+    marker = env.marker()
+    del marker["workspace"]
+    env.marker_path.write_text(json.dumps(marker))
+    assert listed()["paper"]["env"] == "created"
+    assert envmgr("create", "paper", "--force").exit_code == 0
+    assert env.marker()["workspace"] == str(tmp_workspace.root)   # rebuilt: now recorded
+    assert envmgr("remove", "paper", "--yes").exit_code == 0

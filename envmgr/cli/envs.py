@@ -74,6 +74,8 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
     env = Environment.named(name, workspace)
     platform = host_platform()
     env.refuse_foreign()                       # before locking: no point solving for a refusal
+    if not force:
+        env.refuse_other_workspace("create")
     _ready_lockfile(workspace, name, relock, say)
     lockfile = workspace.lockfile(name)
     result = {"name": name, "prefix": str(env.prefix), "lockfile": str(lockfile),
@@ -84,6 +86,8 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
     with env.locked(notify=_warn):
         env.clean_leftovers()
         env.refuse_foreign()                   # again: someone may have made it meanwhile
+        if not force:
+            env.refuse_other_workspace("create")
         if not force and env.in_sync(lockfile, platform):   # another envmgr just made it
             return {**result, "action": "up-to-date", "seconds": time.perf_counter() - started}
         action = "updated" if env.exists() else "created"
@@ -177,8 +181,9 @@ def _note_cross_device(env: Environment, say) -> None:
 @click.option("--all", "all_", is_flag=True, help="Create every spec in envs/.")
 @click.option("--relock", is_flag=True, help="Re-lock a stale lockfile instead of refusing it.")
 @click.option("--force", is_flag=True,
-              help="Rebuild even when the environment already matches its lockfile, and install "
-                   "even when this machine's driver or GPU cannot run the stack.")
+              help="Rebuild even when the environment already matches its lockfile, install "
+                   "even when this machine's driver or GPU cannot run the stack, and take over "
+                   "an environment of the same name that another workspace created.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def create(names, all_, relock, force, as_json):
     """Install environments exactly as their lockfiles say, side by side.
@@ -186,7 +191,8 @@ def create(names, all_, relock, force, as_json):
     Locks first when there is no lockfile and refuses a stale one unless --relock. Environments
     go to $ENVMGR_ENVS_DIR/NAME (else conda's envs dir, else ~/.envmgr/envs/NAME) and hardlink
     files from one package cache ($ENVMGR_PKGS_DIR, else ~/.envmgr/pkgs). An environment that
-    already matches its lockfile is left alone.
+    already matches its lockfile is left alone. An environment that another workspace created
+    (same name, same envs dir) is refused unless --force.
     """
     workspace = find_workspace()
     say = _say(as_json)
@@ -213,7 +219,9 @@ def list_(as_json, no_size):
     """One row per spec: stack, lock state, environment state, prefix and size on disk.
 
     \b
-    lock: fresh / stale / missing      env: created / missing / out-of-sync / foreign
+    lock: fresh / stale / missing
+    env:  created / missing / out-of-sync / foreign (not envmgr's) / other-workspace (envmgr's,
+          created from another workspace's spec of the same name in the same envs dir)
     size: the env's files, each counted once; shared: the part hardlinked with the package
     cache or other envs. Never solves.
     """
@@ -245,6 +253,10 @@ def list_(as_json, no_size):
         click.echo(f"\nall envs together: {human(summary['total_size'])} "
                    f"(shared files counted once); envs dir: {summary['envs_dir']}")
     for row in found:
+        if row.owner:
+            click.echo(f"{row.name}: the environment belongs to workspace {row.owner}; create "
+                       "and remove here refuse it (pick another name, or set ENVMGR_ENVS_DIR "
+                       "per project)", err=True)
         if row.problem:
             click.echo(f"{row.name}: {row.problem}", err=True)
         elif row.lock == "stale":
@@ -256,16 +268,24 @@ def list_(as_json, no_size):
 @cli.command()
 @click.argument("name")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--force", is_flag=True,
+              help="Also remove it when another workspace created it (same name, same envs dir).")
 @click.option("--spec", "with_spec", is_flag=True,
               help="Also delete envs/NAME.yaml and its lockfiles.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")
-def remove(name, yes, with_spec, as_json):
-    """Remove an environment envmgr created; keep its spec and lockfile unless --spec."""
+def remove(name, yes, force, with_spec, as_json):
+    """Remove an environment envmgr created; keep its spec and lockfile unless --spec.
+
+    Never deletes a folder envmgr did not create. An environment another workspace created is
+    refused unless --force (--yes only skips the question).
+    """
     workspace = find_workspace()
     from ..environments import Environment
 
     env = Environment.named(name, workspace)
     env.refuse_foreign()
+    if not force:
+        env.refuse_other_workspace("remove")
     spec_files = [p for p in (workspace.spec_path(name), workspace.lockfile(name),
                               workspace.environment_file(name)) if p.exists()] if with_spec else []
     if not env.exists() and not spec_files:
@@ -277,7 +297,7 @@ def remove(name, yes, with_spec, as_json):
     removed_env = env.exists()
     with env.locked(notify=_warn):
         env.clean_leftovers()
-        env.remove()
+        env.remove(force=force)
     for path in spec_files:
         path.unlink()
     if as_json:
@@ -310,6 +330,7 @@ def verify(name, as_json):
     if not env.exists():
         raise EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
                           fix=f"envmgr create {name}")
+    env.refuse_other_workspace("verify")      # this workspace's lockfile says nothing about it
     lockfile = workspace.lockfile(name)
     if not lockfile.is_file():
         raise EnvmgrError("no lockfile to compare with", file=lockfile, fix=f"envmgr lock {name}")
