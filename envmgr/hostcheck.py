@@ -136,6 +136,98 @@ def _attach_fixes(kb: KnowledgeBase, resolved: Resolved, host, problems: list[Pr
                                     works="has kernels for this GPU")
 
 
+# -- a GPU box where no CUDA build of the release runs ------------------------------------------------
+
+@dataclass(frozen=True)
+class Upgrade:
+    driver: str             # the oldest driver that runs ``cuda`` on these GPUs
+    cuda: str               # the variant of the requested release it would run
+
+
+@dataclass(frozen=True)
+class GpuAlternatives:
+    stack: Option | None    # the nearest other release that runs here, with the route `new` picks
+    upgrade: Upgrade | None  # or keep the release, after a driver upgrade
+
+
+def _as_new_writes(kb: KnowledgeBase, release: TorchRelease, host, platform: str) -> Option | None:
+    """The best verified option among those ``envmgr new "torch X + cuYZ"`` reproduces exactly
+    (the route it would choose for that variant)."""
+    options = [o for o in working_options(kb, release, host, platform)
+               if o.verified and o.route == choose_route(release, o.cuda, [platform])[0]]
+    return max(options, key=lambda o: (o.sass, o.native, Version(o.cuda)), default=None)
+
+
+def _driver_upgrade_for(kb: KnowledgeBase, release: TorchRelease, host, platform: str) -> Upgrade | None:
+    """The variant of ``release`` with kernels for these GPUs, and the oldest driver that runs it
+    (checked: under minor-version compatibility PTX cannot be JIT-compiled, so that driver may not do)."""
+    if not host.driver_known or not host.gpus:
+        return None
+    from .drivers import max_cuda_for_driver
+
+    cuda, _ = best_variant(release, replace(host, driver_version=None, max_cuda=None), kb, platform)
+    toolkit = kb.toolkit(cuda) if cuda != CPU else None
+    route = choose_route(release, cuda, [platform])[0]
+    if toolkit is None or route is None:
+        return None
+    for minimum in dict.fromkeys(filter(None, (toolkit.min_driver(host.os, minor_compat=True),
+                                               toolkit.min_driver(host.os, minor_compat=False)))):
+        newest, _ = max_cuda_for_driver(minimum, kb, host.os)
+        upgraded = replace(host, driver_version=minimum, max_cuda=newest)
+        verdict = fit(kb, release.torch, cuda, route, upgraded)
+        if verdict.driver_ok and verdict.arch_ok and verdict.arch_known:
+            return Upgrade(minimum, cuda)
+    return None
+
+
+def gpu_alternatives(release: TorchRelease, host, kb: KnowledgeBase, platform: str) -> GpuAlternatives | None:
+    """When no CUDA build of ``release`` runs on this GPU machine: the nearest release that does,
+    and the driver upgrade that would let ``release`` run. None when there is nothing to suggest
+    (no GPU, or a CUDA build of ``release`` runs)."""
+    if not (host.has_gpu and host.runs_cuda) or best_variant(release, host, kb, platform)[0] != CPU:
+        return None
+    nearest = None
+    for other in _releases_by_distance(kb, release.torch):
+        nearest = _as_new_writes(kb, other, host, platform)
+        if nearest:
+            break
+    found = GpuAlternatives(nearest, _driver_upgrade_for(kb, release, host, platform))
+    return found if found.stack or found.upgrade else None
+
+
+def suggest_for_new(release: TorchRelease, host, kb: KnowledgeBase, platform: str, name: str
+                    ) -> str | None:
+    """What ``envmgr new NAME "torch X"`` says after writing the CPU build on a GPU machine where
+    no CUDA build of X runs: the commands that give a stack with GPU support. None otherwise."""
+    found = gpu_alternatives(release, host, kb, platform)
+    if found is None:
+        return None
+    parts = []
+    if found.stack:
+        shorthand = f"torch {found.stack.torch} + {cuda_tag(found.stack.cuda)}"
+        parts.append(f'nearest stack with GPU support: {shorthand}: envmgr new {name} "{shorthand}" --force')
+    if found.upgrade:
+        shorthand = f"torch {release.torch} + {cuda_tag(found.upgrade.cuda)}"
+        parts.append(f"upgrade the NVIDIA driver to >= {found.upgrade.driver}, then "
+                     f'envmgr new {name} "{shorthand}" --force')
+    return "; or ".join(parts)
+
+
+def _gpu_fix(release: TorchRelease, host, kb: KnowledgeBase) -> str | None:
+    """The fix of a CPU spec on a GPU machine where no CUDA build of its release runs."""
+    found = gpu_alternatives(release, host, kb, host.platform)
+    if found is None:
+        return None
+    parts = []
+    if found.stack:
+        parts.append(f'stack: "torch {found.stack.torch} + {cuda_tag(found.stack.cuda)}" '
+                     f"({found.stack.route}), the nearest release with GPU support here")
+    if found.upgrade:
+        parts.append(f"upgrade the NVIDIA driver to >= {found.upgrade.driver} and use "
+                     f'cuda: "{found.upgrade.cuda}"')
+    return "; or ".join(parts)
+
+
 # -- the public checks ---------------------------------------------------------------------------
 
 DRIVER_UNKNOWN = "driver unknown: set ENVMGR_DRIVER_VERSION or CONDA_OVERRIDE_CUDA to check it"
@@ -173,7 +265,7 @@ def host_problems(resolved: Resolved, host, kb: KnowledgeBase) -> list[Problem]:
             cuda, reason = best_variant(release, host, kb, host.platform)
             return [Problem(code="cpu-build-on-gpu", severity="warning", key="cuda",
                             message=f"this is a CPU-only build; torch will not use {_gpu_summary(host)}",
-                            fix=f'cuda: "{cuda}" ({reason})' if cuda != CPU else None)]
+                            fix=f'cuda: "{cuda}" ({reason})' if cuda != CPU else _gpu_fix(release, host, kb))]
         return []
     if not host.runs_cuda:
         toolkit = kb.toolkit(resolved.cuda)
@@ -229,9 +321,7 @@ def best_variant(release: TorchRelease, host, kb: KnowledgeBase, platform: str =
                             verdict.driver_how != "minor-compat", Version(cuda)), cuda, verdict))
     driver = _driver_words(host)
     if not scored:
-        return CPU, (f"no CUDA variant of torch {release.torch} "
-                     f"({', '.join(offered_variants(release, platform)) or 'none'}) runs with {driver} "
-                     f"on {_gpu_summary(host)}: the CPU build")
+        return CPU, _no_cuda_build_runs(kb, release, host, platform) + ": the CPU build"
     (known, _sass, native, _), cuda, _ = max(scored, key=lambda s: s[0])
     kernels = f" with kernels for {_gpu_summary(host)}" if host.gpus else ""
     unverified = "" if known else " (its GPU architectures are not in envmgr's tables)"
@@ -241,6 +331,26 @@ def best_variant(release: TorchRelease, host, kb: KnowledgeBase, platform: str =
     how = "natively" if native else "through minor-version compatibility"
     return cuda, (f"{cuda_tag(cuda)}: the newest CUDA variant of torch {release.torch} that {driver} "
                   f"runs {how}{kernels}{unverified}")
+
+
+def _no_cuda_build_runs(kb: KnowledgeBase, release: TorchRelease, host, platform: str) -> str:
+    """Why no CUDA build of ``release`` runs here: the GPU (no kernels), the driver, or both."""
+    variants = offered_variants(release, platform)
+    listed = ", ".join(cuda_tag(c) for c in variants) or "none published"
+    verdicts = []
+    for cuda in variants:
+        route, _ = choose_route(release, cuda, [platform])
+        if route:
+            verdicts.append(fit(kb, release.torch, cuda, route, host))
+    gpus, driver = _gpu_summary(host), _driver_words(host)
+    if verdicts and all(v.driver_ok for v in verdicts):
+        why = f"none has kernels for {gpus}"
+    elif verdicts and all(v.arch_ok for v in verdicts):
+        have = host.driver_version or f"the target's, CUDA <= {host.max_cuda}"
+        why = f"each needs a newer NVIDIA driver than {have}"
+    else:
+        why = f"none runs with {driver} on {gpus}"
+    return f"no CUDA build of torch {release.torch} ({listed}) runs here: {why}"
 
 
 def device_arch_problems(arch_list: list[str], capability: str, device: str = "this GPU"

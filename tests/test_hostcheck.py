@@ -3,12 +3,13 @@ from __future__ import annotations
 
 
 import pytest
+from packaging.version import Version
 
 from envmgr.compat import check
 from envmgr.drivers import driver_runs
 from envmgr.host import detect
-from envmgr.hostcheck import (best_variant, coverage, device_arch_problems, host_problems,
-                              offered_variants)
+from envmgr.hostcheck import (best_variant, coverage, device_arch_problems, gpu_alternatives,
+                              host_problems, offered_variants, suggest_for_new)
 from envmgr.knowledge import load
 from envmgr.models import Spec
 
@@ -243,3 +244,60 @@ def test_problems_with_a_source_carry_a_fact(machine, overrides, kb):
                     continue
                 for problem in host_problems(result.resolved, host, kb):
                     assert problem.fact or not problem.source, (torch, cuda, route, problem)
+
+
+# -- `envmgr new` on a GPU box where no CUDA build of the release runs --------------------------------
+
+def _stack_runs(kb, host, torch, cuda):
+    return codes(host_problems(stack(kb, torch, cuda), host, kb), "error") == []
+
+
+def test_new_on_h100_with_torch_110_names_the_nearest_gpu_stack(kb):
+    host = on(None, kb, ENVMGR_GPU="H100", ENVMGR_DRIVER_VERSION="550.54.14")
+    release = kb.release("1.10")
+    cuda, reason = best_variant(release, host, kb, "linux-64")
+    assert cuda == "cpu"
+    assert reason.startswith("no CUDA build of torch 1.10.2") and "H100 (sm_90)" in reason
+    found = gpu_alternatives(release, host, kb, "linux-64")
+    assert found.stack is not None and found.upgrade is None     # the driver is new enough already
+    assert _stack_runs(kb, host, found.stack.torch, found.stack.cuda)
+    # no release line between 1.10 and the suggestion's runs there
+    suggested = Version(found.stack.torch)
+    older = [r for r in kb.releases if Version("1.10.2") < r.version
+             and (r.version.major, r.version.minor) < (suggested.major, suggested.minor)]
+    assert older
+    for other in older:
+        assert best_variant(other, host, kb, "linux-64")[0] == "cpu", other.torch
+    text = suggest_for_new(release, host, kb, "linux-64", "h1")
+    stack_text = f"torch {found.stack.torch} + cu{found.stack.cuda.replace('.', '')}"
+    assert f"nearest stack with GPU support: {stack_text}" in text
+    assert f'envmgr new h1 "{stack_text}" --force' in text
+
+
+def test_new_on_gtx1080_with_driver_390_suggests_the_upgrade_and_a_release(kb):
+    host = on("gtx1080-390", kb)
+    release = kb.release("1.10")
+    assert best_variant(release, host, kb, "linux-64")[0] == "cpu"
+    found = gpu_alternatives(release, host, kb, "linux-64")
+    assert found.upgrade is not None
+    upgraded = on(None, kb, ENVMGR_GPU="GeForce GTX 1080", ENVMGR_DRIVER_VERSION=found.upgrade.driver)
+    assert _stack_runs(kb, upgraded, "1.10", found.upgrade.cuda)
+    if found.stack is not None:
+        assert _stack_runs(kb, host, found.stack.torch, found.stack.cuda)
+    text = suggest_for_new(release, host, kb, "linux-64", "g1")
+    assert f"upgrade the NVIDIA driver to >= {found.upgrade.driver}" in text
+    assert f'envmgr new g1 "torch 1.10.2 + cu{found.upgrade.cuda.replace(".", "")}" --force' in text
+
+
+def test_new_suggests_nothing_when_a_cuda_build_runs_or_there_is_no_gpu(kb):
+    release = kb.release("1.10")
+    assert suggest_for_new(release, on("rtx3090-470", kb), kb, "linux-64", "x") is None
+    assert suggest_for_new(release, on(None, kb), kb, "linux-64", "x") is None
+
+
+def test_cpu_spec_on_a_gpu_where_no_cuda_build_runs_gets_the_gpu_stack_as_fix(kb):
+    host = on(None, kb, ENVMGR_GPU="H100", ENVMGR_DRIVER_VERSION="550.54.14")
+    [problem] = host_problems(stack(kb, "1.10", "cpu"), host, kb)
+    assert problem.code == "cpu-build-on-gpu" and problem.fix
+    found = gpu_alternatives(kb.release("1.10"), host, kb, "linux-64")
+    assert f'stack: "torch {found.stack.torch} + cu' in problem.fix
