@@ -87,6 +87,34 @@ class Expected:
     python: str | None             # minor, "3.7"
 
 
+@dataclass(frozen=True)
+class Advice:
+    """Whom the fixes name, and what they say first: an env that no longer matches its lockfile
+    needs ``create`` again, a lock older than its spec needs ``create --relock``; only when both
+    agree is a mismatch the lock's own fault (or someone changed the env's files)."""
+
+    name: str
+    lock_stale: bool = False       # the spec (or the knowledge behind it) changed since the lock
+    env_in_sync: bool = True       # the env holds exactly the packages its lockfile pins
+
+    def fix(self, when_in_sync: str) -> str:
+        if self.lock_stale:
+            return (f"the spec changed since the lock: `envmgr create {self.name} --relock` "
+                    "re-locks and installs it")
+        if not self.env_in_sync:
+            return f"the environment no longer matches its lockfile: run `envmgr create {self.name}`"
+        return when_in_sync
+
+    @property
+    def rebuild(self) -> str:
+        return self.fix(f"run `envmgr create {self.name} --force` to rebuild it")
+
+    @property
+    def relock(self) -> str:
+        return self.fix(f"the lockfile pins another build: `envmgr lock {self.name} --update`, "
+                        f"then `envmgr create {self.name}`")
+
+
 @dataclass
 class Report:
     name: str
@@ -133,11 +161,11 @@ def device_arch_check(probe: Probe, expected: Expected) -> list[Problem]:
 register_check(device_arch_check)
 
 
-def run_probe(python: Path, timeout: float = PROBE_TIMEOUT) -> Probe:
+def run_probe(python: Path, advice: Advice, timeout: float = PROBE_TIMEOUT) -> Probe:
     """Run :data:`PROBE_SCRIPT` with the env's ``python``."""
     if not Path(python).exists():
         raise EnvmgrError(f"the environment has no python at {python}", file=python,
-                          fix="run `envmgr create NAME --force` to rebuild it")
+                          fix=advice.rebuild)
     try:
         done = subprocess.run([str(python), "-c", PROBE_SCRIPT], capture_output=True, text=True,
                               timeout=timeout)
@@ -146,12 +174,12 @@ def run_probe(python: Path, timeout: float = PROBE_TIMEOUT) -> Probe:
                           fix="run the env's python by hand to see where it hangs") from None
     except OSError as exc:
         raise EnvmgrError(f"cannot run the env's python: {exc.strerror}", file=python,
-                          fix="run `envmgr create NAME --force` to rebuild it") from None
+                          fix=advice.rebuild) from None
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         detail = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
         raise EnvmgrError(f"the env's python failed: {detail}", file=python,
-                          fix="run `envmgr create NAME --force` to rebuild it")
+                          fix=advice.rebuild)
     return Probe.from_json(json.loads(lines[-1]))
 
 
@@ -166,27 +194,27 @@ def _minor(version: str | None) -> str | None:
     return ".".join(version.split(".")[:2]) if version else None
 
 
-def compare(probe: Probe, expected: Expected) -> list[Problem]:
+def compare(probe: Probe, expected: Expected, advice: Advice) -> list[Problem]:
     """The built-in comparisons: torch imports, its version, its CUDA variant, the python minor."""
     if probe.import_error:
         return [Problem(code="torch-import", message=f"import torch failed: {probe.import_error}",
-                        fix="run `envmgr create NAME --force` to rebuild the environment")]
+                        fix=advice.rebuild)]
     problems = []
     if expected.torch and _public(probe.torch_version or "") != _public(expected.torch):
         problems.append(Problem(
             code="torch-version", key="torch",
             message=f"torch {probe.torch_version} is installed but the lockfile pins {expected.torch}",
-            fix="run `envmgr create NAME --force`"))
-    problems += _cuda_problems(probe, expected)
+            fix=advice.rebuild))
+    problems += _cuda_problems(probe, expected, advice)
     if expected.python and _minor(probe.python_version) != expected.python:
         problems.append(Problem(
             code="python-version", key="python",
             message=f"python {probe.python_version} runs but the lockfile pins {expected.python}",
-            fix="run `envmgr create NAME --force`"))
+            fix=advice.rebuild))
     return problems
 
 
-def _cuda_problems(probe: Probe, expected: Expected) -> list[Problem]:
+def _cuda_problems(probe: Probe, expected: Expected, advice: Advice) -> list[Problem]:
     if expected.cuda is None:
         return []
     if expected.cuda == CPU:
@@ -194,19 +222,18 @@ def _cuda_problems(probe: Probe, expected: Expected) -> list[Problem]:
             return [Problem(code="cuda-variant", key="cuda",
                             message=f"a CUDA {probe.torch_cuda} build of torch is installed but the "
                                     "spec asks for the CPU build",
-                            fix="run `envmgr lock NAME --update` then `envmgr create NAME`")]
+                            fix=advice.relock)]
         return []
     if not probe.torch_cuda:
         return [Problem(code="cpu-build", key="cuda",
                         message=f"the CPU build of torch is installed but the spec asks for CUDA "
                                 f"{expected.cuda}",
-                        fix="pin the CUDA variant and re-lock: `envmgr lock NAME --update`, "
-                            "then `envmgr create NAME`")]
+                        fix=advice.relock)]
     if _minor(probe.torch_cuda) != _minor(expected.cuda):
         return [Problem(code="cuda-variant", key="cuda",
                         message=f"torch was built for CUDA {probe.torch_cuda} but the spec asks "
                                 f"for CUDA {expected.cuda}",
-                        fix="run `envmgr lock NAME --update` then `envmgr create NAME`")]
+                        fix=advice.relock)]
     if not probe.cuda_available:
         # The right build, but this machine cannot run it (no GPU, no driver, or too old a
         # driver): worth saying, not a mismatch, since envs are often built on login nodes.
@@ -219,9 +246,11 @@ def _cuda_problems(probe: Probe, expected: Expected) -> list[Problem]:
     return []
 
 
-def verify(name: str, prefix: Path, python: Path, expected: Expected) -> Report:
-    probe = run_probe(python)
-    problems = compare(probe, expected)
+def verify(name: str, prefix: Path, python: Path, expected: Expected,
+           advice: Advice | None = None) -> Report:
+    advice = advice or Advice(name)
+    probe = run_probe(python, advice)
+    problems = compare(probe, expected, advice)
     if not probe.import_error:
         for check in _EXTRA_CHECKS:
             problems.extend(check(probe, expected) or [])

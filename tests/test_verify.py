@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from envmgr.verify import Expected, Probe, Report, compare, device_arch_check
+from envmgr import verify as verifying
+from envmgr.verify import Advice, Expected, Probe, Report, device_arch_check
 
 CUDA_PROBE = dict(python_version="3.7.16", torch_version="1.10.1", torch_cuda="10.2",
                   cudnn_version=7605, cuda_available=False)
+
+
+def compare(probe, expected, advice=Advice("x")):
+    return verifying.compare(probe, expected, advice)
 
 
 def codes(problems):
@@ -59,6 +64,26 @@ def test_import_failure_is_the_only_problem_reported():
         assert key in data
 
 
+def test_fixes_name_the_environment_and_follow_its_state():
+    cpu_build = Probe(**{**CUDA_PROBE, "torch_cuda": None})
+    wanted = Expected(torch="1.10.1", cuda="10.2", python="3.7")
+
+    def fix(advice, probe=cpu_build):
+        (problem,) = [p for p in compare(probe, wanted, advice) if p.severity == "error"]
+        assert "NAME" not in problem.fix
+        return problem.fix
+
+    # env and lock agree, yet the build is wrong: the lock itself needs redoing
+    assert "envmgr lock paper --update" in fix(Advice("paper"))
+    # the env simply no longer matches its (fresh) lockfile: create it again, nothing else
+    out_of_sync = fix(Advice("paper", env_in_sync=False))
+    assert "`envmgr create paper`" in out_of_sync and "lock" not in out_of_sync.replace("lockfile", "")
+    # the spec changed since the lock: one command re-locks and installs
+    assert "envmgr create paper --relock" in fix(Advice("paper", lock_stale=True))
+    broken = Probe(python_version="3.7.16", import_error="ImportError: libcudart.so.10.2")
+    assert "envmgr create paper --force" in fix(Advice("paper"), broken)
+
+
 def test_device_arch_check_uses_the_build_arch_list():
     pytest.importorskip("envmgr.hostcheck")
     old_build = Probe(**{**CUDA_PROBE, "cuda_available": True, "device_name": "RTX 3090",
@@ -97,6 +122,7 @@ def test_cpu_build_where_the_spec_asks_for_cuda_exits_1(tmp_workspace, write_spe
     code, report = verify_json("laptop")
     assert code == 1 and report["ok"] is False
     assert [p["code"] for p in report["problems"]] == ["cpu-build"]
+    assert "envmgr create laptop --relock" in report["problems"][0]["fix"]   # the lock is stale
     text = envmgr("verify", "laptop")
     assert text.exit_code == 1 and "CPU build" in text.stderr and "MISMATCH" in text.stdout
 
@@ -126,3 +152,25 @@ def test_verify_without_an_env_says_how_to_create_it(tmp_workspace, write_spec):
     write_spec(tmp_workspace, "paper", "stack: torch 1.10.1 + cu102 + py3.7\n")
     result = envmgr("verify", "paper")
     assert result.exit_code == 1 and "envmgr create paper" in result.stderr
+
+
+def test_verify_advice_names_the_env_when_its_python_is_gone(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "laptop", "stack: torch 1.13 cpu\n")
+    assert envmgr("create", "laptop").exit_code == 0
+    from envmgr.environments import Environment
+
+    Environment.named("laptop", tmp_workspace).python.unlink()
+    result = envmgr("verify", "laptop")
+    assert result.exit_code == 1 and "envmgr create laptop --force" in result.stderr
+    assert "NAME" not in result.stderr
+
+
+def test_an_env_behind_its_fresh_lockfile_is_told_to_create_again(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "laptop", "stack: torch 1.13 cpu\n")
+    assert envmgr("create", "laptop").exit_code == 0
+    write_spec(tmp_workspace, "laptop", "stack: torch 1.13 + cu117\n")
+    assert envmgr("lock", "laptop").exit_code == 0          # the lock moves on, the env does not
+    code, report = verify_json("laptop")
+    assert code == 1 and [p["code"] for p in report["problems"]] == ["cpu-build"]
+    assert report["problems"][0]["fix"].startswith("the environment no longer matches its lockfile")
+    assert "`envmgr create laptop`" in report["problems"][0]["fix"]

@@ -335,14 +335,27 @@ def verify(name, as_json):
     if not lockfile.is_file():
         raise EnvmgrError("no lockfile to compare with", file=lockfile, fix=f"envmgr lock {name}")
     cuda = _spec_cuda(workspace, name) or (env.marker() or {}).get("cuda")
-    expected = verifying.expected_from_lock(lockfile, host_platform(), cuda)
-    report = verifying.verify(name, env.prefix, env.python, expected)
+    platform = host_platform()
+    expected = verifying.expected_from_lock(lockfile, platform, cuda)
+    advice = verifying.Advice(name, lock_stale=_lock_is_stale(workspace, name),
+                              env_in_sync=env.in_sync(lockfile, platform))
+    report = verifying.verify(name, env.prefix, env.python, expected, advice)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         _print_report(report)
     if not report.ok:
         sys.exit(1)
+
+
+def _lock_is_stale(workspace, name: str) -> bool:
+    """Whether the spec changed since the lock (recorded facts only: no conda-lock import)."""
+    from ..lockfile import STALE, fast_state
+
+    try:
+        return fast_state(workspace, name)[0] == STALE
+    except EnvmgrError:     # no spec any more, say: nothing to re-lock from
+        return False
 
 
 def _print_report(report) -> None:
