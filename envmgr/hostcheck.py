@@ -324,7 +324,11 @@ def best_variant(release: TorchRelease, host, kb: KnowledgeBase, platform: str =
         return CPU, _no_cuda_build_runs(kb, release, host, platform) + ": the CPU build"
     (known, _sass, native, _), cuda, _ = max(scored, key=lambda s: s[0])
     kernels = f" with kernels for {_gpu_summary(host)}" if host.gpus else ""
-    unverified = "" if known else " (its GPU architectures are not in envmgr's tables)"
+    unverified = ""
+    if not known:   # the arch list is unknown: nothing was checked, so claim no kernels
+        sms = " ".join(dict.fromkeys(g.sm for g in host.gpus if g.sm))
+        kernels, unverified = "", (f"; kernels for {sms} not verified (the arch list of torch "
+                                   f"{release.torch} + {cuda_tag(cuda)} is not in envmgr's tables)")
     if not host.driver_known:
         return cuda, (f"{cuda_tag(cuda)}: the newest CUDA variant of torch {release.torch}{kernels}"
                       f"{unverified}; {DRIVER_UNKNOWN}")

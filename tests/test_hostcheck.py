@@ -301,3 +301,15 @@ def test_cpu_spec_on_a_gpu_where_no_cuda_build_runs_gets_the_gpu_stack_as_fix(kb
     assert problem.code == "cpu-build-on-gpu" and problem.fix
     found = gpu_alternatives(kb.release("1.10"), host, kb, "linux-64")
     assert f'stack: "torch {found.stack.torch} + cu' in problem.fix
+
+
+def test_best_variant_does_not_claim_kernels_it_cannot_verify(kb):
+    # torch 1.6 predates envmgr's arch tables: its variant is chosen, its kernels are not claimed
+    host = on(None, kb, ENVMGR_GPU="GeForce GTX 1080")
+    cuda, reason = best_variant(kb.release("1.6"), host, kb, "linux-64")
+    assert cuda != "cpu"
+    assert "with kernels for" not in reason
+    assert (f"kernels for sm_61 not verified (the arch list of torch 1.6.0 + cu{cuda.replace('.', '')} "
+            "is not in envmgr's tables)") in reason
+    _, verified = best_variant(kb.release("1.10"), host, kb, "linux-64")
+    assert "with kernels for GeForce GTX 1080 (sm_61)" in verified and "not verified" not in verified
