@@ -177,3 +177,28 @@ def test_an_old_marker_without_a_workspace_counts_as_this_workspace(tmp_workspac
     assert envmgr("create", "paper", "--force").exit_code == 0
     assert env.marker()["workspace"] == str(tmp_workspace.root)   # rebuilt: now recorded
     assert envmgr("remove", "paper", "--yes").exit_code == 0
+
+
+# -- names that name nothing --------------------------------------------------------------------
+def test_verify_and_remove_of_an_unknown_name_are_usage_errors(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "paper", PAPER)
+    for command in ("verify", "remove"):
+        result = envmgr(command, "nosuch", *(["--yes"] if command == "remove" else []))
+        assert result.exit_code == 2, (command, result.output)
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+        assert "nosuch" in result.stderr and "paper" in result.stderr     # what does exist
+        assert "envmgr list" in result.stderr and "envmgr create nosuch" not in result.stderr
+    # a known spec whose environment is not created yet is a state, not a typo
+    result = envmgr("verify", "paper")
+    assert result.exit_code == 1 and "envmgr create paper" in result.stderr
+
+
+def test_create_without_a_name_suggests_one_from_this_workspace(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "laptop", CPU)
+    result = envmgr("create")
+    assert result.exit_code == 2 and "envmgr create laptop" in result.stderr
+    assert "--all" in result.stderr and "paper-2021" not in result.stderr
+    for path in tmp_workspace.envs_dir.iterdir():
+        path.unlink()
+    result = envmgr("create")
+    assert result.exit_code == 2 and "envmgr new" in result.stderr

@@ -31,9 +31,22 @@ def _names(workspace, names: tuple[str, ...], all_: bool) -> list[str]:
                              fix='envmgr new NAME "torch 2.4 + cu121"')
         return found
     if not names:
-        raise UsageError("name at least one environment, or pass --all",
-                         fix="envmgr create paper-2021")
+        found = workspace.spec_names()
+        fix = (f"envmgr create {found[0]} (specs here: {', '.join(found)}), or envmgr create --all"
+               if found else 'no specs here yet: envmgr new NAME "torch 2.4 + cu121"')
+        raise UsageError("name at least one environment, or pass --all", fix=fix)
     return list(names)
+
+
+def _no_such_name(workspace, name: str) -> UsageError:
+    """A name with neither a spec nor an environment: a usage error (exit 2), like check/lock."""
+    from ..pipeline import relative
+
+    known = ", ".join(workspace.spec_names()) or "none yet"
+    return UsageError(f"no spec or environment named '{name}' (specs: {known})",
+                      file=relative(workspace, workspace.spec_path(name)),
+                      fix=f'`envmgr list` shows what exists; `envmgr new {name} "torch 2.4 + cu121"` '
+                          "starts a spec")
 
 
 def _say(as_json: bool):
@@ -277,7 +290,8 @@ def remove(name, yes, force, with_spec, as_json):
     """Remove an environment envmgr created; keep its spec and lockfile unless --spec.
 
     Never deletes a folder envmgr did not create. An environment another workspace created is
-    refused unless --force (--yes only skips the question).
+    refused unless --force (--yes only skips the question). Exit 1 when NAME has a spec but no
+    environment, 2 when it names neither.
     """
     workspace = find_workspace()
     from ..environments import Environment
@@ -289,6 +303,8 @@ def remove(name, yes, force, with_spec, as_json):
     spec_files = [p for p in (workspace.spec_path(name), workspace.lockfile(name),
                               workspace.environment_file(name)) if p.exists()] if with_spec else []
     if not env.exists() and not spec_files:
+        if not workspace.spec_path(name).is_file():
+            raise _no_such_name(workspace, name)
         raise EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
                           fix="envmgr list shows the environments and where they are")
     if not yes and sys.stdin.isatty():
@@ -319,7 +335,8 @@ def verify(name, as_json):
 
     Reports torch, its CUDA runtime, cuDNN, whether a GPU is usable (and, on a GPU machine, the
     device, its capability and the build's arch list). Exit 1 on a mismatch, e.g. a CPU build
-    where the spec asks for CUDA.
+    where the spec asks for CUDA, or when the environment is not created yet; exit 2 when NAME
+    names neither a spec nor an environment.
     """
     from .. import verify as verifying
 
@@ -328,6 +345,8 @@ def verify(name, as_json):
 
     env = Environment.named(name, workspace)
     if not env.exists():
+        if not workspace.spec_path(name).is_file():
+            raise _no_such_name(workspace, name)
         raise EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
                           fix=f"envmgr create {name}")
     env.refuse_other_workspace("verify")      # this workspace's lockfile says nothing about it
