@@ -11,10 +11,6 @@ from packaging.version import Version
 from envmgr import knowledge
 from envmgr.knowledge import cuda_tag, minor_of
 
-# CUDA variants that name no toolkit in cuda.yaml on purpose: 1.0.0 shipped cuda80 builds, and
-# cuda.yaml starts at 9.0 (the oldest toolkit NVIDIA's driver table and the archs sources cover).
-ALLOWED_UNKNOWN_CUDA = {("1.0.0", "8.0"), ("1.0.1", "8.0")}
-
 ARCH_TAG = re.compile(r"^(sm|compute)_(\d+)$")
 CC = re.compile(r"^\d+\.\d$")
 PYTHON_MINOR = re.compile(r"^\d+\.\d+$")
@@ -53,7 +49,7 @@ def test_every_row_cites_known_sources(kb):
 
 
 def test_kb_version_is_recorded(kb):
-    assert re.match(r"^\d{4}\.\d{2}\.\d{2}\+[0-9a-f]{12}$", kb.version)
+    assert re.match(r"^\d{4}\.\d{2}\.\d{2}(\.\d+)?\+[0-9a-f]{12}$", kb.version)   # 2026.11.27.1+digest
 
 
 # -- torch --------------------------------------------------------------------------------------
@@ -89,7 +85,7 @@ def test_every_cuda_variant_names_a_toolkit(kb):
             for platform in r.conda_forge.platforms:
                 variants |= set(r.conda_forge_cuda(platform))
         for cuda in variants:
-            assert cuda in known or (r.torch, cuda) in ALLOWED_UNKNOWN_CUDA, (r.torch, cuda)
+            assert cuda in known, (r.torch, cuda)      # no exceptions: cuda.yaml starts at 8.0
 
 
 def test_companion_versions_parse(kb):
@@ -277,7 +273,7 @@ def test_anchor_torch_1_10_1(kb):
     r = kb.release("1.10.1")
     assert r.conda_cuda() == ["10.2", "11.3"]
     assert r.conda.cuda["11.3"] == ["conda-forge"]
-    assert r.pip_cuda() == ["10.2", "11.1"]
+    assert r.pip_cuda() == ["10.2", "11.1", "11.3"]     # cu113 wheels: audit 2026.11.27.1
     assert (r.torchvision, r.torchaudio) == ("0.11.2", "0.10.1")
     assert r.python == ["3.6", "3.7", "3.8", "3.9"]
     assert r.pip.index == "find-links"
@@ -345,3 +341,54 @@ def test_anchor_conda_forge_builds(kb):
     assert snapshot.conda_forge_cuda("win-64") == ["12.8", "13.0"]
     for unknown in ("2.9.0", "2.9.1", "2.11.0", "2.12.0", "2.14.0", "2.15.0"):
         assert kb.release(unknown).conda_forge is None, unknown
+
+
+# -- regression anchors of the data audit 2026.11.27.1 (SOURCES.md, "Audit 2026.11.27.1") --------
+def test_anchor_numpy2_windows_wheels_2_3_to_2_4_0(kb):
+    assert "numpy2-win-2.4.0" not in {c.id for c in kb.copins}
+    rule = next(c for c in kb.copins if c.id == "numpy2-windows")
+    assert rule.spec == "numpy<2" and rule.routes == ("pip",) and rule.platforms == ("win-64",)
+    for torch in ("2.3.0", "2.3.1", "2.4.0"):
+        assert rule.applies(torch, "pip", ("win-64",)), torch
+        assert not rule.applies(torch, "pip", ("linux-64",)), torch
+        assert not rule.applies(torch, "pytorch", ("win-64",)), torch     # conda builds: NumPy 2 rc1
+    assert not rule.applies("2.4.1", "pip", ("win-64",))                   # builder#1957
+    assert not rule.applies("2.2.2", "pip", ("win-64",))                   # the general numpy2 rule's
+    raw = next(c for c in kb.raw["copins.yaml"]["copins"] if c["id"] == "numpy2-windows")
+    assert "\n" not in raw["summary"].strip()
+
+
+def test_anchor_pip_cu113_wheels_of_1_10(kb):
+    for torch in ("1.10.0", "1.10.1"):
+        r = kb.release(torch)
+        assert r.pip_cuda() == ["10.2", "11.1", "11.3"], torch
+        assert r.conda_cuda() == ["10.2", "11.3"], torch                  # the page's conda list unchanged
+    assert kb.build_arches("1.10.0", "11.3", "windows-wheel")              # builder release/1.10
+
+
+def test_anchor_ptx_of_blackwell_wheels(kb):
+    for torch in ("2.7.0", "2.7.1"):
+        arches = kb.build_arches(torch, "12.8", "linux-wheel")
+        assert "compute_120" in arches and "sm_70" not in arches, torch
+    assert "compute_120" in kb.build_arches("2.8.0", "12.9", "linux-wheel")
+    assert "compute_120" not in kb.build_arches("2.8.0", "12.8", "linux-wheel")   # 12.8 case: no +PTX
+    assert "sm_70" in kb.build_arches("2.8.0", "12.8", "linux-wheel")
+
+
+def test_anchor_cuda_8_0(kb):
+    t = kb.toolkit("8.0")
+    assert (t.driver_linux, t.driver_windows) == ("375.26", "376.51")       # Table 3, 8.0.61 GA2
+    assert t.min_driver("linux") == "375.26" and t.minor_compat_driver_linux is None
+    updates = {u["release"]: (u["linux"], u["windows"])
+               for u in next(r for r in kb.raw["cuda.yaml"]["toolkits"] if r["cuda"] == "8.0")["updates"]}
+    assert updates["8.0 (8.0.44)"] == ("367.48", "369.30")
+    assert t.archs[0] == "2.0" and t.archs[-1] == "6.2" and "7.0" not in t.archs
+    assert "2.0" not in kb.toolkit("9.0").archs                              # CMake removes 20/21 at 9.0
+    assert "8.0" in kb.release("1.0.0").conda_cuda() and "8.0" in kb.release("1.0.0").pip_cuda()
+
+
+def test_anchor_cuda_12_9_archs_cite_cmake(kb):
+    t = kb.toolkit("12.9")
+    assert {"10.3", "12.1"} <= set(t.archs) and "10.3" not in kb.toolkit("12.8").archs
+    assert "cmake-archs-031593de" in t.sources
+    assert t.min_driver("windows") == "528.33"     # the stricter of 527.41 / 528.33 (SOURCES.md)

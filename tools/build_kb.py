@@ -365,7 +365,9 @@ def build_toolkits(ref: dict) -> list[dict]:
             row["notes"] = "; ".join(notes)
         row.update(overlay.CUDA_FIXES.get(cuda, {}))
         rows.append(row)
-    return rows
+    # Toolkits the reference does not cover (CUDA 8.0), written out in full in the overlay.
+    rows += copy.deepcopy(overlay.EXTRA_TOOLKITS)
+    return sorted(rows, key=lambda r: Version(r["cuda"]))
 
 
 # -- arches -------------------------------------------------------------------------------------
@@ -376,14 +378,15 @@ def conda_arch_key(key: str) -> str:
 
 
 def build_arches(ref: dict) -> dict:
-    def table(mapping, rename=lambda k: k):
+    def table(mapping, rename=lambda k: k, fixes=None):
         rows = {rename(str(k)): sorted_arches(v) for k, v in mapping.items()}
+        rows.update({k: sorted_arches(v) for k, v in (fixes or {}).items()})
         return dict(sorted(rows.items(), key=lambda kv: arch_key_order(kv[0])))
 
     return {
         "schema": 1,
         "builds": {
-            "linux-wheel": table(ref["torch_build_arches"]),
+            "linux-wheel": table(ref["torch_build_arches"], fixes=overlay.ARCH_FIXES.get("linux-wheel")),
             "windows-wheel": table(ref["torch_build_arches_windows"]),
             "conda": table(ref["torch_build_arches_conda"], conda_arch_key),
             "conda-forge": table(overlay.CONDA_FORGE_ARCHES),
@@ -391,7 +394,7 @@ def build_arches(ref: dict) -> dict:
         },
         "sources": {
             "linux-wheel": ["builder-arch-lists", "nix-build-cuda", "pytorch-build-cuda-sh",
-                            "arch-deprecations", "release-md-copy"],
+                            "arch-deprecations", "release-md-copy", "secondary-arch-records"],
             "windows-wheel": ["builder-arch-lists"],
             "conda": ["builder-arch-lists", "builder-conda-recipes"],
             "conda-forge": ["conda-forge-feedstock"],

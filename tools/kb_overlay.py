@@ -4,7 +4,7 @@ tools/build_kb.py merges these into envmgr/data/*.yaml. SOURCES.md says why each
 """
 from __future__ import annotations
 
-KB_VERSION = "2026.11.27"
+KB_VERSION = "2026.11.27.1"
 
 REF_NOTE = "read for ../shared/reference/compat-facts.yaml; see its NOTES for how it was read"
 
@@ -84,8 +84,10 @@ SOURCES = {
         "note": "SECONDARY; PTX markers not represented",
     },
     "pytorch-build-cuda-sh": {
-        "title": "pytorch/pytorch .ci/manywheel/build_cuda.sh (2.9/2.10-era content)",
+        "title": "pytorch/pytorch .ci/manywheel/build_cuda.sh (2.9/2.10-era content: 12.6 5.0;6.0;7.0..9.0, "
+                 "12.8 7.0..9.0;10.0;12.0, 12.9 ...;12.0+PTX, 13.0 7.5..10.0;12.0+PTX)",
         "url": "https://github.com/pytorch/pytorch/blob/799d09f215740cc4fb78e0bd278dce469e33ddcb/.ci/manywheel/build_cuda.sh",
+        "note": "commit on an unknown branch; its lists equal the KB's 2.9/2.10 cu126/cu128/cu130 rows",
     },
     "evelthon-measured": {
         "title": "evelthon/PyTorch-supported-compute-capability: SASS measured in Linux wheels (third party)",
@@ -225,6 +227,51 @@ SOURCES = {
     "vision-7725": {
         "title": "pytorch/vision#7725: torchvision < 0.6.1 no longer on the pytorch conda channel (open)",
         "url": "https://github.com/pytorch/vision/issues/7725",
+    },
+    # -- data audit 2026.11.27.1 (SOURCES.md, "Audit 2026.11.27.1") -----------------------------
+    "builder-1957": {
+        "title": "pytorch/builder#1957: [Release 2.4] cherry pick of 'Use numpy 2.0.0rc1 for windows builds' "
+                 "(#1945), merged 2024-08-14, i.e. first in 2.4.1",
+        "url": "https://github.com/pytorch/builder/pull/1957",
+    },
+    "builder-1941": {
+        "title": "pytorch/builder#1941 (reverted by #1944, re-landed as #1945): the Windows fix edits "
+                 "windows/condaenv.bat, the wheel build environment, which pinned NumPy 1.x for every Python",
+        "url": "https://github.com/pytorch/builder/pull/1941",
+    },
+    "builder-1768": {
+        "title": "pytorch/builder#1768: numpy 2.0.0rc1 for the conda builds (conda-build recipe) and the "
+                 "Linux wheels; cherry-picked to release 2.3 by #1770",
+        "url": "https://github.com/pytorch/builder/pull/1768",
+    },
+    "pytorch-128860": {
+        "title": "pytorch/pytorch#128860: Update PyTorch CI to numpy 2.0 (Windows reports: 2.3.x wheels fail "
+                 "with NumPy 2, '_ARRAY_API not found')",
+        "url": "https://github.com/pytorch/pytorch/issues/128860",
+    },
+    "cmake-archs-031593de": {
+        "title": "Kitware CMake CMakeCUDAArchitecturesAll.cmake with the CUDA 12.9 case "
+                 "(VERSION_GREATER_EQUAL 12.9: 100 101 103 120 121)",
+        "url": "https://github.com/Kitware/CMake/blob/031593de2564f4ecacebd0c376416eef997c779c/Modules/Internal/CMakeCUDAArchitecturesAll.cmake",
+    },
+    "builder-dockerfile-80": {
+        "title": "pytorch/builder manywheel/Dockerfile_80: cu80 wheels built on nvidia/cuda:8.0-devel-centos7 "
+                 "plus the CUDA 8.0.61 (GA2, Prod2) patch 2",
+        "url": "https://github.com/pytorch/builder/blob/06a166dffc76e05d018c7f466d6b8b6cb6916c0b/manywheel/Dockerfile_80",
+    },
+    "cuda80-measured-conda": {
+        "title": "moi90/pytorch_compute_capabilities table.md: pytorch-1.0.0-py3.7_cuda8.0.61_cudnn7.1.2_1 "
+                 "(pytorch channel) carries sm_20 .. sm_61 (third party)",
+        "url": "https://github.com/moi90/pytorch_compute_capabilities/blob/6bbfa99e99cdc2d4b3bbd0de86dab3748ca489cf/table.md",
+        "note": "SECONDARY; corroborates that 1.0.0 conda cu80 builds used CUDA 8.0.61",
+    },
+    "secondary-arch-records": {
+        "title": "third-party torch.cuda.get_arch_list() recordings and transcriptions of release-tag "
+                 ".ci/manywheel/build_cuda.sh (2.7.x cu128 and 2.8 cu129 '+PTX')",
+        "url": "https://github.com/search?type=code",
+        "note": "SECONDARY; e.g. a recorded 2.7.1+cu128 ['sm_75' .. 'sm_120', 'compute_120']; "
+                "v2.7.0/v2.7.1 12.8 case '7.5;8.0;8.6;9.0;10.0;12.0+PTX'; v2.8.0 12.9 case '...;12.0+PTX', "
+                "12.8 case without +PTX",
     },
 }
 
@@ -408,6 +455,20 @@ for _torch in [*RELEASED, "1.8.2"]:
         _platforms, _sources = conda_platforms(_torch)
         _add_fix(_torch, {"conda": {"platforms": _platforms}, "sources": _sources})
 
+# pip CUDA 11.3 wheels of 1.10.0/1.10.1: builder release/1.10 built cu113 (the Windows wheel table
+# above lists 1.10.x+cu113 from its windows/cuda113.bat), and many install commands pin
+# torch==1.10.x+cu113 from download.pytorch.org/whl/cu113/torch_stable.html. The page lists 11.3
+# only as a conda variant for 1.10.x. The Linux arch list of these wheels is not known.
+for _torch in ("1.10.0", "1.10.1"):
+    _add_fix(_torch, {"pip": {"cuda": ["10.2", "11.1", "11.3"]},
+                      "sources": ["builder-arch-lists", "secondary-install-commands"],
+                      "notes": "pip cu113 wheels added (builder release/1.10 windows/cuda113.bat; many "
+                               "third-party torch==%s+cu113 install commands); not on the page" % _torch})
+
+# The cu80 builds of 1.0.0 were built with CUDA 8.0.61 (GA2), hence the 8.0 row's GA2 drivers.
+_add_fix("1.0.0", {"sources": ["builder-dockerfile-80", "cuda80-measured-conda"],
+                   "notes": "cu80 wheels and conda builds used CUDA 8.0.61 (GA2): driver >= 375.26 / 376.51"})
+
 # Rows the reference does not have at all, each with its own sources. "like" copies another
 # row first (same minor: CUDA variants and channels come from the per-minor RELEASE.md matrix).
 _FIND_LINKS = {"index": "find-links", "url": "https://download.pytorch.org/whl/torch_stable.html",
@@ -468,14 +529,64 @@ CUDA_FIXES: dict[str, dict] = {
     "11.0": {"minor_compat_driver_linux": "450.51.05", "minor_compat_driver_windows": "451.48"},
 }
 
+_CUDA12_MINOR_COMPAT_NOTE = (
+    "current NVIDIA Table 2 gives only '>= 525'; 525.60.13 (Linux) equals the 12.0 GA toolkit driver in "
+    "Table 3; Windows 528.33 from a copy of the older release-notes Table 2, while copies of the older "
+    "compatibility guide say 527.41: the stricter 528.33 is kept (SOURCES.md)")
+CUDA_FIXES["12.9"] = {
+    "sources": ["nvidia-driver-table", "nvidia-minor-compat", "cmake-archs", "cmake-archs-031593de",
+                "clang-cuda-archs", "arch-deprecations"],
+    "notes": _CUDA12_MINOR_COMPAT_NOTE + "; CMake @031593de: 100 101 103 120 121 at >=12.9 (primary); "
+             "agrees with LLVM PR #136639 (sm_103/sm_121 with PTX ISA 8.8) and the cuRANDDx notes",
+}
+
+# Toolkits the reference does not have. CUDA 8.0: torch 1.0.0 ships cu80 (conda feature cuda80, pip).
+# NVIDIA Table 3 has two 8.0 rows; the minimum is the GA2 row because PyTorch's cu80 builds used 8.0.61.
+# Archs: CMake's initial set (20 21 30 35 37 50 52 53) plus 60 61 62 at >=8.0; clang Cuda.cpp adds
+# sm_32 (min CUDA 7.0) and ends sm_20/21 at CUDA 8.0.
+EXTRA_TOOLKITS: list[dict] = [{
+    "cuda": "8.0",
+    "released": None,
+    "driver_linux": "375.26",
+    "driver_windows": "376.51",
+    "minor_compat_driver_linux": None,
+    "minor_compat_driver_windows": None,
+    "archs": ["2.0", "2.1", "3.0", "3.2", "3.5", "3.7", "5.0", "5.2", "5.3", "6.0", "6.1", "6.2"],
+    "archs_complete": True,
+    "updates": [{"release": "8.0 (8.0.44)", "linux": "367.48", "windows": "369.30"},
+                {"release": "8.0 (8.0.61 GA2)", "linux": "375.26", "windows": "376.51"}],
+    "sources": ["nvidia-driver-table", "cmake-archs", "clang-cuda-archs", "builder-dockerfile-80"],
+    "notes": "no minor-version compatibility before CUDA 11: minimum driver = toolkit driver; minimum is the "
+             "8.0.61 GA2 row (375.26 / 376.51), the toolkit PyTorch's cu80 builds used (builder "
+             "Dockerfile_80); the first 8.0 release, 8.0.44, shipped with 367.48 / 369.30; CMake: 60 61 62 "
+             "at >=8.0, 20/21 removed at >=9.0; clang Cuda.cpp: sm_20/21 max CUDA 8.0, sm_60-62 min 8.0",
+}]
+
+# packaging -> arch key -> full list, replacing the reference's list (SOURCES.md, audit 2026.11.27.1).
+ARCH_FIXES: dict[str, dict[str, list[str]]] = {
+    "linux-wheel": {
+        # release/2.7 12.8 case: "7.5;8.0;8.6;9.0;10.0;12.0+PTX" (SECONDARY: recorded 2.7.1+cu128
+        # get_arch_list(), transcriptions of v2.7.0/v2.7.1 build_cuda.sh)
+        "2.7.0+cu128": ["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120", "compute_120"],
+        "2.7.1+cu128": ["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120", "compute_120"],
+        # 12.9 case "7.0;7.5;8.0;8.6;9.0;10.0;12.0+PTX" (the 12.8 case has no +PTX): build_cuda.sh
+        # @799d09f2 has this 12.9 line; for v2.8.0 itself only transcriptions were read
+        "2.8.0+cu129": ["sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120", "compute_120"],
+    },
+}
+
 CUDA_RELEASED: dict[str, str] = {}
 
 ARCH_NOTES = {
     "linux-wheel": (
         "1.8-2.5 from pytorch/builder release branches (patches of a minor share the branch list); "
-        "2.6-2.10 SECONDARY (Nix transcriptions of build_cuda.sh; PTX markers unknown for 2.6-2.8); "
-        "2.11-2.14 from the dev-discuss / RELEASE.md support matrix. Linux wheels carry no PTX and "
-        "no sm_61 from builder 8d064bfc (2020-07-09) until the 13.0 builds (+PTX)."),
+        "2.6-2.8 SECONDARY (Nix transcriptions of release build_cuda.sh; compute_120 of 2.7.x cu128 and "
+        "2.8.0 cu129 from recorded get_arch_list() outputs and tag transcriptions; 2.6 PTX unknown); "
+        "2.9/2.10 cu126/cu128/cu130 equal pytorch .ci/manywheel/build_cuda.sh @799d09f2 (primary, branch "
+        "unknown); 2.11-2.14 from the dev-discuss / RELEASE.md support matrix. Linux wheels carry no PTX "
+        "and no sm_61 from builder 8d064bfc (2020-07-09) until 2.7 cu128 (12.0+PTX); since then only the "
+        "newest CUDA variant of a release has PTX (2.8 cu129, 2.9+ cu130). "
+        "1.10.x cu113 wheels: list unknown."),
     "windows-wheel": "pytorch/builder windows/cuda*.bat per release branch, 1.8-2.5",
     "conda": "pytorch-channel builds (builder conda/pytorch-nightly/build.sh), 1.8-2.5; keep sm_61 and 3.7+PTX",
     "conda-forge": "feedstock TORCH_CUDA_ARCH_LIST at the 2.13.0 snapshot; linux-aarch64 adds 8.7",
