@@ -245,7 +245,8 @@ def envmgr_process(*args: str, env: dict | None = None, **popen) -> subprocess.P
 def create_json(name: str, *extra: str) -> dict:
     result = envmgr("create", name, "--json", *extra)
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    (only,) = json.loads(result.stdout)          # always a list, one object per environment
+    return only
 
 
 def wait_for(predicate, timeout: float = 30.0, step: float = 0.01):
@@ -286,7 +287,7 @@ def test_noop_create_touches_nothing_and_loads_no_engine(tmp_workspace, write_sp
     process = envmgr_process("create", "paper", "--json", env={"PYTHONPROFILEIMPORTTIME": "1"})
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
-    assert json.loads(out)["action"] == "up-to-date"
+    assert json.loads(out)[0]["action"] == "up-to-date"
     imported = {line.split("|")[-1].strip() for line in err.splitlines() if "import time:" in line}
     assert "rattler" not in imported and "conda_lock" not in imported
     after = {p.name: p.stat().st_mtime_ns for p in (env.prefix / "conda-meta").iterdir()}
@@ -353,7 +354,7 @@ def test_two_concurrent_creates_wait_and_do_not_corrupt(tmp_workspace, write_spe
     assert first.returncode == 0, err1
     assert second.returncode == 0, err2
     assert "waiting for another envmgr" in err2
-    assert json.loads(out2)["action"] == "up-to-date"    # it saw the finished env, no 2nd install
+    assert json.loads(out2)[0]["action"] == "up-to-date"    # it saw the finished env, no 2nd install
     assert temp_siblings(env) == [] and envmgr("verify", "paper").exit_code == 0
 
 
@@ -421,3 +422,24 @@ def test_stale_lockfile_is_refused_unless_relock(tmp_workspace, write_spec):
     assert create_json("paper", "--relock")["action"] == "updated"
     report = json.loads(envmgr("verify", "paper", "--json").stdout)
     assert report["python_version"].startswith("3.8.") and report["ok"]
+
+
+def test_create_results_go_to_stdout_and_progress_to_stderr(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "paper", PAPER)
+    first = envmgr("create", "paper")
+    assert first.exit_code == 0
+    assert first.stdout.startswith("created paper at ") and "envmgr verify paper" in first.stdout
+    assert first.stdout.count("\n") == 1
+    assert "locking paper" in first.stderr and "installing" in first.stderr
+    assert "created paper" not in first.stderr
+    again = envmgr("create", "paper")
+    assert again.stdout.startswith("paper is up to date") and again.stderr == ""
+
+
+def test_create_json_is_a_list_with_seconds_to_the_millisecond(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "paper", PAPER)
+    for _ in ("created", "up-to-date"):       # a new env, then the no-op path
+        result = envmgr("create", "paper", "--json")
+        (row,) = json.loads(result.stdout)
+        assert row["seconds"] == round(row["seconds"], 3) and result.stderr == ""
+    assert row["action"] == "up-to-date"

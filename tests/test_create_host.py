@@ -37,7 +37,7 @@ def test_force_installs_anyway_with_a_warning(tmp_workspace, write_spec, monkeyp
     on_machine(monkeypatch, "GeForce GTX 1080", "390.116")
     result = envmgr("create", "paper", "--force", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["action"] == "created"
+    assert json.loads(result.stdout)[0]["action"] == "created"
     assert "installing anyway" in result.stderr
 
 

@@ -50,6 +50,7 @@ def _no_such_name(workspace, name: str) -> UsageError:
 
 
 def _say(as_json: bool):
+    """Progress ("locking...", "installing..."): stderr, so stdout holds only results."""
     return (lambda message: None) if as_json else _warn
 
 
@@ -94,7 +95,7 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
     result = {"name": name, "prefix": str(env.prefix), "lockfile": str(lockfile),
               "platform": platform}
     if not force and env.in_sync(lockfile, platform):
-        return {**result, "action": "up-to-date", "seconds": time.perf_counter() - started}
+        return {**result, "action": "up-to-date", "seconds": _since(started)}
     _refuse_if_host_cannot_run(workspace, name, force, say)
     with env.locked(notify=_warn):
         env.clean_leftovers()
@@ -102,7 +103,7 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
         if not force:
             env.refuse_other_workspace("create")
         if not force and env.in_sync(lockfile, platform):   # another envmgr just made it
-            return {**result, "action": "up-to-date", "seconds": time.perf_counter() - started}
+            return {**result, "action": "up-to-date", "seconds": _since(started)}
         action = "updated" if env.exists() else "created"
         _build(workspace, env, lockfile, platform, progress, say)
     packages = len(env.marker()["packages"])
@@ -110,7 +111,12 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
 
     pip_packages = len(wanted_urls(lockfile, platform)[1])   # installed by install.link (piplayer)
     return {**result, "action": action, "packages": packages, "pip_packages": pip_packages,
-            "seconds": round(time.perf_counter() - started, 3)}
+            "seconds": _since(started)}
+
+
+def _since(started: float) -> float:
+    """Seconds since ``started``, to the millisecond (as every ``seconds`` in envmgr's JSON)."""
+    return round(time.perf_counter() - started, 3)
 
 
 def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> None:
@@ -205,7 +211,8 @@ def create(names, all_, relock, force, as_json):
     go to $ENVMGR_ENVS_DIR/NAME (else conda's envs dir, else ~/.envmgr/envs/NAME) and hardlink
     files from one package cache ($ENVMGR_PKGS_DIR, else ~/.envmgr/pkgs). An environment that
     already matches its lockfile is left alone. An environment that another workspace created
-    (same name, same envs dir) is refused unless --force.
+    (same name, same envs dir) is refused unless --force. Results go to stdout (--json: a list,
+    one object per environment), progress to stderr.
     """
     workspace = find_workspace()
     say = _say(as_json)
@@ -214,14 +221,16 @@ def create(names, all_, relock, force, as_json):
     for name in _names(workspace, names, all_):
         result = create_one(workspace, name, relock=relock, force=force, progress=progress, say=say)
         results.append(result)
+        if as_json:
+            continue
         if result["action"] == "up-to-date":
-            say(f"{name} is up to date ({result['prefix']})")
+            click.echo(f"{name} is up to date ({result['prefix']})")
         else:
             pip = f" + {result['pip_packages']} pip" if result.get("pip_packages") else ""
-            say(f"{result['action']} {name} at {result['prefix']} ({result['packages']} packages{pip}, "
-                f"{result['seconds']:.1f} s); try: envmgr verify {name}")
-    if as_json:
-        click.echo(json.dumps(results if len(results) > 1 or all_ else results[0], indent=2))
+            click.echo(f"{result['action']} {name} at {result['prefix']} ({result['packages']} "
+                       f"packages{pip}, {result['seconds']:.1f} s); try: envmgr verify {name}")
+    if as_json:   # always a list, one object per environment, like check --json
+        click.echo(json.dumps(results, indent=2))
 
 
 # -- list ---------------------------------------------------------------------------------------
