@@ -4,7 +4,8 @@ Builds the local test channels in ``./.demo`` (gitignored), points envmgr's chan
 dir and package cache there, copies the example specs ``envs/paper-2021.yaml`` and
 ``envs/current.yaml`` into a demo workspace (so the repository's own lockfiles, which name the
 real channels, are never touched), then runs the real CLI, printing each command:
-lock and create both side by side, a second create (a no-op), list, verify both.
+lock and create both side by side, a second create (a no-op), list, verify both. It prints its
+settings as ``export`` lines and ends with how to use the local channels for specs of your own.
 """
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ from pathlib import Path
 
 DEMO_ENVS = ("paper-2021", "current")
 DEMO_MARKER = ".envmgr-demo"   # written first into the demo folder: the demo may delete it later
+# What a user can reuse elsewhere: the channels, envs dir and cache. Not ENVMGR_WORKSPACE: exported,
+# it would send every envmgr command in any folder to the demo's workspace.
+SHARED_SETTINGS = ("ENVMGR_CHANNEL_ALIAS", "ENVMGR_DEFAULT_CHANNELS", "ENVMGR_ENVS_DIR",
+                   "ENVMGR_PKGS_DIR")
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -68,10 +73,29 @@ def prepare(repo: Path, demo: Path) -> dict[str, str]:
     env.update(channel_env(demo / "channels"))
     env.update({"ENVMGR_WORKSPACE": str(workspace), "ENVMGR_ENVS_DIR": str(demo / "envs"),
                 "ENVMGR_PKGS_DIR": str(demo / "pkgs")})
-    for key in ("ENVMGR_CHANNEL_ALIAS", "ENVMGR_DEFAULT_CHANNELS", "ENVMGR_ENVS_DIR",
-                "ENVMGR_PKGS_DIR", "ENVMGR_WORKSPACE"):
-        print(f"  {key}={env[key]}")
+    print("\n".join(settings_lines(env)))
     return env
+
+
+def settings_lines(env: dict[str, str]) -> list[str]:
+    """The demo's settings as shell ``export`` lines (quoted), then where its workspace is."""
+    exports = [f"  export {key}={shlex.quote(env[key])}" for key in SHARED_SETTINGS]
+    return ["settings (the demo's local channels, envs dir and package cache):", *exports,
+            f"the demo's workspace (its commands run there): {env['ENVMGR_WORKSPACE']}"]
+
+
+def try_it_yourself() -> str:
+    from .testchannel.catalog import CONDA_FORGE_TORCH, PYTORCH_CHANNEL_RELEASES
+
+    held = ", ".join(release["torch"] for release in PYTORCH_CHANNEL_RELEASES)
+    return f"""
+try it yourself: paste the export lines above into a shell (leave ENVMGR_WORKSPACE unset: envmgr
+then uses the folder you are in), go to another folder and write a spec of your own; the local
+channels hold torch {held} (pytorch) and {CONDA_FORGE_TORCH["torch"]} (conda-forge):
+  mkdir -p /tmp/my-project/envs && cd /tmp/my-project     # envs/ makes it a workspace
+  envmgr new mine "torch 1.13 cpu"
+  envmgr create mine && envmgr verify mine && envmgr list
+A new shell without those variables uses the real channels again."""
 
 
 def main() -> None:
@@ -88,6 +112,7 @@ def main() -> None:
     total = time.perf_counter() - started
     print(f"\ndemo finished in {total:.1f} s (the repeated create, a no-op, took {again:.2f} s "
           "including interpreter start); everything lives in ./.demo")
+    print(try_it_yourself())
 
 
 if __name__ == "__main__":
