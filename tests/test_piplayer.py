@@ -178,11 +178,16 @@ def test_as_of_applies_to_pypi_and_says_how_it_treats_pytorchs_index(pip_workspa
 
 
 def test_pip_requirement_naming_a_conda_package_is_a_clear_error(pip_workspace, write_spec):
-    write_spec(pip_workspace, "clash", MIXED.replace("  - timm\n", "  - torchvision\n"))
+    write_spec(pip_workspace, "clash", MIXED.replace("  - timm\n", "  - mkl\n"))
     result = envmgr("lock", "clash")
     assert result.exit_code == 1
-    assert "torchvision" in result.output and "conda already installs" in result.output
+    assert "mkl" in result.output and "conda already installs" in result.output
     assert not pip_workspace.lockfile("clash").exists()
+    # the torch family itself is caught earlier, by check, at the spec's line
+    write_spec(pip_workspace, "twice", MIXED.replace("  - timm\n", "  - torchvision\n"))
+    result = envmgr("lock", "twice")
+    assert result.exit_code == 1 and "twice.yaml:" in result.output and "second time" in result.output
+    assert not pip_workspace.lockfile("twice").exists()
 
 
 def test_unresolvable_pip_requirement_names_the_platform(pip_workspace, write_spec):
