@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from packaging.version import Version
 
 from .drivers import driver_runs
-from .gpuarch import arch_list_for, cc_tuple, coverage, sm_of, toolkit_targets
+from .gpuarch import arch_list_for, cc_tuple, coverage, sm_of, toolkit_reach, toolkit_targets
 from .gpunames import capability_from_sm
 from .knowledge import KnowledgeBase, cuda_tag
 from .models import Problem
@@ -60,64 +60,71 @@ def _toolkit_range(kb, cuda: str) -> str:
 
 
 PTX_RULE = "PTX for compute_XY is JIT-compiled by the driver for any GPU of compute capability >= X.Y"
+# cuda.yaml rows cite these for their driver columns; the rest of a row's sources back its archs.
+DRIVER_SOURCES = frozenset({"nvidia-driver-table", "nvidia-minor-compat"})
+
+
+def _toolkit_arch_sources(kb, cuda: str) -> list[str]:
+    toolkit = kb.toolkit(cuda)
+    return [s for s in (toolkit.sources if toolkit else ()) if s not in DRIVER_SOURCES]
 
 
 def _arch_problem(kb, torch: str, cuda: str, host, gpu_cc: str, names: str, arch_list, table,
                   exact: bool, verdict) -> Problem | None:
     sm = sm_of(gpu_cc)
+    build = f"torch {torch} + {cuda_tag(cuda)}"
     targets = toolkit_targets(kb, cuda, gpu_cc)
-    where = f"the {table} build" if table else "the build"
     build_sources = kb.arches_source(table) if table else []
     source = kb.cite(build_sources) if table else None
     toolkit_sources = list(kb.toolkit(cuda).sources) if kb.toolkit(cuda) else []
+    # Why a toolkit cannot reach a GPU is a fact about its archs (CMake, clang), not about drivers.
+    reach_source = kb.cite(_toolkit_arch_sources(kb, cuda) + build_sources)
     if arch_list is None:
         if targets is False:   # the issue's rule: a toolkit too old to target the GPU is an error
             return Problem(code="gpu-arch-unsupported", key="cuda",
-                           message=f"{names} is {sm}, and CUDA {cuda} cannot target it at all; the arch "
-                                   f"list of torch {torch} + {cuda_tag(cuda)} is unknown, so only PTX "
-                                   "could run there",
-                           fact=_toolkit_range(kb, cuda), source=kb.cite(toolkit_sources))
+                           message=f"{build} has no kernels for {sm} ({names}): "
+                                   f"{toolkit_reach(kb, cuda, gpu_cc)}, and PTX alone is not enough "
+                                   f"for CUDA {cuda}'s libraries",
+                           fact=_toolkit_range(kb, cuda) + f"; {sm} is outside it", source=reach_source)
         return Problem(code="gpu-arch-unknown", key="cuda", severity="note",
-                       message=f"the architectures of torch {torch} + {cuda_tag(cuda)} are unknown to "
-                               f"envmgr: {sm} ({names}) cannot be checked")
+                       message=f"the arch list of {build} is not in envmgr's tables: "
+                               f"{sm} ({names}) was not checked")
     found = coverage(arch_list, gpu_cc)
     listed = " ".join(arch_list)
     if found.covered and found.via_ptx and verdict.how == "minor-compat":
         return Problem(code="gpu-arch-ptx-driver", key="cuda",
-                       message=f"{names} ({sm}) runs torch {torch} + {cuda_tag(cuda)} only through PTX "
-                               f"({listed}), and driver {host.driver_version} is older than CUDA {cuda}: "
+                       message=f"{names} ({sm}) runs {build} only through its PTX, {found.ptx}, "
+                               f"and driver {host.driver_version} is older than CUDA {cuda}: "
                                "it cannot JIT-compile that PTX",
                        fact=f"PTX from CUDA {cuda} is JIT-compiled only by a driver >= "
-                            f"{verdict.toolkit_driver or '?'} (the CUDA {cuda} toolkit driver); "
+                            f"{verdict.toolkit_driver or '?'}, the CUDA {cuda} toolkit driver; "
                             "minor-version compatibility does not cover PTX",
                        source=kb.cite(toolkit_sources + build_sources))
     if found.covered and found.via_ptx and targets is False:
         # PTX alone is not enough here: CUDA's own libraries of that toolkit (cuBLAS, cuDNN) have
         # no kernels for a GPU newer than the toolkit, and torch warns "sm_XY is not compatible".
         return Problem(code="gpu-arch-unsupported", key="cuda",
-                       message=f"torch {torch} + {cuda_tag(cuda)}: CUDA {cuda} cannot target {sm} "
-                               f"({names}) at all; the build has only PTX ({found.how}), and the CUDA "
-                               f"{cuda} libraries have no {sm} kernels (torch says \"{sm} is not "
-                               "compatible with the current PyTorch installation\")",
-                       fact=f"{_toolkit_range(kb, cuda)}; {sm} is outside it",
-                       source=kb.cite(toolkit_sources + build_sources))
+                       message=f"{build} has no kernels for {sm} ({names}): "
+                               f"{toolkit_reach(kb, cuda, gpu_cc)}, and the build's only PTX "
+                               f"({found.ptx}) is not enough for CUDA {cuda}'s libraries",
+                       fact=_toolkit_range(kb, cuda) + f"; {sm} is outside it", source=reach_source)
     if found.covered and found.via_ptx:
         return Problem(code="gpu-arch-ptx", key="cuda", severity="note",
-                       message=f"{names} ({sm}) runs torch {torch} + {cuda_tag(cuda)} only through "
-                               f"{found.how}", fact=PTX_RULE, source=source)
+                       message=f"{names} ({sm}) runs {build} only through {found.how}: "
+                               "the first start is slow", fact=PTX_RULE, source=source)
     if found.covered:
         return None
     newer_only = all(cc_tuple(c) > cc_tuple(gpu_cc) for c in
                      filter(None, (capability_from_sm(a) for a in arch_list)))
     code = "gpu-arch-dropped" if newer_only else "gpu-arch-unsupported"
-    what = (f"{where} dropped {sm}: its kernels start above {names}"
-            if newer_only else f"{where} has no kernels for {sm} ({names}) and no PTX it can JIT")
+    what = (f"{build} dropped {sm} ({names}): its kernels start above it"
+            if newer_only else f"{build} has no kernels for {sm} ({names}) and no PTX it can JIT")
     if targets is False:
-        what += f"; CUDA {cuda} cannot target {sm} at all"
+        what += f"; {toolkit_reach(kb, cuda, gpu_cc)}"
+    table_note = "" if exact else f", from envmgr's {table} table"
     return Problem(code=code, key="cuda", severity="error" if exact else "warning",
-                   message=f"torch {torch} + {cuda_tag(cuda)}: {what} (build arch list: {listed}"
-                           f"{'' if exact else f', taken from the {table} table'})",
-                   fact=f"{sm} needs SASS sm_{gpu_cc.split('.')[0]}x (x <= {gpu_cc.split('.')[1]}) "
+                   message=f"{what}; the build carries {listed}{table_note}",
+                   fact=f"{sm} needs SASS sm_{gpu_cc.split('.')[0]}x, x <= {gpu_cc.split('.')[1]}, "
                         f"or PTX compute_XY <= {sm.split('_')[1]}", source=source)
 
 

@@ -39,6 +39,7 @@ class Coverage:
     covered: bool
     via_ptx: bool = False
     how: str = ""
+    ptx: str | None = None      # "compute_37": the PTX the device would JIT, when via_ptx
 
 
 def coverage(arch_list: list[str], cc: str) -> Coverage:
@@ -60,8 +61,8 @@ def coverage(arch_list: list[str], cc: str) -> Coverage:
                    f"{arch} kernels run on {sm_of(cc)} (same major architecture)")
             return Coverage(True, False, how)
     if ptx:
-        return Coverage(True, True, f"PTX compute_{ptx.replace('.', '')}, JIT-compiled for "
-                                    f"{sm_of(cc)} by the driver (slow first start)")
+        arch = f"compute_{ptx.replace('.', '')}"
+        return Coverage(True, True, f"PTX {arch}, JIT-compiled for {sm_of(cc)} by the driver", arch)
     return Coverage(False)
 
 
@@ -86,6 +87,16 @@ def _sibling_patch(kb: KnowledgeBase, torch: str, cuda: str, table: str) -> list
         if found is not None:
             return found
     return None
+
+
+def toolkit_reach(kb: KnowledgeBase, cuda: str, cc: str) -> str:
+    """Why CUDA ``cuda`` cannot target a ``cc`` device (only asked when ``toolkit_targets`` is False):
+    the toolkit is older than the architecture, or has dropped it."""
+    sm = sm_of(cc)
+    newest = max(kb.toolkit(cuda).archs, key=cc_tuple)
+    if cc_tuple(cc) > cc_tuple(newest):
+        return f"CUDA {cuda} predates {sm} and cannot target it"
+    return f"CUDA {cuda} no longer targets {sm}"
 
 
 def toolkit_targets(kb: KnowledgeBase, cuda: str, cc: str) -> bool | None:

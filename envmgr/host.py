@@ -156,7 +156,8 @@ def _gpu_override(environ, kb) -> Gpu | None:
             raise UsageError(f"ENVMGR_GPU={value!r} is not an NVIDIA GPU architecture envmgr knows",
                              fix="use one of " + " ".join(sm_of(c) for c in known)
                                  + ", or a model name (ENVMGR_GPU='GeForce RTX 3090')")
-        return Gpu(0, f"GPU with compute capability {cc} (ENVMGR_GPU)", cc, None, "ENVMGR_GPU")
+        # no parentheses: messages put the name inside their own ("sm_86 (GPU with ...)")
+        return Gpu(0, f"GPU with compute capability {cc}", cc, None, "ENVMGR_GPU")
     found = lookup_capability(value, kb.gpus)
     if found is None:
         raise UsageError(f"ENVMGR_GPU={value!r} is neither a GPU model envmgr knows nor an architecture",

@@ -29,7 +29,7 @@ class Option:
     native: bool            # the driver runs it without minor-version compatibility
 
     def label(self) -> str:
-        return f"torch {self.torch} + {cuda_tag(self.cuda)} ({self.route})"
+        return f"torch {self.torch} + {cuda_tag(self.cuda)}, {self.route} route"
 
 
 def _uses_ptx(verdict: Fit) -> bool:
@@ -97,7 +97,7 @@ def _fix_text(kb: KnowledgeBase, resolved: Resolved, host, options: list[Option]
               works: str = "runs here") -> str | None:
     parts = []
     if options and options[0].torch == resolved.torch:
-        parts.append(f'cuda: "{options[0].cuda}" ({options[0].label()} {works})')
+        parts.append(f'cuda: "{options[0].cuda}" ({options[0].label()}, {works})')
         options = options[1:]
     for option in options:
         parts.append(f'stack: "torch {option.torch} + {cuda_tag(option.cuda)}" ({option.route}), '
@@ -375,6 +375,6 @@ def device_arch_problems(arch_list: list[str], capability: str, device: str = "t
                             f"{sm} (envmgr doctor lists which)")]
     if found.via_ptx:
         return [Problem(code="gpu-arch-ptx", severity="warning",
-                        message=f"{device} ({sm}) runs this torch only through PTX JIT ({found.how}); "
+                        message=f"{device} ({sm}) runs this torch only through {found.how}: "
                                 "the first CUDA call compiles kernels and is slow")]
     return []

@@ -227,7 +227,7 @@ def test_rtx3090_with_torch_171_cu101_states_the_toolkit_range(kb):
     problems = host_problems(stack(kb, "1.7.1", "10.1"), host, kb)
     [error] = [p for p in problems if p.severity == "error"]
     assert error.code == "gpu-arch-unsupported" and error.source
-    assert error.fact == "CUDA 10.1 targets compute capabilities 3.0-7.5"
+    assert error.fact == "CUDA 10.1 targets compute capabilities 3.0-7.5; sm_86 is outside it"
 
 
 @pytest.mark.parametrize("machine,overrides", [
@@ -313,3 +313,43 @@ def test_best_variant_does_not_claim_kernels_it_cannot_verify(kb):
             "is not in envmgr's tables)") in reason
     _, verified = best_variant(kb.release("1.10"), host, kb, "linux-64")
     assert "with kernels for GeForce GTX 1080 (sm_61)" in verified and "not verified" not in verified
+
+
+# -- arch messages: short, one level of parentheses, facts cited from the arch sources -------------
+
+def _paren_depth(text):
+    depth = deepest = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_rtx3090_with_cu102_conda_build_says_why_in_one_short_sentence(kb):
+    host = on(None, kb, ENVMGR_GPU="RTX 3090", ENVMGR_DRIVER_VERSION="550.54.14")
+    [error] = [p for p in host_problems(stack(kb, "1.10.1", "10.2", "pytorch"), host, kb)
+               if p.severity == "error"]
+    assert error.message == ("torch 1.10.1 + cu102 has no kernels for sm_86 (RTX 3090): CUDA 10.2 "
+                             "predates sm_86 and cannot target it, and the build's only PTX "
+                             "(compute_37) is not enough for CUDA 10.2's libraries")
+    assert error.fact == "CUDA 10.2 targets compute capabilities 3.0-7.5; sm_86 is outside it"
+    assert "driver" not in error.source.lower() and "minor version" not in error.source.lower()
+    assert "CMake" in error.source or "clang" in error.source
+
+
+@pytest.mark.parametrize("machine,overrides", [
+    (None, {"ENVMGR_GPU": "GeForce RTX 3090", "ENVMGR_DRIVER_VERSION": "470.57.02"}),
+    (None, {"ENVMGR_GPU": "sm_90", "ENVMGR_DRIVER_VERSION": "550.54.14"}), ("gtx1080-390", {}),
+    ("rtx5090-570", {}), ("titanv-rtx5880-570", {})])
+def test_arch_messages_have_no_nested_parentheses(machine, overrides, kb):
+    host = on(machine, kb, **overrides)
+    for torch in ("1.7.1", "1.8.1", "1.10", "1.13", "2.4", "2.7"):
+        for cuda in offered_variants(kb.release(torch), "linux-64"):
+            for route in ("pytorch", "pip"):
+                result = check(Spec(name="t", torch=torch, cuda=cuda, route=route), kb)
+                if not result.ok:
+                    continue
+                for problem in host_problems(result.resolved, host, kb):
+                    if problem.code.startswith("gpu-arch"):
+                        assert _paren_depth(problem.message) <= 1, problem.message
+                        assert len(problem.message) <= 240, problem.message
