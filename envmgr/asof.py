@@ -176,16 +176,30 @@ UNSAT_MARK = "uploaded after the cutoff date"
 _EXCLUDED = re.compile(r"([A-Za-z0-9_.\-]+) [^\s,]+ is excluded because the package is " + UNSAT_MARK)
 
 
-def unsat_hint(explanation: str, cutoff: dt.datetime) -> str | None:
-    """A plain next step when the cutoff is what made a solve impossible."""
+LATER_BY_DAYS = 90     # the later date a too-early cutoff's hint suggests: about one torch minor on
+
+
+def unsat_hint(explanation: str, cutoff: dt.datetime, rule: str | None = None,
+               origin: str | None = None) -> str | None:
+    """A plain next step when the cutoff is what made a solve impossible. ``rule`` and ``origin``
+    (the lock's as_of facts) say what was asked: a date suggests a later one or ``release``; a
+    ``release`` cutoff suggests a later explicit date (``release`` is what was just tried)."""
     if UNSAT_MARK not in explanation:
         return None
     names = sorted(set(_EXCLUDED.findall(explanation)))
     what = (f"{', '.join(names)} {'was' if len(names) == 1 else 'were'}" if names
             else "packages this lock needs were")
-    return (f"the as_of cutoff {cutoff.date().isoformat()} is too early: {what} uploaded after it; "
-            "use a later `as_of:` date in the spec (or `envmgr lock --as-of DATE`), or "
-            f"`as_of: release` for the torch release date + {RELEASE_MARGIN_DAYS} days")
+    date = cutoff.date().isoformat()
+    later = min(cutoff.date() + dt.timedelta(days=LATER_BY_DAYS), today()).isoformat()
+    flag, key = f"`envmgr lock --as-of {later}`", f'`as_of: "{later}"` in the spec'
+    where = f"{flag} (or {key})" if origin == COMMAND_LINE else f"{key} (or {flag})"
+    if rule and rule.startswith(RELEASE):
+        return (f"the as_of cutoff {date} ({rule}) is too early: {what} uploaded after it; "
+                f"give a later date instead, e.g. {where}")
+    release = "`--as-of release`" if origin == COMMAND_LINE else "`as_of: release`"
+    return (f"the as_of cutoff {date} is too early: {what} uploaded after it; use a later "
+            f"`as_of:` date, e.g. {where}, or {release} for the torch release date + "
+            f"{RELEASE_MARGIN_DAYS} days")
 
 
 def listed(workspace, name: str) -> str | None:

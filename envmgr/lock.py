@@ -56,7 +56,8 @@ def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspa
         for specs in sorted({tuple(s) for s in specs_by_platform.values()}):
             group = [p for p in inputs.platforms if tuple(specs_by_platform[p]) == specs]
             records.update(solve_platforms(inputs.channel_urls, list(specs), group, inputs.cuda,
-                                           what=what, file=inputs.env_file, exclude_newer=cutoff))
+                                           what=what, file=inputs.env_file, exclude_newer=cutoff,
+                                           as_of_facts=inputs.facts))
         hashes = hashing.result()
     from . import piplayer
 

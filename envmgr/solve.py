@@ -97,9 +97,10 @@ async def _solve_all(channels: list[str], specs: list, plan: dict[str, list], ca
 
 def solve_platforms(channels: list[str], specs: list[str], platforms: list[str], cuda: str | None,
                     *, what: str = "", file: str | Path | None = None,
-                    exclude_newer=None) -> dict[str, list]:
+                    exclude_newer=None, as_of_facts: dict | None = None) -> dict[str, list]:
     """platform -> solved ``RepoDataRecord`` list. ``what`` names the environment in errors.
-    ``exclude_newer``: an aware datetime; packages uploaded after it are left out (``as_of``)."""
+    ``exclude_newer``: an aware datetime; packages uploaded after it are left out (``as_of``);
+    ``as_of_facts``: how that cutoff was asked for (the lock's facts), for the hint."""
     from rattler.exceptions import SolverError
 
     plan = {p: rattler_virtual_packages(p, cuda) for p in platforms}
@@ -111,9 +112,10 @@ def solve_platforms(channels: list[str], specs: list[str], platforms: list[str],
         label = f" {what}" if what else ""
         fix = None
         if exclude_newer is not None:
-            from .asof import unsat_hint
+            from .asof import KEY_ORIGIN, KEY_RULE, unsat_hint
 
-            fix = unsat_hint(explanation, exclude_newer)
+            facts = as_of_facts or {}
+            fix = unsat_hint(explanation, exclude_newer, facts.get(KEY_RULE), facts.get(KEY_ORIGIN))
         raise EnvmgrError(f"cannot solve{label} for {', '.join(platforms)}:\n{explanation}\n",
                           file=file, fix=fix or hint_for(explanation, cuda)) from None
     except rattler_errors() as exc:   # fetch / parse / unsupported-scheme errors of a channel

@@ -234,3 +234,28 @@ def test_the_pip_layer_gets_the_effective_cutoff(ws, write_spec):
     inputs, _ = inputs_for(ws, "paper")
     assert inputs.as_of_cutoff == release_cutoff().isoformat()
     assert inputs_for(ws, "paper", as_of="2021-12-20")[0].as_of_cutoff == "2021-12-20"
+
+
+def test_too_early_a_release_cutoff_suggests_a_later_date_not_release_again(ws, write_spec):
+    write_spec(ws, "paper", SPEC + 'packages: ["numpy >=1.26"]\n')   # numpy 1.26.0: 2023-09-16
+    code, out = run("lock", "paper", "--as-of", "release")
+    assert code == 1 and "numpy" in out
+    fix = out.split("(fix: ", 1)[1]
+    assert "--as-of release" not in fix and "as_of: release" not in fix   # not what was just used
+    assert "is too early" in out and "--as-of 20" in fix                   # a later explicit date
+    write_spec(ws, "paper", SPEC + 'packages: ["numpy >=1.26"]\nas_of: release\n')
+    code, out = run("lock", "paper")
+    fix = out.split("(fix: ", 1)[1]
+    assert code == 1 and "as_of: release" not in fix and 'as_of: "20' in fix
+
+
+def test_unsat_hint_follows_the_request():
+    from envmgr.asof import moment_of, unsat_hint
+
+    why = "pytorch 1.10.1 py3.9_cpu_0 is excluded because the package is uploaded after the cutoff date"
+    dated = unsat_hint(why, moment_of("2021-12-01"), rule="2021-12-01", origin="spec")
+    assert "as_of: release" in dated and "later `as_of:` date" in dated
+    released = unsat_hint(why, moment_of("2022-01-09"),
+                          rule="release: torch 1.10.1 released 2021-12-10 + 30 days", origin="--as-of")
+    assert "as_of: release" not in released and "--as-of release" not in released
+    assert "--as-of 2022-04-09" in released          # a concrete later date: the cutoff + 90 days
