@@ -54,8 +54,38 @@ PYTORCH_CHANNEL_NAMES = {"pytorch", "torchvision", "torchaudio", "pytorch-cuda",
                          "pytorch-mutex", "cudatoolkit"}
 
 
-def hint_for(explanation: str, cuda: str | None) -> str | None:
-    """A plain next step for the causes envmgr recognises in rattler's explanation."""
+_NO_CANDIDATES = re.compile(r"No candidates were found for ([^\s]+)( [^\n]*?)?\.?\s*$", re.M)
+SHOWN_VERSIONS = 8
+
+
+def missing_request(explanation: str) -> tuple[str, str] | None:
+    """(name, the request as rattler printed it) when no channel has anything matching it."""
+    found = _NO_CANDIDATES.search(explanation)
+    if not found:
+        return None
+    return found.group(1).rstrip("."), (found.group(1) + (found.group(2) or "")).rstrip(".")
+
+
+def shown_versions(versions: list[str]) -> str:
+    """Versions (newest first) for a hint: major.minor once each when there are many."""
+    if len(versions) > SHOWN_VERSIONS:
+        versions = list(dict.fromkeys(".".join(v.split(".")[:2]) for v in versions))
+    more = ", ..." if len(versions) > SHOWN_VERSIONS else ""
+    return ", ".join(sorted(versions[:SHOWN_VERSIONS], key=_version_key)) + more
+
+
+def _version_key(version: str):
+    from rattler import Version
+
+    try:
+        return Version(version)
+    except Exception:  # noqa: BLE001 - rattler's own parse error; such a version sorts first
+        return Version("0")
+
+
+def hint_for(explanation: str, cuda: str | None, available: list[str] | None = None) -> str | None:
+    """A plain next step for the causes envmgr recognises in rattler's explanation. ``available``:
+    the versions the channels have of the package nothing matched (newest first), when known."""
     needs_cuda = re.search(r"__cuda >=\s*([0-9.]+)", explanation)
     if needs_cuda:
         wanted = needs_cuda.group(1)
@@ -64,11 +94,21 @@ def hint_for(explanation: str, cuda: str | None) -> str | None:
                 f"your driver supports (`envmgr check` shows it) or a cpu stack")
     if "__cuda" in explanation and ("no candidates" in explanation or "cannot be installed" in explanation):
         return "these builds need a CUDA driver (`__cuda`); a CPU environment cannot use them: pick a cpu build"
-    missing = re.search(r"No candidates were found for ([^\s]+)", explanation)
+    missing = missing_request(explanation)
     if missing:
-        name = missing.group(1).rstrip(".")
-        hint = (f"no channel has {name}: check the spec's channels and the channel alias "
-                "(ENVMGR_CHANNEL_ALIAS / channel_alias in envmgr.yaml)")
+        name, request = missing
+        parts = request.split()
+        version = parts[1].lstrip("=") if len(parts) == 3 else None
+        if available and version in available:     # the version is there, not that build
+            hint = (f"no channel has a {name} {version} build matching {parts[2]} (they have "
+                    f"{name} {version}, in other builds): pick another build or CUDA variant, "
+                    "or add a channel that has it to the spec's channels")
+        elif available and request != name:
+            hint = (f"no channel has {request} (they have: {shown_versions(available)}): pick one "
+                    "of those, or add a channel that has it to the spec's channels")
+        else:
+            hint = (f"no channel has {name}: check the spec's channels and the channel alias "
+                    "(ENVMGR_CHANNEL_ALIAS / channel_alias in envmgr.yaml)")
         if name in PYTORCH_CHANNEL_NAMES:
             hint += ("; the `pytorch` channel stops at torch 2.5 and no longer has builds older "
                      "than 1.5.1 (envmgr check suggests another route)")
@@ -116,10 +156,31 @@ def solve_platforms(channels: list[str], specs: list[str], platforms: list[str],
 
             facts = as_of_facts or {}
             fix = unsat_hint(explanation, exclude_newer, facts.get(KEY_RULE), facts.get(KEY_ORIGIN))
+        if fix is None:
+            missing = missing_request(explanation)
+            available = (versions_of(missing[0], channels, platforms, repodata_cache_dir())
+                         if missing else None)
+            fix = hint_for(explanation, cuda, available)
         raise EnvmgrError(f"cannot solve{label} for {', '.join(platforms)}:\n{explanation}\n",
-                          file=file, fix=fix or hint_for(explanation, cuda)) from None
+                          file=file, fix=fix) from None
     except rattler_errors() as exc:   # fetch / parse / unsupported-scheme errors of a channel
         raise channel_error(exc, channels, file) from None
+
+
+def versions_of(name: str, channels: list[str], platforms: list[str], cache_dir: Path) -> list[str]:
+    """Versions of ``name`` the channels have for ``platforms`` (newest first), for a hint after a
+    failed solve (the repodata is cached by then); [] when the query fails."""
+    from rattler import Gateway
+
+    async def query():
+        return await Gateway(cache_dir=cache_dir).query(channels, [*platforms, "noarch"], [name],
+                                                        recursive=False)
+    try:
+        found = asyncio.run(query())
+    except Exception:  # noqa: BLE001 - only a hint: the solver's own error is what gets raised
+        return []
+    versions = {str(record.version) for records in found for record in records}
+    return sorted(versions, key=_version_key, reverse=True)
 
 
 def rattler_errors() -> tuple[type[Exception], ...]:

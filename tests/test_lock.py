@@ -238,3 +238,21 @@ def test_lockfile_bytes_are_conda_lock_writer_bytes(paper):
     from envmgr.lockfile import render_lockfile_with_conda_lock
 
     assert render_lockfile_with_conda_lock(parse_conda_lock_file(paper), paper) == paper.read_text()
+
+
+def test_a_missing_version_names_the_versions_the_channels_have(use_test_channels):
+    from envmgr.errors import EnvmgrError
+    from envmgr.solve import solve_platforms
+
+    channels = [use_test_channels.url("pytorch"), use_test_channels.url("defaults")]
+    with pytest.raises(EnvmgrError) as err:
+        solve_platforms(channels, ["python=3.7", "cudatoolkit 11.0.*"], ["linux-64"], "11.3")
+    fix = err.value.fix
+    assert fix.startswith("no channel has cudatoolkit 11.0.* (they have: ")
+    assert "10.2" in fix and "11.3" in fix
+    with pytest.raises(EnvmgrError) as err:                # no such package at all
+        solve_platforms(channels, ["python=3.7", "nosuchpkg >=1"], ["linux-64"], "11.3")
+    assert err.value.fix.startswith("no channel has nosuchpkg: check the spec's channels")
+    with pytest.raises(EnvmgrError) as err:                # the version is there, the build is not
+        solve_platforms(channels, ["python=3.7", "pytorch=1.10.1=*cuda11.0*"], ["linux-64"], "11.3")
+    assert err.value.fix.startswith("no channel has a pytorch 1.10.1 build matching *cuda11.0*")
