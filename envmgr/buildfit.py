@@ -43,12 +43,12 @@ def _driver_problem(kb, torch: str, cuda: str, host, verdict) -> Problem | None:
     if verdict.compat_driver:
         needs = f"{verdict.compat_driver} (CUDA {Version(cuda).major}.x minor-version compatibility; " \
                 f"{verdict.toolkit_driver} is the CUDA {cuda} toolkit driver)"
-    have = f"driver {host.driver_version}" if host.driver_version else "the target driver"
     allows = f"supports CUDA up to {host.max_cuda}" if host.max_cuda else "supports no CUDA envmgr knows"
+    have = (f"this machine has driver {host.driver_version}, which {allows}" if host.driver_version
+            else f"the target runs CUDA up to {host.max_cuda}, as CONDA_OVERRIDE_CUDA declares")
     return Problem(
         code="driver-too-old", key="cuda",
-        message=f"torch {torch} + {cuda_tag(cuda)} needs NVIDIA driver >= {needs}; "
-                f"this machine has {have}, which {allows}",
+        message=f"torch {torch} + {cuda_tag(cuda)} needs NVIDIA driver >= {needs}; {have}",
         fact=f"NVIDIA driver table: CUDA {cuda} needs driver >= {verdict.compat_driver or needs}",
         source=source)
 

@@ -9,11 +9,10 @@ from pathlib import Path
 
 from .drivers import max_cuda_minor_compat
 from .errors import EnvmgrError
-from .host import Host, detect
+from .host import NO_GPU_FOUND, NO_GPU_SET, Host, detect
 from .models import Problem
 
-NVCC_NOTE = ("the system CUDA toolkit: it compiles CUDA extensions, but torch does not use it "
-             "(each torch build ships its own CUDA runtime)")
+NVCC_NOTE = "for building CUDA extensions; torch ships its own CUDA runtime"
 
 
 def storage(workspace) -> list[dict]:
@@ -59,8 +58,23 @@ def env_verdicts(workspace, host: Host, kb) -> list[dict]:
                 problems = result.problems
         runnable = not any(p.severity == "error" for p in problems)
         verdicts.append({"name": name, "runnable": runnable, "stack": stack,
+                         "verdict": _verdict(stack, runnable, host, kb),
                          "problems": [p.to_json() for p in problems]})
     return verdicts
+
+
+def _verdict(stack: dict | None, runnable: bool, host: Host, kb) -> str:
+    """What "here" means for one spec: a CUDA build on a machine without CUDA installs (for the
+    machine it is meant for) but does not run."""
+    if stack is None:
+        return "invalid spec"
+    if not runnable:
+        return "cannot run here"
+    if stack["cuda"] != "cpu" and not host.runs_cuda:
+        toolkit = kb.toolkit(stack["cuda"])
+        needs = toolkit.min_driver(host.os, minor_compat=True) if toolkit else None
+        return f"installs here; runs where an NVIDIA driver{f' >= {needs}' if needs else ''} is present"
+    return "runs here"
 
 
 def report(workspace=None, environ=None, kb=None) -> dict:
@@ -110,8 +124,10 @@ def _cuda_line(data: dict) -> str:
     if not data["max_cuda"]:
         if data["max_cuda_source"]:
             return data["max_cuda_source"]
-        return "unknown (no driver known)" if data["gpus"] else "none (no NVIDIA driver)"
-    line = f"{data['max_cuda']}  ({data['max_cuda_source']})"
+        return "unknown: no driver known" if data["gpus"] else "none: no NVIDIA driver"
+    declared = data["overrides"].get("CONDA_OVERRIDE_CUDA")
+    source = "from CONDA_OVERRIDE_CUDA" if declared == data["max_cuda"] else data["max_cuda_source"]
+    line = f"{data['max_cuda']} ({source})"
     compat = data["max_cuda_minor_compat"]
     if compat and compat != data["max_cuda"]:
         line += (f"; through minor-version compatibility also CUDA {compat.split('.')[0]}.x up to "
@@ -123,8 +139,11 @@ def render_text(data: dict) -> str:
     lines = ["machine"]
     add = lambda label, value: lines.append(f"  {label:<12} {value}")  # noqa: E731
     add("platform", data["platform"])
+    said = {note for note in (NO_GPU_FOUND, NO_GPU_SET) if note in data["notes"]}
     if not data["gpu_found"]:
-        add("GPU", "no NVIDIA GPU found")
+        add("GPU", next(iter(said), "no NVIDIA GPU found"))
+        if "CONDA_OVERRIDE_CUDA" in data["overrides"]:   # a declared target: say what it runs
+            add("newest CUDA", _cuda_line(data))
     else:
         where = f"  (nvidia-smi: {data['nvidia_smi']})" if data["nvidia_smi"] else ""
         add("driver", f"{data['driver_version'] or DRIVER_UNKNOWN}{where}")
@@ -136,7 +155,7 @@ def render_text(data: dict) -> str:
             memory = f", {gpu['memory_mib']} MiB" if gpu["memory_mib"] else ""
             add(f"GPU {gpu['index']}", f"{gpu['name']}: {arch}{memory}")
     nvcc = data["nvcc"]
-    add("nvcc", f"{nvcc['version']} at {nvcc['path']}: {nvcc['note']}" if nvcc else "not found (not needed)")
+    add("nvcc", f"{nvcc['version']} at {nvcc['path']}: {nvcc['note']}" if nvcc else "not found, not needed")
     for tool, path in data["managers"].items():
         add(tool, path or "not installed (envmgr does not need it)")
     for place in data["storage"]:
@@ -145,7 +164,7 @@ def render_text(data: dict) -> str:
         add(f"{place['role']} dir", f"{place['path']}  ({free} free{missing})")
     for name, value in data["overrides"].items():
         add("override", f"{name}={value!r}")
-    lines += [f"  note: {note}" for note in data["notes"]]
+    lines += [f"  note: {note}" for note in data["notes"] if note not in said]
     lines += _env_lines(data["envs"])
     return "\n".join(lines)
 
@@ -154,13 +173,30 @@ def _env_lines(envs: list[dict]) -> list[str]:
     if not envs:
         return ["", "environments: no specs in envs/"]
     lines = ["", "environments (envs/)"]
+    shared = _shared_notes(envs)
+    for problem in shared:
+        lines.append(f"  every CUDA spec: {problem['severity']}: {problem['message']}")
+        if problem.get("fix"):
+            lines.append(f"        fix: {problem['fix']}")
     for env in envs:
         stack = env["stack"]
         what = (f"torch {stack['torch']} + {'cpu' if stack['cuda'] == 'cpu' else 'CUDA ' + stack['cuda']}"
-                f" ({stack['route']})" if stack else "invalid spec")
-        lines.append(f"  {env['name']:<16} {'runs here' if env['runnable'] else 'cannot run here'}: {what}")
+                f" ({stack['route']})" if stack else "")
+        lines.append(f"  {env['name']:<16} {env['verdict']}{': ' + what if what else ''}")
         for problem in env["problems"]:
+            # no-gpu is the verdict ("installs here; runs where ..."); shared notes were said above
+            if problem["code"] == "no-gpu" or problem in shared:
+                continue
             lines.append(f"      {problem.get('severity', 'error')}: {problem['message']}")
             if problem.get("fix"):
                 lines.append(f"        fix: {problem['fix']}")
     return lines
+
+
+def _shared_notes(envs: list[dict]) -> list[dict]:
+    """Notes that every CUDA spec carries alike (they are about the machine): said once."""
+    cuda_envs = [env for env in envs if env["stack"] and env["stack"]["cuda"] != "cpu"]
+    if len(cuda_envs) < 2:
+        return []
+    first = [p for p in cuda_envs[0]["problems"] if p.get("severity") == "note"]
+    return [p for p in first if all(p in env["problems"] for env in cuda_envs[1:])]

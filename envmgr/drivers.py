@@ -59,7 +59,7 @@ def max_cuda_for_driver(driver: str, kb, os_name: str = "linux") -> tuple[str | 
         return None, f"driver {driver} is older than every toolkit driver in envmgr's table{floor}"
     cuda, needed = best
     return cuda, (f"NVIDIA driver table: driver {driver} >= {needed}, the CUDA {cuda} toolkit driver "
-                  f"({os_name})")
+                  f"on {os_name}")
 
 
 def max_cuda_minor_compat(driver: str, kb, os_name: str = "linux") -> tuple[str | None, str | None]:

@@ -35,6 +35,8 @@ from .nvidiasmi import (CUDA_RE, DRIVER_RE, clean, find_nvidia_smi, first_line, 
                         parse_header, parse_list, query_gpus, read_proc, run_tool)
 
 PROC_ROOT = Path("/proc/driver/nvidia")
+NO_GPU_FOUND = "no NVIDIA GPU found (no nvidia-smi, no NVIDIA kernel module)"
+NO_GPU_SET = "ENVMGR_NO_GPU is set: GPU detection skipped, the target has no GPU"
 
 
 @dataclass
@@ -245,7 +247,7 @@ def detect(environ=None, *, kb=None, proc_root: Path = PROC_ROOT) -> Host:
     if no_gpu:
         host.overrides["ENVMGR_NO_GPU"] = environ["ENVMGR_NO_GPU"]
         host.cuda_disabled = True
-        host.notes.append("ENVMGR_NO_GPU is set: GPU detection skipped, the target has no GPU")
+        host.notes.append(NO_GPU_SET)
     else:
         _detect_driver_and_gpus(host, environ, kb, proc_root, target_gpu=gpu_override is not None)
     if driver_override and not no_gpu:
@@ -258,7 +260,7 @@ def detect(environ=None, *, kb=None, proc_root: Path = PROC_ROOT) -> Host:
         host.overrides["CONDA_OVERRIDE_CUDA"] = cuda_override
         if cuda_override:
             host.max_cuda = cuda_override
-            host.max_cuda_source = "CONDA_OVERRIDE_CUDA (the target driver's newest CUDA, as declared)"
+            host.max_cuda_source = "CONDA_OVERRIDE_CUDA: the target driver's newest CUDA, as declared"
         else:
             host.max_cuda, host.cuda_disabled = None, True
             host.max_cuda_source = "CONDA_OVERRIDE_CUDA is empty: the target has no CUDA"
@@ -279,8 +281,7 @@ def _detect_driver_and_gpus(host: Host, environ, kb, proc_root: Path, target_gpu
                 host.gpus.append(Gpu(index, name, cc, None, source))
         else:
             host.notes.append("this machine has no nvidia-smi and no NVIDIA kernel module: the GPU is "
-                              "the target's, from ENVMGR_GPU" if target_gpu else
-                              "no NVIDIA GPU found (no nvidia-smi, no NVIDIA kernel module)")
+                              "the target's, from ENVMGR_GPU" if target_gpu else NO_GPU_FOUND)
         return
     host.nvidia_smi = smi
     rows, driver, notes = query_gpus(smi, environ)
@@ -298,7 +299,7 @@ def _detect_driver_and_gpus(host: Host, environ, kb, proc_root: Path, target_gpu
     host.gpus = _gpus_from_rows(rows, kb, host.notes)
     host.driver_version = driver or header_driver or proc_driver
     if header_cuda:
-        host.max_cuda, host.max_cuda_source = header_cuda, "nvidia-smi (CUDA Version in its header)"
+        host.max_cuda, host.max_cuda_source = header_cuda, "nvidia-smi, the CUDA Version in its header"
     elif host.driver_version and code == 0 and not any("CUDA Version" in n for n in header_notes):
         host.notes.append("nvidia-smi prints no CUDA version (drivers before 410 do not): "
                           "derived from NVIDIA's driver table")

@@ -124,3 +124,51 @@ def test_gpu_override_alone_is_a_gpu_with_an_unknown_driver(workspace):
     assert envs["paper-wheels"]["runnable"] is False   # cu102 wheels have no sm_86 kernels
     assert envs["modern"]["runnable"] is True
     assert "no-gpu" not in [p["code"] for p in envs["modern"]["problems"]]
+
+
+# -- text that says each thing once, and what "here" means without a GPU --------------------------
+
+def line_of(text, start):
+    return next(line for line in text.splitlines() if line.strip().startswith(start))
+
+
+def test_declared_cuda_alone_is_shown_and_no_gpu_is_said_once(workspace):
+    text = doctor(workspace, None, CONDA_OVERRIDE_CUDA="11.4").output
+    assert line_of(text, "newest CUDA").split(None, 2)[2] == "11.4 (from CONDA_OVERRIDE_CUDA)"
+    assert text.count("no NVIDIA GPU found") == 1
+
+
+def test_empty_cuda_override_is_said_once(workspace):
+    text = doctor(workspace, None, CONDA_OVERRIDE_CUDA="").output
+    assert text.count("CONDA_OVERRIDE_CUDA is empty") == 1
+    assert line_of(text, "modern").split(None, 1)[1].startswith(
+        "installs here; runs where an NVIDIA driver >= 525.60.13 is present:")
+    assert line_of(text, "paper-wheels").split(None, 1)[1].startswith(
+        "installs here; runs where an NVIDIA driver >= 440.33 is present:")
+
+
+def test_without_a_gpu_cuda_stacks_install_here_and_cpu_stacks_run_here(workspace):
+    text = doctor(workspace, None).output
+    for name in ("modern", "paper-wheels"):
+        assert not line_of(text, name).split(None, 1)[1].startswith("runs here")
+    assert "installs here; runs where an NVIDIA driver >= 525.60.13" in line_of(text, "modern")
+    assert line_of(text, "laptop").split(None, 1)[1].startswith("runs here:")
+    assert text.count("no NVIDIA GPU found") == 1
+
+
+def test_notes_shared_by_every_cuda_spec_are_said_once(workspace):
+    text = doctor(workspace, None, ENVMGR_GPU="sm_86").output
+    assert text.count("note: driver unknown: set ENVMGR_DRIVER_VERSION or CONDA_OVERRIDE_CUDA") == 1
+
+
+def test_nvcc_line_is_short(workspace, tmp_path):
+    bin_dir = tmp_path / "cuda-bin"
+    bin_dir.mkdir()
+    nvcc = bin_dir / "nvcc"
+    nvcc.write_text("#!/bin/sh\necho 'Cuda compilation tools, release 11.8, V11.8.89'\n")
+    nvcc.chmod(0o755)
+    path = f"{bin_dir}:{machine_env(None)['PATH']}"
+    text = doctor(workspace, None, PATH=path).output
+    line = line_of(text, "nvcc")
+    assert "11.8.89" in line and str(nvcc) in line
+    assert len(line) - len(str(nvcc)) <= 100, line
