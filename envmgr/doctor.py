@@ -101,6 +101,7 @@ def report(workspace=None, environ=None, kb=None) -> dict:
         "storage": storage(workspace),
         "overrides": host.overrides,
         "notes": host.notes,
+        "warnings": host.warnings,
         "kb_version": kb.version,
         "envs": env_verdicts(workspace, host, kb) if workspace is not None else [],
     }
@@ -164,6 +165,7 @@ def render_text(data: dict) -> str:
         add(f"{place['role']} dir", f"{place['path']}  ({free} free{missing})")
     for name, value in data["overrides"].items():
         add("override", f"{name}={value!r}")
+    lines += [f"  warning: {warning}" for warning in data["warnings"]]
     lines += [f"  note: {note}" for note in data["notes"] if note not in said]
     lines += _env_lines(data["envs"])
     return "\n".join(lines)

@@ -73,3 +73,27 @@ def lookup_capability(name: str, table) -> tuple[str, str] | None:
         return None
     cc, row = sorted(top)[0]
     return cc, row
+
+
+def suggest_name(name: str, table) -> str | None:
+    """The table spelling nearest to a name that did not match ("RTX3090" -> "RTX 3090"): spaces,
+    hyphens and brand words ignored, then difflib over what is left; None when nothing is close."""
+    import difflib
+
+    spellings: dict[str, str] = {}
+    for gpu in table:
+        for spelling in (gpu.name, *gpu.aliases):
+            key = "".join(model_tokens(spelling))
+            if key and (key not in spellings or len(spelling) < len(spellings[key])):
+                spellings[key] = spelling     # the shortest spelling of a model reads best
+    wanted = "".join(model_tokens(name))
+    if not wanted:
+        return None
+    if wanted in spellings:
+        return spellings[wanted]
+    # "rtx4090 laptop": spaced where letters meet digits, a variant of a known model matches
+    spaced = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", name.strip())
+    if spaced != name.strip() and lookup_capability(spaced, table):
+        return spaced
+    close = difflib.get_close_matches(wanted, list(spellings), n=1, cutoff=0.75)
+    return spellings[close[0]] if close else None

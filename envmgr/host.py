@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .gpuarch import known_capabilities, sm_of
-from .gpunames import capability_from_sm, lookup_capability
+from .gpunames import capability_from_sm, lookup_capability, suggest_name
 from .nvidiasmi import (CUDA_RE, DRIVER_RE, clean, find_nvidia_smi, first_line, int_or_none,
                         parse_header, parse_list, query_gpus, read_proc, run_tool)
 
@@ -74,6 +74,7 @@ class Host:
     managers: dict[str, str | None] = field(default_factory=dict)   # conda/mamba/micromamba
     overrides: dict[str, str] = field(default_factory=dict)         # variables that were honoured
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)   # overrides that contradict each other
     cuda_disabled: bool = False               # CONDA_OVERRIDE_CUDA="" or ENVMGR_NO_GPU=1
 
     @property
@@ -162,11 +163,46 @@ def _gpu_override(environ, kb) -> Gpu | None:
         return Gpu(0, f"GPU with compute capability {cc}", cc, None, "ENVMGR_GPU")
     found = lookup_capability(value, kb.gpus)
     if found is None:
+        near = suggest_name(value, kb.gpus)
+        if near:
+            raise UsageError(f"ENVMGR_GPU={value!r} is not a GPU model envmgr knows: did you mean {near}?",
+                             fix=f"ENVMGR_GPU='{near}'")
         raise UsageError(f"ENVMGR_GPU={value!r} is neither a GPU model envmgr knows nor an architecture",
-                         fix="use a model name as nvidia-smi prints it (ENVMGR_GPU='GeForce RTX 3090') "
-                             "or an architecture (ENVMGR_GPU=sm_86)")
+                         fix="use a model name as nvidia-smi prints it, e.g. ENVMGR_GPU='GeForce RTX 3090', "
+                             "or an architecture, e.g. ENVMGR_GPU=sm_86")
     cc, matched = found
     return Gpu(0, value, cc, None, f"ENVMGR_GPU (GPU table: {matched})")
+
+
+def _warn_ignored_by_no_gpu(host: Host, environ, driver, cuda, gpu) -> None:
+    named = [f"ENVMGR_GPU={environ['ENVMGR_GPU'].strip()}" if gpu else None,
+             f"ENVMGR_DRIVER_VERSION={driver}" if driver else None,
+             f"CONDA_OVERRIDE_CUDA={cuda}" if cuda else None]
+    named = [n for n in named if n]
+    if named:
+        host.warnings.append(f"ENVMGR_NO_GPU={environ['ENVMGR_NO_GPU'].strip()} and {', '.join(named)} "
+                             "contradict each other: ENVMGR_NO_GPU wins, the target has no GPU")
+
+
+def _warn_declared_cuda_against_driver(host: Host, declared: str, kb, from_override: bool) -> None:
+    """CONDA_OVERRIDE_CUDA and a known driver that disagree. envmgr's driver rule accepts a build
+    when either allows it (a forward-compatibility libcuda can raise the CUDA a driver runs), so the
+    higher one wins; say which, so a typo in either does not pass silently."""
+    from packaging.version import Version
+
+    from .drivers import max_cuda_for_driver
+
+    if not host.driver_version:
+        return
+    runs = host.max_cuda or max_cuda_for_driver(host.driver_version, kb, host.os)[0]
+    if runs is None or Version(runs) == Version(declared):
+        return
+    driver = (f"ENVMGR_DRIVER_VERSION={host.driver_version}" if from_override
+              else f"this machine's driver {host.driver_version}")
+    winner = ("CONDA_OVERRIDE_CUDA wins, as a forward-compatibility libcuda would allow"
+              if Version(declared) > Version(runs) else "the driver wins")
+    host.warnings.append(f"CONDA_OVERRIDE_CUDA={declared} contradicts {driver}, which runs CUDA up to "
+                         f"{runs}: {winner}; unset the one that does not describe the target")
 
 
 def os_name() -> str:
@@ -246,6 +282,7 @@ def detect(environ=None, *, kb=None, proc_root: Path = PROC_ROOT) -> Host:
     gpu_override = _gpu_override(environ, kb)
     if no_gpu:
         host.overrides["ENVMGR_NO_GPU"] = environ["ENVMGR_NO_GPU"]
+        _warn_ignored_by_no_gpu(host, environ, driver_override, cuda_override, gpu_override)
         host.cuda_disabled = True
         host.notes.append(NO_GPU_SET)
     else:
@@ -259,6 +296,7 @@ def detect(environ=None, *, kb=None, proc_root: Path = PROC_ROOT) -> Host:
     if cuda_override is not None and not no_gpu:
         host.overrides["CONDA_OVERRIDE_CUDA"] = cuda_override
         if cuda_override:
+            _warn_declared_cuda_against_driver(host, cuda_override, kb, from_override=bool(driver_override))
             host.max_cuda = cuda_override
             host.max_cuda_source = "CONDA_OVERRIDE_CUDA: the target driver's newest CUDA, as declared"
         else:

@@ -172,3 +172,12 @@ def test_nvcc_line_is_short(workspace, tmp_path):
     line = line_of(text, "nvcc")
     assert "11.8.89" in line and str(nvcc) in line
     assert len(line) - len(str(nvcc)) <= 100, line
+
+
+def test_contradicting_overrides_are_a_warning_in_text_and_json(workspace):
+    overrides = {"ENVMGR_NO_GPU": "1", "ENVMGR_GPU": "A100"}
+    data = json.loads(doctor(workspace, None, "--json", **overrides).output)
+    [warning] = data["warnings"]
+    assert "ENVMGR_NO_GPU wins" in warning
+    text = doctor(workspace, None, **overrides).output
+    assert f"  warning: {warning}" in text

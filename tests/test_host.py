@@ -255,3 +255,64 @@ def test_minor_version_compatibility_reach(kb):
     assert max_cuda_minor_compat("470.57.02", kb) == ("11.8", "450.80.02")
     assert max_cuda_minor_compat("535.104.05", kb)[1] == "525.60.13"
     assert max_cuda_minor_compat("440.100", kb) == (None, None)
+
+
+# -- overrides that contradict each other, and names that are nearly right ----------------------------
+
+def _judged_ok(kb, host, torch, cuda):
+    from envmgr.compat import check
+    from envmgr.hostcheck import host_problems
+    from envmgr.models import Spec
+
+    resolved = check(Spec(name="t", torch=torch, cuda=cuda, route="pip"), kb).resolved
+    return not [p for p in host_problems(resolved, host, kb) if p.severity == "error"]
+
+
+def test_driver_and_a_higher_declared_cuda_warn_and_the_declared_cuda_wins(kb):
+    host = detect(machine_env(None, ENVMGR_DRIVER_VERSION="470.57.02", CONDA_OVERRIDE_CUDA="12.4"),
+                  kb=kb, proc_root=NO_PROC)
+    [warning] = host.warnings
+    assert "ENVMGR_DRIVER_VERSION=470.57.02" in warning and "CONDA_OVERRIDE_CUDA=12.4" in warning
+    assert "11.4" in warning and "CONDA_OVERRIDE_CUDA wins" in warning
+    assert _judged_ok(kb, host, "2.4", "12.1")      # what the warning says is what the checks do
+
+
+def test_driver_and_a_lower_declared_cuda_warn_and_the_driver_wins(kb):
+    host = detect(machine_env("h100-550", CONDA_OVERRIDE_CUDA="11.4"), kb=kb, proc_root=NO_PROC)
+    [warning] = host.warnings
+    assert "550.54.15" in warning and "CONDA_OVERRIDE_CUDA=11.4" in warning
+    assert "the driver wins" in warning
+    assert _judged_ok(kb, host, "2.4", "12.1")
+
+
+def test_overrides_that_agree_give_no_warning(kb):
+    host = detect(machine_env(None, ENVMGR_DRIVER_VERSION="470.57.02", CONDA_OVERRIDE_CUDA="11.4"),
+                  kb=kb, proc_root=NO_PROC)
+    assert host.warnings == []
+    assert detect(machine_env("rtx3090-470"), kb=kb, proc_root=NO_PROC).warnings == []
+
+
+@pytest.mark.parametrize("variable,value", [("ENVMGR_GPU", "A100"), ("ENVMGR_DRIVER_VERSION", "550.54.15"),
+                                            ("CONDA_OVERRIDE_CUDA", "12.4")])
+def test_no_gpu_with_a_gpu_override_warns_and_no_gpu_wins(variable, value, kb):
+    host = detect(machine_env(None, ENVMGR_NO_GPU="1", **{variable: value}), kb=kb, proc_root=NO_PROC)
+    [warning] = host.warnings
+    assert "ENVMGR_NO_GPU=1" in warning and f"{variable}={value}" in warning
+    assert "ENVMGR_NO_GPU wins" in warning
+    assert host.gpus == [] and not host.runs_cuda
+
+
+@pytest.mark.parametrize("typed,meant", [("RTX3090", "RTX 3090"), ("rtx 3090ti", "RTX 3090 Ti"),
+                                         ("RTX 409", "RTX 4090"), ("GTX1080", "GTX 1080")])
+def test_a_nearly_right_gpu_name_gets_a_suggestion(typed, meant, kb):
+    with pytest.raises(UsageError) as raised:
+        detect(machine_env(None, ENVMGR_GPU=typed), kb=kb, proc_root=NO_PROC)
+    assert f"did you mean {meant}?" in str(raised.value)
+    assert f"ENVMGR_GPU='{meant}'" in raised.value.fix
+    assert detect(machine_env(None, ENVMGR_GPU=meant), kb=kb, proc_root=NO_PROC).gpus   # and it is accepted
+
+
+def test_a_name_far_from_every_gpu_gets_no_suggestion(kb):
+    with pytest.raises(UsageError) as raised:
+        detect(machine_env(None, ENVMGR_GPU="GeForce Banana 9000"), kb=kb, proc_root=NO_PROC)
+    assert "did you mean" not in str(raised.value)
