@@ -42,9 +42,11 @@ def env_verdicts(workspace, host: Host, kb) -> list[dict]:
     from .hostcheck import host_problems
     from .pipeline import load_named_spec
 
+    from .render import stack_label
+
     verdicts = []
     for name in workspace.spec_names():
-        stack = None
+        stack = label = None
         try:
             spec = load_named_spec(workspace, name)
             result = check(spec, kb)
@@ -53,11 +55,12 @@ def env_verdicts(workspace, host: Host, kb) -> list[dict]:
         else:
             if result.ok:
                 stack = result.resolved.summary()
+                label = f"{stack_label(result.resolved)}; route: {result.resolved.route}"  # as check says it
                 problems = result.problems + host_problems(result.resolved, host, kb)
             else:
                 problems = result.problems
         runnable = not any(p.severity == "error" for p in problems)
-        verdicts.append({"name": name, "runnable": runnable, "stack": stack,
+        verdicts.append({"name": name, "runnable": runnable, "stack": stack, "label": label,
                          "verdict": _verdict(stack, runnable, host, kb),
                          "problems": [p.to_json() for p in problems]})
     return verdicts
@@ -181,10 +184,8 @@ def _env_lines(envs: list[dict]) -> list[str]:
         if problem.get("fix"):
             lines.append(f"        fix: {problem['fix']}")
     for env in envs:
-        stack = env["stack"]
-        what = (f"torch {stack['torch']} + {'cpu' if stack['cuda'] == 'cpu' else 'CUDA ' + stack['cuda']}"
-                f" ({stack['route']})" if stack else "")
-        lines.append(f"  {env['name']:<16} {env['verdict']}{': ' + what if what else ''}")
+        label = f": {env['label']}" if env["label"] else ""
+        lines.append(f"  {env['name']:<16} {env['verdict']}{label}")
         for problem in env["problems"]:
             # no-gpu is the verdict ("installs here; runs where ..."); shared notes were said above
             if problem["code"] == "no-gpu" or problem in shared:

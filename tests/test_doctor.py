@@ -181,3 +181,13 @@ def test_contradicting_overrides_are_a_warning_in_text_and_json(workspace):
     assert "ENVMGR_NO_GPU wins" in warning
     text = doctor(workspace, None, **overrides).output
     assert f"  warning: {warning}" in text
+
+
+def test_doctor_names_each_stack_as_check_does(workspace):
+    text = doctor(workspace, "rtx3090-470").output
+    env = machine_env("rtx3090-470", ENVMGR_WORKSPACE=str(workspace))
+    for name in ("laptop", "modern", "paper-wheels"):
+        checked = CliRunner().invoke(cli, ["check", name], env=env).output
+        label = checked.splitlines()[0].split(":", 1)[1].strip().removeprefix("ok").strip()
+        assert label.startswith("torch ") and "; route: " in label
+        assert line_of(text, name).endswith(f": {label}"), (line_of(text, name), label)
