@@ -256,3 +256,37 @@ def test_a_missing_version_names_the_versions_the_channels_have(use_test_channel
     with pytest.raises(EnvmgrError) as err:                # the version is there, the build is not
         solve_platforms(channels, ["python=3.7", "pytorch=1.10.1=*cuda11.0*"], ["linux-64"], "11.3")
     assert err.value.fix.startswith("no channel has a pytorch 1.10.1 build matching *cuda11.0*")
+
+
+# uv's stderr when the index cannot be reached (captured from uv 0.x against a closed port and
+# an unknown host; a live test would wait out uv's retries, ~11 s)
+UV_CONNECTION_REFUSED = """error: Request failed after 3 retries in 10.8s
+  cause: Failed to fetch: http://127.0.0.1:9/simple/timm/
+  cause: error sending request for url (http://127.0.0.1:9/simple/timm/)
+  cause: client error (Connect)
+  cause: tcp connect error
+  cause: Connection refused (os error 111)
+"""
+UV_DNS = """error: Request failed after 3 retries in 12.4s
+  cause: Failed to fetch: http://nonexistent.invalid/simple/timm/
+  cause: error sending request for url (http://nonexistent.invalid/simple/timm/)
+  cause: client error (Connect)
+  cause: dns error
+  cause: error resolving DNS
+  cause: failed to lookup address information: Name or service not known
+"""
+
+
+@pytest.mark.parametrize("stderr, index, root", [
+    (UV_CONNECTION_REFUSED, "http://127.0.0.1:9/simple", "Connection refused (os error 111)"),
+    (UV_DNS, "http://nonexistent.invalid/simple", "Name or service not known")])
+def test_an_unreachable_pip_index_leads_with_cannot_reach(stderr, index, root):
+    from envmgr.piplayer.install import _install_error
+    from envmgr.piplayer.resolve import _uv_error
+
+    locking = _uv_error(stderr, "linux-64", "lockfiles/x.environment.yml")
+    assert locking.message.startswith(f"cannot reach the index URL {index} ("), locking.message
+    installing = _install_error(stderr, [], "lockfiles/x.conda-lock.yml")   # the locked file's URL
+    assert installing.message.startswith(f"cannot reach {index}/timm/ ("), installing.message
+    for err in (locking, installing):
+        assert root in err.message and "ENVMGR_PYPI_INDEX" in err.fix and "loosen" not in err.fix

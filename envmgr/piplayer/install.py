@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import EnvmgrError
 from .entries import PipEntry
-from .resolve import uv_binary, uv_env
+from .resolve import INDEX_FIX, unreachable, uv_binary, uv_env
 
 
 def env_python(prefix: Path, platform: str) -> Path:
@@ -71,6 +71,10 @@ def _install_error(stderr: str, wanted: list[PipEntry], lockfile: Path | None) -
                            "nothing was installed", file=lockfile,
                            fix="the file changed on the index after locking; restore it, or re-lock "
                                "with `envmgr lock NAME --update` if the change is trusted")
+    failed = unreachable(stderr)
+    if failed:
+        return EnvmgrError(f"cannot reach {failed[0]} ({failed[1]}), so the pip packages cannot be "
+                           "installed", file=lockfile, fix=INDEX_FIX)
     first = lines[0].removeprefix("error:").strip() if lines else "uv failed"
     cause = next((line.removeprefix("Caused by:").strip() for line in reversed(lines)
                   if line.startswith("Caused by:")), None)

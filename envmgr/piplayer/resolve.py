@@ -209,7 +209,33 @@ def project_file(request: PipRequest, workspace) -> tuple[str, bool]:
     return "\n".join(lines) + "\n", bool(pinned_index and family)
 
 
+INDEX_FIX = ("check the network (and any proxy), or point ENVMGR_PYPI_INDEX / pypi_index (and "
+             "ENVMGR_PYTORCH_INDEX / pytorch_index for PyTorch's wheels) in envmgr.yaml at a reachable "
+             "mirror")
+
+
+def unreachable(stderr: str) -> tuple[str, str] | None:
+    """(the URL uv failed to fetch, the root cause) when uv's error is a failed fetch, not a
+    resolution problem: "Failed to fetch: URL", then its causes down to the OS error."""
+    causes = [line.strip().removeprefix("cause:").strip() for line in stderr.splitlines()
+              if line.strip().startswith("cause:")]
+    url = next((c.removeprefix("Failed to fetch:").strip().strip("`") for c in causes
+                if c.startswith("Failed to fetch:")), None)
+    return (url, causes[-1]) if url else None
+
+
+def index_of(url: str) -> str:
+    """The index a simple-API project page belongs to (``.../simple/timm/`` -> ``.../simple``);
+    any other URL (a flat find-links page) as it is."""
+    return url.rstrip("/").rsplit("/", 1)[0] if url.endswith("/") else url
+
+
 def _uv_error(stderr: str, platform: str, file) -> EnvmgrError:
+    failed = unreachable(stderr)
+    if failed:
+        url, root = failed
+        return EnvmgrError(f"cannot reach the index URL {index_of(url)} ({url}: {root}), so the pip "
+                           f"requirements cannot be locked for {platform}", file=file, fix=INDEX_FIX)
     lines = [line.strip() for line in stderr.splitlines() if line.strip()
              and not line.strip().startswith("warning:")]
     cause = next((line.removeprefix("cause:").strip() for line in lines if line.startswith("cause:")),
