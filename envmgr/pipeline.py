@@ -67,7 +67,12 @@ def resolve_spec(workspace: Workspace, spec: Spec) -> Resolved:
 
 
 def render_spec(workspace: Workspace, spec: Spec, resolved: Resolved) -> str:
-    source = relative(workspace, spec.path) if spec.path else f"envs/{spec.name}.yaml"
+    # The rendered file is a lock input (its hash decides freshness): its header names the spec
+    # relative to the workspace, never to the current folder, or every `cd` would stale the lock.
+    try:
+        source = Path(spec.path).relative_to(workspace.root).as_posix()
+    except (TypeError, ValueError):
+        source = f"envs/{spec.name}.yaml"
     return render_environment(resolved, source)
 
 
