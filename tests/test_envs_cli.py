@@ -202,3 +202,19 @@ def test_create_without_a_name_suggests_one_from_this_workspace(tmp_workspace, w
         path.unlink()
     result = envmgr("create")
     assert result.exit_code == 2 and "envmgr new" in result.stderr
+
+
+def test_human_output_shows_paths_relative_to_the_current_folder(tmp_workspace, write_spec,
+                                                                  monkeypatch, tmp_path):
+    # envs inside the workspace folder (an envs_dir: envs-here in envmgr.yaml, say)
+    monkeypatch.setenv("ENVMGR_ENVS_DIR", str(tmp_workspace.root / "envs-here"))
+    write_spec(tmp_workspace, "cpu", CPU)
+    result = envmgr("create", "cpu")
+    assert result.stdout.startswith("created cpu at envs-here/cpu (")
+    assert "installing 10 packages into envs-here/cpu" in result.stderr
+    table = envmgr("list").stdout
+    assert " envs-here/cpu " in table and "envs dir: envs-here" in table
+    assert str(tmp_workspace.root) not in table
+    assert json.loads(envmgr("list", "--json").stdout)["environments"][0]["prefix"] == \
+        str(tmp_workspace.root / "envs-here" / "cpu")            # JSON keeps absolute paths
+    assert envmgr("remove", "cpu", "--yes").stdout == "removed cpu (envs-here/cpu)\n"

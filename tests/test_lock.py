@@ -290,3 +290,22 @@ def test_an_unreachable_pip_index_leads_with_cannot_reach(stderr, index, root):
     assert installing.message.startswith(f"cannot reach {index}/timm/ ("), installing.message
     for err in (locking, installing):
         assert root in err.message and "ENVMGR_PYPI_INDEX" in err.fix and "loosen" not in err.fix
+
+
+def test_lock_prints_the_lockfile_relative_to_the_current_folder(tmp_workspace, write_spec,
+                                                                 monkeypatch):
+    import re
+
+    write_spec(tmp_workspace, "cpu", "stack: torch 1.13 cpu\n")
+    code, out = run("lock", "cpu")
+    assert code == 0, out
+    first = out.splitlines()[0]
+    assert first.startswith("cpu: locked (") and "-> lockfiles/cpu.conda-lock.yml (" in first
+    assert str(tmp_workspace.root) not in first and re.search(r"\(\d+\.\d\d s\)$", first)
+    monkeypatch.chdir(tmp_workspace.lockfiles_dir)           # from below: the path as typed there
+    # ... and still fresh: nothing a lock depends on may change with the current folder
+    assert "cpu: fresh, left as is -> cpu.conda-lock.yml (" in run("lock", "cpu")[1]
+    elsewhere = tmp_workspace.root.parent / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)                             # outside: absolute
+    assert f"cpu: fresh, left as is -> {tmp_workspace.lockfile('cpu')} (" in run("lock", "cpu")[1]

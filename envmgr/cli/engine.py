@@ -6,7 +6,7 @@ import click
 from ..asof import RELEASE_MARGIN_DAYS
 from ..errors import EnvmgrError, UsageError
 from . import cli
-from .output import emit_json
+from .output import emit_json, shown_path
 
 
 def _names(workspace, names, all_) -> list[str]:
@@ -16,7 +16,8 @@ def _names(workspace, names, all_) -> list[str]:
         return list(dict.fromkeys(names))
     found = workspace.spec_names()
     if not found:
-        raise UsageError(f"no specs in {workspace.envs_dir}", fix='envmgr new NAME "torch 2.4 + cu121"')
+        raise UsageError(f"no specs in {shown_path(workspace.envs_dir)}",
+                         fix='envmgr new NAME "torch 2.4 + cu121"')
     return found
 
 
@@ -80,7 +81,8 @@ def _print(result) -> None:
     verb = {"fresh": "fresh, left as is", "locked": "locked", "updated": "re-locked",
             "unchanged": "re-solved, unchanged"}[result.action]
     detail = f" ({counts} packages)" if counts else ""
-    click.echo(f"{result.name}: {verb}{detail} -> {result.lockfile} [{result.seconds:.2f}s]")
+    click.echo(f"{result.name}: {verb}{detail} -> {shown_path(result.lockfile)} "
+               f"({result.seconds:.2f} s)")
     for note in result.notes:
         click.echo(f"  note: {note}")
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from . import cli
 from ..errors import EnvmgrError, UsageError
 from ..workspace import find_workspace
+from .output import shown_path
 
 if TYPE_CHECKING:
     from ..environments import Environment
@@ -27,7 +28,7 @@ def _names(workspace, names: tuple[str, ...], all_: bool) -> list[str]:
     if all_:
         found = workspace.spec_names()
         if not found:
-            raise UsageError("no specs in envs/", file=workspace.envs_dir,
+            raise UsageError("no specs in envs/", file=shown_path(workspace.envs_dir),
                              fix='envmgr new NAME "torch 2.4 + cu121"')
         return found
     if not names:
@@ -154,7 +155,7 @@ def _build(workspace, env: Environment, lockfile, platform: str, progress: bool,
     records = install.locked_records(lockfile, platform)
     requested = _requested_specs(workspace, env.name)
     cuda = _spec_cuda(workspace, env.name)
-    say(f"installing {len(records)} packages into {env.prefix}")
+    say(f"installing {len(records)} packages into {shown_path(env.prefix)}")
     _note_cross_device(env, say)
     record = {"lockfile": str(lockfile), "lockfile_sha256": digest, "platform": platform,
               "spec": str(workspace.spec_path(env.name)), "workspace": str(workspace.root),
@@ -224,10 +225,10 @@ def create(names, all_, relock, force, as_json):
         if as_json:
             continue
         if result["action"] == "up-to-date":
-            click.echo(f"{name} is up to date ({result['prefix']})")
+            click.echo(f"{name} is up to date ({shown_path(result['prefix'])})")
         else:
             pip = f" + {result['pip_packages']} pip" if result.get("pip_packages") else ""
-            click.echo(f"{result['action']} {name} at {result['prefix']} ({result['packages']} "
+            click.echo(f"{result['action']} {name} at {shown_path(result['prefix'])} ({result['packages']} "
                        f"packages{pip}, {result['seconds']:.1f} s); try: envmgr verify {name}")
     if as_json:   # always a list, one object per environment, like check --json
         click.echo(json.dumps(results, indent=2))
@@ -258,12 +259,13 @@ def list_(as_json, no_size):
         click.echo(json.dumps({**summary, "environments": [r.to_json() for r in found]}, indent=2))
         return
     if not found:
-        click.echo(f"no specs in {workspace.envs_dir}; start with: envmgr new NAME \"torch 2.4 + cu121\"")
+        click.echo(f"no specs in {shown_path(workspace.envs_dir)}; start with: "
+                   'envmgr new NAME "torch 2.4 + cu121"')
         return
     from .output import table
 
     cells = [[r.name, r.torch or "?", r.cuda or "?", r.python or "?", r.lock, r.env,
-              r.prefix, human(r.size), human(None if r.size is None else r.size - r.private)]
+              shown_path(r.prefix), human(r.size), human(None if r.size is None else r.size - r.private)]
              for r in found]
     headers = ["name", "torch", "cuda", "python", "lock", "env", "prefix", "size", "shared"]
     if any(r.as_of for r in found):   # the era a lock was solved for, only when some spec has one
@@ -273,7 +275,7 @@ def list_(as_json, no_size):
     click.echo(table(headers, cells))
     if "total_size" in summary:
         click.echo(f"\nall envs together: {human(summary['total_size'])} "
-                   f"(shared files counted once); envs dir: {summary['envs_dir']}")
+                   f"(shared files counted once); envs dir: {shown_path(summary['envs_dir'])}")
     for row in found:
         if row.owner:
             click.echo(f"{row.name}: the environment belongs to workspace {row.owner}; create "
@@ -330,9 +332,9 @@ def remove(name, yes, force, with_spec, as_json):
                                "files_removed": [str(p) for p in spec_files]}, indent=2))
         return
     if removed_env:
-        click.echo(f"removed {name} ({env.prefix})")
+        click.echo(f"removed {name} ({shown_path(env.prefix)})")
     for path in spec_files:
-        click.echo(f"removed {path}")
+        click.echo(f"removed {shown_path(path)}")
 
 
 # -- verify -------------------------------------------------------------------------------------
@@ -388,7 +390,7 @@ def _lock_is_stale(workspace, name: str) -> bool:
 
 def _print_report(report) -> None:
     probe = report.probe
-    click.echo(f"{report.name}: {report.prefix}")
+    click.echo(f"{report.name}: {shown_path(report.prefix)}")
     click.echo(f"  python  {probe.python_version}")
     if probe.import_error is None:
         click.echo(f"  torch   {probe.torch_version}  (CUDA {probe.torch_cuda or 'none: CPU build'}, "
