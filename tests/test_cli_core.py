@@ -197,3 +197,19 @@ def test_platform_specific_copin_uses_a_conda_lock_selector(workspace):
     run("new", "linux", "torch 1.10.1 + cu102 + py3.7", "--platform", "linux-64")
     only_linux = run("render", "linux", "--stdout").output
     assert "mkl<2024.1" in only_linux and "[linux64]" not in only_linux
+
+
+def test_new_on_a_gpu_no_build_of_the_release_supports_suggests_a_stack(workspace, monkeypatch):
+    monkeypatch.delenv("ENVMGR_NO_GPU")
+    monkeypatch.setenv("ENVMGR_GPU", "H100")
+    monkeypatch.setenv("ENVMGR_DRIVER_VERSION", "550.54.14")
+    result = run("new", "h1", "torch 1.10")
+    assert result.exit_code == 0
+    assert "chose CPU" in result.output and "sm_90" in result.output
+    suggestion = result.output.split("warning: wrote the CPU build; ", 1)[1]
+    command = suggestion.split(": ", 1)[1].strip()
+    assert command.startswith('envmgr new h1 "torch ') and command.endswith("--force")
+    # the suggested stack really has kernels for the H100
+    stack = command.split('"')[1]
+    checked = json.loads(run("check", "--stack", stack, "--host", "--json").output)[0]
+    assert checked["ok"] and checked["resolved"]["cuda"] != "cpu"

@@ -1,6 +1,7 @@
 """new, check, render, matrix: the commands that need no solver (and import none)."""
 from __future__ import annotations
 
+import functools
 import re
 import sys
 
@@ -29,11 +30,22 @@ def _names_or_all(workspace, names) -> list[str]:
 
 
 def _pick_cuda_for_host(spec, release, kb):
-    """No CUDA given: the best variant for this machine's driver and GPU (cpu with no GPU)."""
-    from ..host import detect
-    from ..hostcheck import best_variant
+    """No CUDA given: (variant, why, suggestion) for this machine's driver and GPU. The variant is
+    cpu with no GPU, or when no CUDA build of the release runs on it; then the suggestion names
+    the nearest stack (or driver) that does."""
+    from ..hostcheck import best_variant, suggest_for_new
 
-    return best_variant(release, detect(kb=kb), kb, (spec.platforms or ["linux-64"])[0])
+    host = _this_host()
+    platform = (spec.platforms or ["linux-64"])[0]
+    cuda, reason = best_variant(release, host, kb, platform)
+    suggestion = suggest_for_new(release, host, kb, platform, spec.name) if cuda == "cpu" else None
+    return cuda, reason, suggestion
+
+
+def _warn_overrides(host) -> None:
+    """Contradicting machine overrides (e.g. ENVMGR_NO_GPU with ENVMGR_GPU), said once."""
+    for warning in getattr(host, "warnings", ()):
+        click.echo(f"warning: {warning}", err=True)
 
 
 # -- check -----------------------------------------------------------------------------------
@@ -57,13 +69,22 @@ def _check_one(workspace, name, host):
     return result, spec, False
 
 
-def _host_problems(resolved):
+@functools.cache
+def _this_host():
+    """This machine, detected once per command (its override warnings said once)."""
     from ..host import detect
+    from ..knowledge import load
+
+    host = detect(kb=load())
+    _warn_overrides(host)
+    return host
+
+
+def _host_problems(resolved):
     from ..hostcheck import host_problems
     from ..knowledge import load
 
-    kb = load()
-    return host_problems(resolved, detect(kb=kb), kb)
+    return host_problems(resolved, _this_host(), load())
 
 
 def _print_result(workspace, result, spec) -> None:
@@ -189,11 +210,11 @@ def new(name, stack, python, platforms, force, as_json):
         raise UsageError(f"{relative(workspace, path)} already exists",
                          fix=f"pick another name, or envmgr new {name} \"{stack}\" --force")
     spec = spec_from_stack(name, stack, python=python, platforms=list(platforms) or None)
-    chosen_reason = None
+    chosen_reason = suggestion = None
     kb = load()
     release = kb.release(spec.torch) if spec.torch else None
     if spec.cuda is None and release is not None:
-        cuda, chosen_reason = _pick_cuda_for_host(spec, release, kb)
+        cuda, chosen_reason, suggestion = _pick_cuda_for_host(spec, release, kb)
         if cuda:
             spec.cuda = cuda
     result = check_spec(spec, kb)
@@ -218,11 +239,14 @@ def new(name, stack, python, platforms, force, as_json):
     if as_json:
         emit_json({"name": name, "path": relative(workspace, path), "spec": text,
                    "resolved": resolved.summary(), "cuda_reason": chosen_reason,
+                   "suggestion": suggestion,
                    "problems": [p.to_json() for p in result.problems]})
         return
     click.echo(f"wrote {relative(workspace, path)}: {stack_label(resolved)}; route: {resolved.route}")
     if chosen_reason:
         click.echo(f"  chose {'CPU' if resolved.cuda == 'cpu' else 'CUDA ' + resolved.cuda}: {chosen_reason}")
+    if suggestion:
+        click.echo(f"  warning: wrote the CPU build; {suggestion}")
     for line in problem_lines(result.problems):
         click.echo(line)
 
