@@ -122,6 +122,7 @@ def check(names, stack, host, as_json):
     from ..spec import spec_from_stack
 
     workspace = _workspace()
+    _this_host.cache_clear()
     outcomes = []
     if stack is not None:
         if names:
@@ -204,6 +205,7 @@ def new(name, stack, python, platforms, force, as_json):
     from ..spec import dump_spec, spec_from_stack, validate_name
 
     workspace = _workspace()
+    _this_host.cache_clear()
     validate_name(name)
     path = workspace.spec_path(name)
     if path.exists() and not force:
