@@ -36,14 +36,10 @@ def load_named_spec(workspace: Workspace, name: str) -> Spec:
 
 
 def relative(workspace: Workspace, path: Path) -> str:
-    """``path`` as the user can type it from here: relative to the current directory when it lies
-    below it, else absolute (the workspace may be elsewhere: ENVMGR_WORKSPACE, or a parent folder)."""
-    import os
+    """``path`` as the user can type it from here (see ``cli.output.shown_path``)."""
+    from .cli.output import shown_path
 
-    try:
-        return Path(path).resolve().relative_to(Path(os.getcwd()).resolve()).as_posix()
-    except (ValueError, OSError):
-        return str(path)
+    return shown_path(path)
 
 
 def problem_error(workspace: Workspace, spec: Spec, result: CheckResult) -> EnvmgrError:

@@ -169,6 +169,17 @@ def _type_problem(kind: str, value) -> str | None:
     return f"not {type(value).__name__} {value!r}"
 
 
+def is_workspace(folder: Path, here: Path) -> bool:
+    """A folder is a workspace when it has `envmgr.yaml`, or both `envs/` and `lockfiles/`; the
+    current folder also when it has just `envs/`. A bare `envs/` further up is not enough: conda's
+    own envs directory and many people's ~/envs are folders of environments, not envmgr specs."""
+    if (folder / CONFIG_NAME).is_file():
+        return True
+    if not (folder / "envs").is_dir():
+        return False
+    return folder == here or (folder / "lockfiles").is_dir()
+
+
 def find_workspace(start: str | Path | None = None) -> Workspace:
     """The workspace for ``start`` (default: ``ENVMGR_WORKSPACE`` or the current directory)."""
     env_root = os.environ.get("ENVMGR_WORKSPACE")
@@ -178,7 +189,7 @@ def find_workspace(start: str | Path | None = None) -> Workspace:
         here = Path(start or os.getcwd()).resolve()
         root = here
         for candidate in (here, *here.parents):
-            if (candidate / CONFIG_NAME).is_file() or (candidate / "envs").is_dir():
+            if is_workspace(candidate, here):
                 root = candidate
                 break
     config_path = root / CONFIG_NAME

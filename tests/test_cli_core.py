@@ -213,3 +213,17 @@ def test_new_on_a_gpu_no_build_of_the_release_supports_suggests_a_stack(workspac
     stack = command.split('"')[1]
     checked = json.loads(run("check", "--stack", stack, "--host", "--json").output)[0]
     assert checked["ok"] and checked["resolved"]["cuda"] != "cpu"
+
+
+def test_a_lone_envs_folder_further_up_is_not_a_workspace(tmp_path, monkeypatch):
+    from envmgr.workspace import find_workspace
+
+    monkeypatch.delenv("ENVMGR_WORKSPACE", raising=False)
+    (tmp_path / "envs").mkdir()                     # e.g. ~/envs full of virtualenvs
+    project = tmp_path / "projects" / "paper"
+    project.mkdir(parents=True)
+    assert find_workspace(project).root == project
+    (tmp_path / "lockfiles").mkdir()                 # an envmgr workspace has both
+    assert find_workspace(project).root == tmp_path
+    (project / "envmgr.yaml").write_text("{}\n")
+    assert find_workspace(project).root == project
