@@ -2,15 +2,8 @@
 are created and removed without ever leaving half an environment behind.
 
 Where
-    prefix  ``$ENVMGR_ENVS_DIR/NAME`` (or ``envs_dir:`` in ``envmgr.yaml``); else conda's envs
-            directory when conda is installed (found from ``CONDA_ENVS_PATH``, ``CONDA_EXE``,
-            ``conda`` on ``PATH`` or ``~/.conda/environments.txt``, without importing conda); else
-            ``~/.envmgr/envs/NAME``.
-    cache   ``$ENVMGR_PKGS_DIR`` (or ``pkgs_dir:``), else ``~/.envmgr/pkgs``. One cache for all
-            environments, so identical files are hardlinked, not copied. envmgr does not share
-            conda's own ``pkgs`` folder: rattler keeps its own bookkeeping there, and two tools
-            writing one cache is a risk for both. Hardlinks need the cache and the environments
-            on one filesystem; otherwise rattler copies.
+    ``locations``: the envs dir, the package cache, conda's own envs dir and its
+    ``environments.txt``. The ownership marker: ``marker``.
 
 Why install into a temporary sibling, and how the paths stay right
     Conda packages contain their install prefix in files (``/opt/anaconda1anaconda2anaconda3``
@@ -49,8 +42,6 @@ rattler nor conda-lock, so ``envmgr create`` of an up-to-date environment takes 
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import json
 import os
 import shutil
 import sys
@@ -60,13 +51,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
-from .atomic import current_umask, write_text_atomic
-from .errors import EnvmgrError, UsageError
-from .workspace import SETTINGS, origin, setting
+from .atomic import current_umask
+from .errors import EnvmgrError
+from .locations import conda_envs_dir  # noqa: F401  (re-exported: the tests import it from here)
+from .locations import envs_root, make_folder, pkgs_dir, register, unregister
+from .marker import (MARKER, TMP_MARKER, file_digest, is_own_build, is_own_marker, read_json,
+                     write_build_marker, write_marker)
 
-MARKER = "envmgr.json"                 # inside conda-meta/ of every environment envmgr made
-TMP_MARKER = ".envmgr-tmp"             # inside a temporary sibling while it is being built
 DEFAULT_LOCK_TIMEOUT = 600.0
 
 # Status words shared with `envmgr list`.
@@ -74,89 +65,11 @@ CREATED, MISSING, OUT_OF_SYNC, FOREIGN = "created", "missing", "out-of-sync", "f
 OTHER_WORKSPACE = "other-workspace"    # envmgr's, but made from another workspace's spec
 
 
-# -- where -------------------------------------------------------------------------------------
-def conda_root() -> Path | None:
-    """The conda installation's root folder, if conda is installed (found without running it)."""
-    candidates = [os.environ.get("CONDA_EXE"), shutil.which("conda")]
-    for exe in filter(None, candidates):
-        path = Path(exe).resolve()
-        # <root>/bin/conda, <root>/condabin/conda, <root>/Scripts/conda.exe
-        if path.parent.name in ("bin", "condabin", "Scripts"):
-            return path.parent.parent
-    return None
-
-
-def conda_envs_dir() -> Path | None:
-    """Where conda puts named environments, or None when conda is not installed."""
-    for var in ("CONDA_ENVS_PATH", "CONDA_ENVS_DIRS"):
-        if os.environ.get(var):
-            return Path(os.environ[var].split(os.pathsep)[0]).expanduser()
-    root = conda_root()
-    if root is not None and os.access(root, os.W_OK):
-        return root / "envs"
-    if root is not None or conda_registry().is_file():
-        return Path.home() / ".conda" / "envs"   # conda's own fallback for users
-    return None
-
-
-def conda_registry() -> Path:
-    """The file `conda env list` reads to find environments outside its envs dirs."""
-    return Path.home() / ".conda" / "environments.txt"
-
-
-def envs_root(workspace=None) -> Path:
-    explicit = setting(workspace, "envs_dir")
-    if explicit:
-        return _folder(Path(explicit).expanduser().absolute(), "envs_dir", workspace)
-    return _folder((conda_envs_dir() or Path.home() / ".envmgr" / "envs").absolute(), "envs_dir",
-                   workspace)
-
-
-def pkgs_dir(workspace=None) -> Path:
-    explicit = setting(workspace, "pkgs_dir")
-    path = Path(explicit).expanduser().absolute() if explicit else Path.home() / ".envmgr" / "pkgs"
-    return _folder(path, "pkgs_dir", workspace)
-
-
-FOLDER_ROLES = {"envs_dir": "the environments", "pkgs_dir": "the package cache"}
-
-
-def _folder(path: Path, key: str, workspace) -> Path:
-    """``path``, unless it or the nearest existing folder above it is a file: then one line naming
-    the setting now, instead of a FileExistsError deep inside a create."""
-    for candidate in (path, *path.parents):
-        if not (candidate.exists() or candidate.is_symlink()):
-            continue
-        if candidate.is_dir():
-            return path
-        label, file, line = origin(workspace, key)
-        source = label if not label.startswith("the default") else \
-            f"{SETTINGS[key][0]} / {key} in envmgr.yaml"
-        what = "not a folder" if candidate == path else f"so {path} cannot be a folder"
-        raise UsageError(f"{candidate} is a file, {what} for {FOLDER_ROLES[key]}",
-                         file=file, line=line, fix=f"point {source} at a folder")
-    return path
-
-
-def make_folder(path: Path, key: str) -> None:
-    """``mkdir -p`` for the envs dir or the package cache; an OS refusal is one line."""
-    try:
-        Path(path).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise EnvmgrError(f"cannot create {path} for {FOLDER_ROLES[key]}: {exc.strerror}",
-                          file=path, fix=f"check its permissions, or point {SETTINGS[key][0]} / "
-                                         f"{key} in envmgr.yaml at another folder") from None
-
-
 def check_name(name: str) -> str:
     """An environment name, by the one rule spec names follow (it becomes a folder name too)."""
     from .spec import validate_name
 
     return validate_name(name)
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 # -- one environment ---------------------------------------------------------------------------
@@ -194,7 +107,7 @@ class Environment:
     def marker(self) -> dict | None:
         """envmgr's marker of this prefix; None when there is none or it is not envmgr's own for
         this name and prefix (any other JSON there is someone else's file, not an ownership claim)."""
-        data = _read_json(self.marker_path)
+        data = read_json(self.marker_path)
         return data if is_own_marker(data, self.name, self.prefix) else None
 
     def is_managed(self) -> bool:
@@ -305,26 +218,11 @@ class Environment:
                 continue
             except OSError:
                 pass
-            if (self._is_own_build(sibling)
-                    or is_own_marker(_read_json(sibling / "conda-meta" / MARKER), self.name, self.prefix)):
+            if (is_own_build(sibling, self.name)
+                    or is_own_marker(read_json(sibling / "conda-meta" / MARKER), self.name, self.prefix)):
                 shutil.rmtree(sibling, ignore_errors=True)
                 removed.append(sibling)
         return removed
-
-    def _is_own_build(self, sibling: Path) -> bool:
-        """The sibling holds the marker :meth:`build` writes first: ``{"name": NAME, ...}``, or an
-        empty one (killed between creating the file and writing its few bytes)."""
-        try:
-            text = (sibling / TMP_MARKER).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return False
-        if not text.strip():
-            return True
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return False
-        return isinstance(data, dict) and data.get("name") == self.name
 
     def build(self, populate: Callable[[Path], list[str] | None], record: dict) -> None:
         """Build the env in a temporary sibling with ``populate(tmp)``, then put it in place.
@@ -339,15 +237,12 @@ class Environment:
             # mkdtemp makes it 0700 and the rename keeps that: the env would be private to its
             # creator, unlike a folder made by mkdir (or by conda)
             os.chmod(tmp, 0o777 & ~current_umask())
-            (tmp / TMP_MARKER).write_text(json.dumps({"name": self.name, "pid": os.getpid()}))
+            write_build_marker(tmp, self.name)
             populate(tmp)
             _pause_for_tests()
             packages = sorted({p[:-5] for p in os.listdir(tmp / "conda-meta")
                                if p.endswith(".json") and p != MARKER})
-            marker = {"envmgr": __version__, "name": self.name, "prefix": str(self.prefix),
-                      **record, "packages": packages,
-                      "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-            write_text_atomic(tmp / "conda-meta" / MARKER, json.dumps(marker, indent=1) + "\n")
+            write_marker(tmp, self.name, self.prefix, record, packages)
             (tmp / TMP_MARKER).unlink()
             self._put_in_place(tmp)
         except BaseException:
@@ -384,21 +279,6 @@ class Environment:
         shutil.rmtree(trash, ignore_errors=True)
 
 
-def _read_json(path: Path):
-    """The JSON value in ``path``; None when it is missing or not JSON."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def is_own_marker(data, name: str, prefix: Path) -> bool:
-    """Whether ``data`` is the marker envmgr writes (``build``) for environment ``name`` at ``prefix``.
-    A moved or copied environment names another prefix: not ours to replace or delete."""
-    return (isinstance(data, dict) and isinstance(data.get("envmgr"), str)
-            and data.get("name") == name and data.get("prefix") == str(prefix))
-
-
 class _Held:
     def __init__(self, lock):
         self.lock = lock
@@ -430,27 +310,3 @@ def _exchange(a: Path, b: Path) -> bool:
     at_fdcwd, rename_exchange = -100, 2
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
     return result == 0
-
-
-# -- conda's registry of environments -----------------------------------------------------------
-def register(prefix: Path) -> None:
-    """List the env in ~/.conda/environments.txt so `conda env list` / `conda activate` find it.
-
-    Only where conda is installed: creating that file elsewhere would make envmgr believe conda
-    exists next time.
-    """
-    registry = conda_registry()
-    if conda_envs_dir() is None:
-        return
-    lines = registry.read_text(encoding="utf-8").splitlines() if registry.is_file() else []
-    if str(prefix) not in lines:
-        write_text_atomic(registry, "\n".join([*lines, str(prefix)]) + "\n")
-
-
-def unregister(prefix: Path) -> None:
-    registry = conda_registry()
-    if not registry.is_file():
-        return
-    lines = registry.read_text(encoding="utf-8").splitlines()
-    if str(prefix) in lines:
-        write_text_atomic(registry, "".join(f"{line}\n" for line in lines if line != str(prefix)))

@@ -19,7 +19,7 @@ from ..errors import EnvmgrError
 COMMAND_MODULES = {
     "new": "core", "check": "core", "render": "core", "matrix": "core",
     "lock": "engine",
-    "create": "envs", "list": "envs", "remove": "envs", "verify": "envs",
+    "create": "envs", "list": "envinfo", "remove": "envinfo", "verify": "envinfo",
     "doctor": "host",
     "import": "importer",
 }

@@ -1,0 +1,192 @@
+"""list, remove, verify: the commands that report on, check or delete environments on disk
+(create is in envs.py, with the helpers these share)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from . import cli
+from ..errors import EnvmgrError
+from ..workspace import find_workspace
+from .envs import host_platform, no_such_name, spec_cuda, warn
+from .output import shown_path
+
+
+# -- list ---------------------------------------------------------------------------------------
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.option("--no-size", is_flag=True, help="Skip measuring disk use (faster on huge envs).")
+def list_(as_json, no_size):
+    """One row per spec: stack, lock state, environment state, prefix and size on disk.
+
+    \b
+    lock: fresh / stale / missing
+    env:  created / missing / out-of-sync / foreign (not envmgr's) / other-workspace (envmgr's,
+          created from another workspace's spec of the same name in the same envs dir)
+    size: the env's files, each counted once; shared: the part hardlinked with the package
+    cache or other envs. Never solves.
+    """
+    from .. import listing
+    from ..disk import human
+
+    workspace = find_workspace()
+    found = listing.rows(workspace, sizes=not no_size)
+    summary = listing.summary(workspace, found) if not no_size else {
+        "envs_dir": str(_envs_root(workspace)), "platform": host_platform()}
+    if as_json:
+        click.echo(json.dumps({**summary, "environments": [r.to_json() for r in found]}, indent=2))
+        return
+    if not found:
+        click.echo(f"no specs in {shown_path(workspace.envs_dir)}; start with: "
+                   'envmgr new NAME "torch 2.4 + cu121"')
+        return
+    from .output import table
+
+    cells = [[r.name, r.torch or "?", r.cuda or "?", r.python or "?", r.lock, r.env,
+              shown_path(r.prefix), human(r.size), human(None if r.size is None else r.size - r.private)]
+             for r in found]
+    headers = ["name", "torch", "cuda", "python", "lock", "env", "prefix", "size", "shared"]
+    if any(r.as_of for r in found):   # the era a lock was solved for, only when some spec has one
+        headers.insert(4, "as_of")
+        for row, line in zip(found, cells):
+            line.insert(4, row.as_of or "-")
+    click.echo(table(headers, cells))
+    if "total_size" in summary:
+        click.echo(f"\nall envs together: {human(summary['total_size'])} "
+                   f"(shared files counted once); envs dir: {shown_path(summary['envs_dir'])}")
+    for row in found:
+        if row.owner:
+            click.echo(f"{row.name}: the environment belongs to workspace {row.owner}; create "
+                       "and remove here refuse it (pick another name, or set ENVMGR_ENVS_DIR "
+                       "per project)", err=True)
+        if row.problem:
+            click.echo(f"{row.name}: {row.problem}", err=True)
+        elif row.lock == "stale":
+            click.echo(f"{row.name}: lockfile stale ({row.stale_because}); run `envmgr lock "
+                       f"{row.name}`", err=True)
+
+
+# -- remove -------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("name")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--force", is_flag=True,
+              help="Also remove it when another workspace created it (same name, same envs dir).")
+@click.option("--spec", "with_spec", is_flag=True,
+              help="Also delete envs/NAME.yaml and its lockfiles.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")
+def remove(name, yes, force, with_spec, as_json):
+    """Remove an environment envmgr created; keep its spec and lockfile unless --spec.
+
+    Never deletes a folder envmgr did not create. An environment another workspace created is
+    refused unless --force (--yes only skips the question). Exit 1 when NAME has a spec but no
+    environment, 2 when it names neither.
+    """
+    workspace = find_workspace()
+    from ..environments import Environment
+
+    env = Environment.named(name, workspace)
+    env.refuse_foreign()
+    if not force:
+        env.refuse_other_workspace("remove")
+    spec_files = [p for p in (workspace.spec_path(name), workspace.lockfile(name),
+                              workspace.environment_file(name)) if p.exists()] if with_spec else []
+    if not env.exists() and not spec_files:
+        if not workspace.spec_path(name).is_file():
+            raise no_such_name(workspace, name)
+        raise EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
+                          fix="envmgr list shows the environments and where they are")
+    if not yes and sys.stdin.isatty():
+        targets = ([str(env.prefix)] if env.exists() else []) + [str(p) for p in spec_files]
+        click.confirm(f"remove {', '.join(targets)}?", abort=True, err=True)
+    removed_env = env.exists()
+    with env.locked(notify=warn):
+        env.clean_leftovers()
+        env.remove(force=force)
+    for path in spec_files:
+        path.unlink()
+    if as_json:
+        click.echo(json.dumps({"name": name, "prefix": str(env.prefix), "env_removed": removed_env,
+                               "files_removed": [str(p) for p in spec_files]}, indent=2))
+        return
+    if removed_env:
+        click.echo(f"removed {name} ({shown_path(env.prefix)})")
+    for path in spec_files:
+        click.echo(f"removed {shown_path(path)}")
+
+
+# -- verify -------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify(name, as_json):
+    """Import torch inside the environment and check it is the build the lockfile pins.
+
+    Reports torch, its CUDA runtime, cuDNN, whether a GPU is usable (and, on a GPU machine, the
+    device, its capability and the build's arch list). Exit 1 on a mismatch, e.g. a CPU build
+    where the spec asks for CUDA, or when the environment is not created yet; exit 2 when NAME
+    names neither a spec nor an environment.
+    """
+    from .. import verify as verifying
+
+    workspace = find_workspace()
+    from ..environments import Environment
+
+    env = Environment.named(name, workspace)
+    if not env.exists():
+        if not workspace.spec_path(name).is_file():
+            raise no_such_name(workspace, name)
+        raise EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
+                          fix=f"envmgr create {name}")
+    env.refuse_other_workspace("verify")      # this workspace's lockfile says nothing about it
+    lockfile = workspace.lockfile(name)
+    if not lockfile.is_file():
+        raise EnvmgrError("no lockfile to compare with", file=lockfile, fix=f"envmgr lock {name}")
+    cuda = spec_cuda(workspace, name) or (env.marker() or {}).get("cuda")
+    platform = host_platform()
+    expected = verifying.expected_from_lock(lockfile, platform, cuda)
+    advice = verifying.Advice(name, lock_stale=_lock_is_stale(workspace, name),
+                              env_in_sync=env.in_sync(lockfile, platform))
+    report = verifying.verify(name, env.prefix, env.python, expected, advice)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_report(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _lock_is_stale(workspace, name: str) -> bool:
+    """Whether the spec changed since the lock (recorded facts only: no conda-lock import)."""
+    from ..lockfile import STALE, fast_state
+
+    try:
+        return fast_state(workspace, name)[0] == STALE
+    except EnvmgrError:     # no spec any more, say: nothing to re-lock from
+        return False
+
+
+def _print_report(report) -> None:
+    probe = report.probe
+    click.echo(f"{report.name}: {shown_path(report.prefix)}")
+    click.echo(f"  python  {probe.python_version}")
+    if probe.import_error is None:
+        click.echo(f"  torch   {probe.torch_version}  (CUDA {probe.torch_cuda or 'none: CPU build'}, "
+                   f"cuDNN {probe.cudnn_version or '-'})")
+        click.echo(f"  GPU     {'usable' if probe.cuda_available else 'not usable here'}"
+                   + (f": {probe.device_name}, sm_{''.join(map(str, probe.device_capability or []))}"
+                      if probe.device_name else ""))
+        if probe.arch_list:
+            click.echo(f"  arches  {' '.join(probe.arch_list)}")
+    for problem in report.problems:
+        fix = f" (fix: {problem.fix})" if problem.fix else ""
+        click.echo(f"  {problem.severity}: {problem.message}{fix}", err=True)
+    click.echo("  ok" if report.ok else "  MISMATCH")
+
+
+def _envs_root(workspace):
+    from ..locations import envs_root
+
+    return envs_root(workspace)
