@@ -5,7 +5,6 @@ Everything here reads; nothing is written (the spec check does not render enviro
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from .drivers import max_cuda_minor_compat
 from .errors import EnvmgrError
@@ -17,12 +16,9 @@ NVCC_NOTE = "for building CUDA extensions; torch ships its own CUDA runtime"
 
 def storage(workspace) -> list[dict]:
     """Where environments and the package cache live, and the free space there."""
-    try:
-        from .environments import envs_root, pkgs_dir
-        places = [("envs", envs_root(workspace)), ("pkgs", pkgs_dir(workspace))]
-    except ImportError:   # environments.py owns the real rule; this is only its documented default
-        home = Path.home() / ".envmgr"
-        places = [("envs", home / "envs"), ("pkgs", home / "pkgs")]
+    from .locations import envs_root, pkgs_dir
+
+    places = [("envs", envs_root(workspace)), ("pkgs", pkgs_dir(workspace))]
     found = []
     for role, path in places:
         probe = path
