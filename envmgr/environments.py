@@ -53,7 +53,6 @@ from typing import Callable
 
 from .atomic import current_umask
 from .errors import EnvmgrError
-from .locations import conda_envs_dir  # noqa: F401  (re-exported: the tests import it from here)
 from .locations import envs_root, make_folder, pkgs_dir, register, unregister
 from .marker import (MARKER, TMP_MARKER, file_digest, is_own_build, is_own_marker, read_json,
                      write_build_marker, write_marker)

@@ -76,7 +76,7 @@ def _record_line(path: str, data: bytes) -> str:
 def write_wheel(spec: WheelSpec, folder: Path) -> Path:
     """Write ``spec`` as a real, installable wheel into ``folder``; returns its path."""
     dist_info = f"{normalize(spec.name).replace('-', '_')}-{spec.version}.dist-info"
-    metadata = [f"Metadata-Version: 2.1", f"Name: {spec.name}", f"Version: {spec.version}"]
+    metadata = ["Metadata-Version: 2.1", f"Name: {spec.name}", f"Version: {spec.version}"]
     if spec.requires_python:
         metadata.append(f"Requires-Python: {spec.requires_python}")
     metadata += [f"Requires-Dist: {r}" for r in spec.requires]
