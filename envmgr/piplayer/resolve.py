@@ -181,18 +181,14 @@ def project_file(request: PipRequest, workspace) -> tuple[str, bool]:
     """A throwaway pyproject.toml whose dependencies are the requirements and whose uv sources pin
     the torch family to PyTorch's index; returns (text, whether the torch family is pinned)."""
     indexes, pinned_index = [], None
-    for number, url in enumerate(request.index_urls):
+    sources = [(url, f"extra{n}", "simple") for n, url in enumerate(request.index_urls)]
+    sources += [(url, f"links{n}", "flat") for n, url in enumerate(request.find_links)]
+    for url, fallback_name, kind in sources:
         url, is_pytorch = _mirror(url, workspace)
-        name = "pytorch" if is_pytorch and pinned_index is None else f"extra{number}"
+        name = "pytorch" if is_pytorch and pinned_index is None else fallback_name
         if is_pytorch and pinned_index is None:
             pinned_index = name
-        indexes.append((name, url, is_pytorch, "simple"))
-    for number, url in enumerate(request.find_links):
-        url, is_pytorch = _mirror(url, workspace)
-        name = "pytorch" if is_pytorch and pinned_index is None else f"links{number}"
-        if is_pytorch and pinned_index is None:
-            pinned_index = name
-        indexes.append((name, url, is_pytorch, "flat"))
+        indexes.append((name, url, is_pytorch, kind))
     lines = ['[project]', 'name = "envmgr-pip-layer"', 'version = "0"', "dependencies = ["]
     lines += [f"  {_toml_str(r)}," for r in request.requirements]
     lines.append("]")
