@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import InvalidVersion
 
-from .knowledge import KnowledgeBase, TorchRelease, cuda_tag, load
+from .knowledge import KnowledgeBase, TorchRelease, cuda_tag, load, parsed_version
 from .models import (CPU, DEFAULT_PLATFORMS, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
                      Resolved, Spec)
 from .variants import conda_specs, default_channels, pip_lines
@@ -37,9 +37,9 @@ class CheckResult(ProblemReport):
 
 def _vkey(text: str):
     try:
-        return Version(text)
+        return parsed_version(text)
     except InvalidVersion:
-        return Version("0")
+        return parsed_version("0")
 
 
 def _distance(a: str, b: str) -> float:

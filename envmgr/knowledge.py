@@ -27,6 +27,14 @@ def _yaml_load(text: str):
     return yaml.load(text, Loader=loader)
 
 
+@cache
+def parsed_version(text: str) -> Version:
+    """``Version(text)``, parsed once per process: `envmgr check` compares the same few hundred
+    version strings thousands of times."""
+    return Version(text)
+
+
+@cache
 def minor_of(version: str) -> str:
     parts = version.split(".")
     return ".".join(parts[:2])
@@ -93,20 +101,20 @@ class TorchRelease(NamedTuple):
 
     @property
     def version(self) -> Version:
-        return Version(self.torch)
+        return parsed_version(self.torch)
 
     def conda_cuda(self) -> list[str]:
-        return sorted(self.conda.cuda, key=Version) if self.conda else []
+        return sorted(self.conda.cuda, key=parsed_version) if self.conda else []
 
     def pip_cuda(self) -> list[str]:
-        return sorted(self.pip.cuda, key=Version) if self.pip else []
+        return sorted(self.pip.cuda, key=parsed_version) if self.pip else []
 
     def conda_forge_cuda(self, platform: str = "linux-64") -> list[str]:
-        return sorted(self.conda_forge.cuda_for(platform), key=Version) if self.conda_forge else []
+        return sorted(self.conda_forge.cuda_for(platform), key=parsed_version) if self.conda_forge else []
 
     def all_cuda(self) -> list[str]:
         found = set(self.conda_cuda()) | set(self.pip_cuda()) | set(self.conda_forge_cuda())
-        return sorted(found, key=Version)
+        return sorted(found, key=parsed_version)
 
 
 class CudaToolkit(NamedTuple):
@@ -158,7 +166,7 @@ class CoPinRule(NamedTuple):
     def applies(self, torch: str, route: str, platforms=()) -> bool:
         if self.platforms and platforms and not set(platforms) & set(self.platforms):
             return False
-        return route in self.routes and Version(torch) in _specifier(self.torch)
+        return route in self.routes and parsed_version(torch) in _specifier(self.torch)
 
 
 class KnowledgeBase:
@@ -332,7 +340,7 @@ def load() -> KnowledgeBase:
     kb.releases = sorted((_release(r) for r in raw["torch.yaml"].get("releases") or []),
                          key=lambda r: r.version)
     kb.toolkits = sorted((_toolkit(t) for t in raw["cuda.yaml"].get("toolkits") or []),
-                         key=lambda t: Version(t.cuda))
+                         key=lambda t: parsed_version(t.cuda))
     kb.gpus = [Gpu(name=g["name"], cc=str(g["cc"]), family=g.get("family"),
                    aliases=tuple(g.get("aliases") or ())) for g in raw["gpus.yaml"].get("gpus") or []]
     kb.copins = [CoPinRule(id=c["id"], spec=c["spec"], torch=c["torch"],
