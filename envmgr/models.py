@@ -48,7 +48,10 @@ class Problem:
     severity: str = "error"          # "error" or "warning"
 
     def to_json(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        # code, message, fix and severity always present (fix may be null), so scripts can read
+        # them without .get(); the other fields only when set
+        always = ("code", "message", "fix", "severity")
+        return {k: v for k, v in asdict(self).items() if v is not None or k in always}
 
 
 class ProblemReport:

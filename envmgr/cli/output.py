@@ -55,3 +55,47 @@ def shown_path(path) -> str:
         except ValueError:
             continue
     return str(path)
+
+
+# -- JSON conventions (README "Commands"): every per-environment object has `name`, `ok` and
+# `problems`, each problem {code, message, fix, severity, ...}; paths absolute; an error for one
+# spec is that spec's object with ok=false, never a bare `error:` line on stderr.
+
+def coded(err, code: str):
+    """``err`` labelled with the problem code its JSON form carries (raise coded(EnvmgrError(...), "x"))."""
+    err.code = code
+    return err
+
+
+def error_problem(err, default_code: str = "error") -> dict:
+    """An EnvmgrError as a JSON problem: the code it was labelled with (``coded``), else
+    ``spec-error`` for a spec file that cannot be read, else ``default_code``; the file it
+    names, made absolute, and its line."""
+    from ..errors import SpecError
+
+    code = getattr(err, "code", None) or ("spec-error" if isinstance(err, SpecError) else default_code)
+    problem = {"code": code, "message": err.message, "fix": err.fix, "severity": "error"}
+    if err.file is not None:
+        problem["file"] = absolute_path(err.file)
+    if err.line is not None:
+        problem["line"] = err.line
+    return problem
+
+
+def absolute_path(path) -> str | None:
+    """Paths in envmgr's messages are relative to the current folder (``shown_path``); JSON
+    gives them absolute."""
+    from pathlib import Path
+
+    return None if path is None else str(Path(path).absolute())
+
+
+def spec_problem(workspace, name: str, err, default_code: str) -> dict:
+    """``error_problem`` for a failure on spec NAME: ``unknown-spec`` when the error is a usage
+    error and there is no envs/NAME.yaml."""
+    from ..errors import UsageError
+
+    if (not getattr(err, "code", None) and isinstance(err, UsageError)
+            and not workspace.spec_path(name).is_file()):
+        default_code = "unknown-spec"
+    return error_problem(err, default_code)
