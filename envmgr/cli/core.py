@@ -10,7 +10,7 @@ import click
 from ..errors import EnvmgrError, UsageError
 from ..models import PLATFORMS
 from . import cli
-from .output import emit_json, problem_lines, table
+from .output import absolute_path, coded, emit_json, error_problem, problem_lines, spec_problem, table
 
 
 def _workspace():
@@ -51,7 +51,8 @@ def _warn_overrides(host) -> None:
 # -- check -----------------------------------------------------------------------------------
 
 def _check_one(workspace, name, host):
-    """(result, spec, usage_error) for one named spec; a spec that cannot be read is a usage error."""
+    """(result, spec, error) for one named spec; a spec that cannot be read is a usage error
+    (``error``: the EnvmgrError, for --json)."""
     from ..compat import CheckResult, check
     from ..knowledge import load
     from ..models import Problem
@@ -62,11 +63,20 @@ def _check_one(workspace, name, host):
     except EnvmgrError as err:
         result = CheckResult(name=name, resolved=None,
                              problems=[Problem(code="spec-error", message=str(err), fix=err.fix)])
-        return result, None, True
+        return result, None, err
     result = check(spec, load())
     if host and result.resolved is not None:
         result.problems += _host_problems(result.resolved)
-    return result, spec, False
+    return result, spec, None
+
+
+def _check_json(workspace, result, error) -> dict:
+    """check's object for one spec; a spec that cannot be read gets the error's own problem
+    (message without the file, which is a key of its own, absolute)."""
+    data = result.to_json()
+    if error is not None:
+        data["problems"] = [spec_problem(workspace, result.name, error, "spec-error")]
+    return data
 
 
 @functools.cache
@@ -131,15 +141,15 @@ def check(names, stack, host, as_json):
         result = check_spec(spec, load())
         if host and result.resolved is not None:
             result.problems += _host_problems(result.resolved)
-        outcomes.append((result, None, False))
+        outcomes.append((result, None, None))
     else:
         outcomes = [_check_one(workspace, name, host) for name in _names_or_all(workspace, names)]
     if as_json:
-        emit_json([result.to_json() for result, _, _ in outcomes])
+        emit_json([_check_json(workspace, result, error) for result, _, error in outcomes])
     else:
         for result, spec, _ in outcomes:
             _print_result(workspace, result, spec)
-    if any(usage for _, _, usage in outcomes):
+    if any(error is not None for _, _, error in outcomes):
         sys.exit(2)
     sys.exit(0 if all(result.ok for result, _, _ in outcomes) else 1)
 
@@ -189,7 +199,7 @@ def render(names, to_stdout):
 @click.option("--platform", "platforms", multiple=True, type=click.Choice(PLATFORMS),
               help="Target platform; repeat for several (default: linux-64 and win-64).")
 @click.option("--force", is_flag=True, help="Overwrite an existing spec.")
-@click.option("--json", "as_json", is_flag=True, help="Print the written spec and resolution as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the same shape when nothing is written).")
 def new(name, stack, python, platforms, force, as_json):
     """Validate STACK and write envs/NAME.yaml.
 
@@ -197,6 +207,47 @@ def new(name, stack, python, platforms, force, as_json):
     "torch==1.10.1+cu113" or "torch 1.13 cpu". Without a CUDA variant, envmgr picks the best one
     for this machine's driver and GPU (cpu with no GPU) and says why.
     """
+    workspace = _workspace()
+    _this_host.cache_clear()
+    try:
+        _new(workspace, name, stack, python, list(platforms) or None, force, as_json)
+    except EnvmgrError as err:
+        if not as_json:
+            raise
+        # the same object as on success, with nothing written
+        path = workspace.spec_path(name) if _valid_name(name) else None
+        emit_json(_new_json(name, path, None, [error_problem(err, _new_error_code(err, name, path))]))
+        sys.exit(err.exit_code)
+
+
+def _valid_name(name) -> bool:
+    from ..spec import validate_name
+
+    try:
+        validate_name(name)
+    except UsageError:
+        return False
+    return True
+
+
+def _new_error_code(err, name, path) -> str:
+    """The problem code of an error new raised without one (``coded``): a bad name or stack."""
+    return "invalid-name" if path is None else "invalid-stack"
+
+
+def _new_json(name, path, spec_text, problems, resolved=None, cuda_reason=None, suggestion=None) -> dict:
+    """new's one shape, written or not: ``spec`` is the written spec as data (as import gives it),
+    null when nothing was written."""
+    import yaml
+
+    errors = [p for p in problems if p.get("severity", "error") == "error"]
+    return {"name": name, "ok": spec_text is not None and not errors, "path": absolute_path(path),
+            "spec": yaml.safe_load(spec_text) if spec_text is not None else None,
+            "problems": problems, "resolved": resolved, "cuda_reason": cuda_reason,
+            "suggestion": suggestion}
+
+
+def _new(workspace, name, stack, python, platforms, force, as_json) -> None:
     from ..atomic import write_text_atomic
     from ..compat import check as check_spec
     from ..knowledge import load
@@ -204,14 +255,13 @@ def new(name, stack, python, platforms, force, as_json):
     from ..render import stack_label
     from ..spec import dump_spec, spec_from_stack, validate_name
 
-    workspace = _workspace()
-    _this_host.cache_clear()
     validate_name(name)
     path = workspace.spec_path(name)
     if path.exists() and not force:
-        raise UsageError(f"{relative(workspace, path)} already exists",
-                         fix=f"pick another name, or envmgr new {name} \"{stack}\" --force")
-    spec = spec_from_stack(name, stack, python=python, platforms=list(platforms) or None)
+        raise coded(UsageError("already exists", file=relative(workspace, path),
+                               fix=f"pick another name, or envmgr new {name} \"{stack}\" --force"),
+                    "spec-exists")
+    spec = spec_from_stack(name, stack, python=python, platforms=platforms)
     chosen_reason = suggestion = None
     kb = load()
     release = kb.release(spec.torch) if spec.torch else None
@@ -222,7 +272,8 @@ def new(name, stack, python, platforms, force, as_json):
     result = check_spec(spec, kb)
     if not result.ok:
         if as_json:
-            emit_json(result.to_json())
+            emit_json(_new_json(name, path, None, [p.to_json() for p in result.problems],
+                                cuda_reason=chosen_reason, suggestion=suggestion))
         else:
             count = len(result.errors)
             click.echo(f"{name}: not written, {count} problem{'s' * (count != 1)}")
@@ -239,10 +290,8 @@ def new(name, stack, python, platforms, force, as_json):
     text = dump_spec(spec)
     write_text_atomic(path, text)
     if as_json:
-        emit_json({"name": name, "path": relative(workspace, path), "spec": text,
-                   "resolved": resolved.summary(), "cuda_reason": chosen_reason,
-                   "suggestion": suggestion,
-                   "problems": [p.to_json() for p in result.problems]})
+        emit_json(_new_json(name, path, text, [p.to_json() for p in result.problems],
+                            resolved.summary(), chosen_reason, suggestion))
         return
     click.echo(f"wrote {relative(workspace, path)}: {stack_label(resolved)}; route: {resolved.route}")
     if chosen_reason:

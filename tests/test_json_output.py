@@ -1,0 +1,102 @@
+"""--json follows one set of conventions across commands (README "Commands"): every
+per-environment object has `name`, `ok` (bool) and `problems` ({code, message, fix, severity}),
+commands over several specs print a list, paths are absolute, and a failure for a spec comes back
+as that spec's object with ok=false and the command's usual exit code, not as an `error:` line."""
+from __future__ import annotations
+
+import json
+import os
+
+from click.testing import CliRunner
+
+from envmgr.cli import cli
+
+RESOLVED_KEYS = {"torch", "torchvision", "torchaudio", "python", "cuda", "route"}
+SEVERITIES = {"error", "warning", "note"}
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_json(*args):
+    code, out, err = run(*args)
+    assert "error:" not in err, err          # the failure is in the JSON, not a line beside it
+    return code, json.loads(out)
+
+
+def assert_problems(problems) -> None:
+    assert isinstance(problems, list)
+    for problem in problems:
+        assert isinstance(problem, dict), problem
+        assert {"code", "message", "fix", "severity"} <= set(problem), problem
+        assert isinstance(problem["code"], str) and problem["code"]
+        assert isinstance(problem["message"], str) and problem["message"]
+        assert problem["fix"] is None or isinstance(problem["fix"], str)
+        assert problem["severity"] in SEVERITIES
+        if "file" in problem:
+            assert os.path.isabs(problem["file"]), problem
+
+
+def assert_env_object(obj, keys: set, ok: bool) -> None:
+    """The keys every per-environment object of this command has, success or not."""
+    assert set(obj) == keys, set(obj) ^ keys
+    assert isinstance(obj["name"], str) and obj["ok"] is ok
+    assert_problems(obj["problems"])
+    if not ok:
+        assert any(p["severity"] == "error" for p in obj["problems"])
+
+
+def codes(obj) -> list[str]:
+    return [p["code"] for p in obj["problems"]]
+
+
+# -- check ------------------------------------------------------------------------------------
+
+CHECK_KEYS = {"name", "ok", "problems", "resolved"}
+
+
+def test_check_json_shape(workspace):
+    (workspace / "envs" / "good.yaml").write_text("stack: torch 1.13 cpu\n")
+    (workspace / "envs" / "bad.yaml").write_text("stack: torch 1.10 + cu121\n")
+    code, data = run_json("check", "--json")
+    assert code == 1 and isinstance(data, list) and [d["name"] for d in data] == ["bad", "good"]
+    bad, good = data
+    assert_env_object(good, CHECK_KEYS, ok=True)
+    assert set(good["resolved"]) == RESOLVED_KEYS
+    assert_env_object(bad, CHECK_KEYS, ok=False)
+    assert bad["resolved"] is None and codes(bad) == ["cuda-not-built"]
+
+    code, data = run_json("check", "nope", "--json")
+    assert code == 2
+    [missing] = data
+    assert_env_object(missing, CHECK_KEYS, ok=False)
+    [problem] = missing["problems"]
+    assert problem["code"] == "unknown-spec" and problem["file"] == str(workspace / "envs" / "nope.yaml")
+    assert "fix:" not in problem["message"] and "envmgr new nope" in problem["fix"]
+
+
+# -- new --------------------------------------------------------------------------------------
+
+NEW_KEYS = {"name", "ok", "path", "spec", "problems", "resolved", "cuda_reason", "suggestion"}
+
+
+def test_new_json_shape_is_the_same_written_or_not(workspace):
+    code, data = run_json("new", "laptop", "torch 1.13", "--json")
+    assert code == 0
+    assert_env_object(data, NEW_KEYS, ok=True)
+    assert data["path"] == str(workspace / "envs" / "laptop.yaml")
+    assert data["spec"] == {"stack": "torch 1.13 + cpu"}   # the written spec as data, like import's
+    assert set(data["resolved"]) == RESOLVED_KEYS and isinstance(data["cuda_reason"], str)
+
+    failures = {("laptop", "torch 1.13 cpu"): (2, "spec-exists"),
+                ("bad", "torch 1.10 + cu121"): (1, "cuda-not-built"),
+                ("x", "torch 1.10 + cu"): (2, "invalid-stack"),
+                ("a/b", "torch 1.13 cpu"): (2, "invalid-name")}
+    for (name, stack), (exit_code, problem) in failures.items():
+        code, data = run_json("new", name, stack, "--json")
+        assert code == exit_code, (name, data)
+        assert_env_object(data, NEW_KEYS, ok=False)
+        assert data["spec"] is None and data["resolved"] is None and codes(data)[0] == problem
+    assert sorted(p.name for p in (workspace / "envs").iterdir()) == ["laptop.yaml"]
