@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .lockfile import FRESH, LockInputs, full_state
+from .lockfile import FRESH, MISSING, LockInputs, full_state
 from .workspace import Workspace
 
 
@@ -28,7 +28,16 @@ class LockResult:
     as_of: str | None = None         # the cutoff date it is solved as of (envmgr/asof.py)
 
     def to_json(self) -> dict:
-        return dict(self.__dict__)
+        """One spec's object of ``lock --json``: name, ok, what was done, problems (none here)."""
+        return {"name": self.name, "ok": True, **{k: v for k, v in self.__dict__.items() if k != "name"},
+                "problems": []}
+
+    @staticmethod
+    def failure_json(name: str, lockfile: Path, seconds: float, problem: dict) -> dict:
+        """The same object for a spec that could not be locked: ok false, nothing done."""
+        return {"name": name, "ok": False, "action": None, "lockfile": str(lockfile), "platforms": [],
+                "packages": {}, "seconds": round(seconds, 3), "notes": [], "as_of": None,
+                "problems": [problem]}
 
 
 def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspace=None,
@@ -118,7 +127,7 @@ def lock_environment(workspace: Workspace, name: str, update: bool = False,
 
 
 def check_locks(workspace: Workspace, names: list[str], as_of: str | None = None) -> list[dict]:
-    """One row per name: {"name", "state", "reason", "lockfile"}; never solves. ``as_of``: a
+    """One row per name: {"name", "ok", "state", "reason", "lockfile", "problems"}; never solves. ``as_of``: a
     ``--as-of`` to check the locks against."""
     from .errors import EnvmgrError
 
@@ -128,6 +137,25 @@ def check_locks(workspace: Workspace, names: list[str], as_of: str | None = None
             state, reason = full_state(workspace, name, as_of)
         except EnvmgrError as err:
             state, reason = "stale", str(err)
-        rows.append({"name": name, "state": state, "reason": reason,
-                     "lockfile": str(workspace.lockfile(name))})
+        rows.append({"name": name, "ok": state == FRESH, "state": state, "reason": reason,
+                     "lockfile": str(workspace.lockfile(name)),
+                     "problems": _lock_state_problems(workspace, name, state, reason, as_of)})
     return rows
+
+
+def _lock_state_problems(workspace: Workspace, name: str, state: str, reason: str | None,
+                         as_of: str | None) -> list[dict]:
+    """What ``lock --check`` finds wrong with one lock, as JSON problems."""
+    if state == FRESH:
+        return []
+    again = f" --as-of {as_of}" if as_of else ""
+    lockfile = str(workspace.lockfile(name))
+    if not workspace.spec_path(name).is_file():
+        return [{"code": "unknown-spec", "message": f"no spec named '{name}'",
+                 "fix": f'envmgr new {name} "torch 2.4 + cu121"', "severity": "error",
+                 "file": str(workspace.spec_path(name))}]
+    if state == MISSING:
+        return [{"code": "lock-missing", "message": "no lockfile yet", "fix": f"envmgr lock {name}{again}",
+                 "severity": "error", "file": lockfile}]
+    return [{"code": "lock-stale", "message": f"the lockfile is stale ({reason or 'its inputs changed'})",
+             "fix": f"envmgr lock {name}{again}", "severity": "error", "file": lockfile}]

@@ -100,3 +100,52 @@ def test_new_json_shape_is_the_same_written_or_not(workspace):
         assert_env_object(data, NEW_KEYS, ok=False)
         assert data["spec"] is None and data["resolved"] is None and codes(data)[0] == problem
     assert sorted(p.name for p in (workspace / "envs").iterdir()) == ["laptop.yaml"]
+
+
+# -- lock -------------------------------------------------------------------------------------
+
+LOCK_KEYS = {"name", "ok", "action", "lockfile", "platforms", "packages", "seconds", "notes", "as_of",
+             "problems"}
+LOCK_CHECK_KEYS = {"name", "ok", "state", "reason", "lockfile", "problems"}
+CPU_SPEC = "stack: torch 1.13 cpu\nplatforms: [linux-64]\n"
+
+
+def test_lock_json_is_a_list_of_spec_objects(tmp_workspace):
+    (tmp_workspace.root / "envs" / "cpu.yaml").write_text(CPU_SPEC)
+    (tmp_workspace.root / "envs" / "bad.yaml").write_text("stack: torch 1.10 + cu121\n")
+    code, data = run_json("lock", "--json")
+    assert code == 1 and [d["name"] for d in data] == ["bad", "cpu"]
+    bad, cpu = data
+    assert_env_object(cpu, LOCK_KEYS, ok=True)
+    assert cpu["action"] == "locked" and cpu["packages"]["linux-64"] > 0
+    assert cpu["lockfile"] == str(tmp_workspace.lockfile("cpu"))
+    assert cpu["seconds"] == round(cpu["seconds"], 3)
+    assert_env_object(bad, LOCK_KEYS, ok=False)
+    assert bad["action"] is None and bad["problems"][0]["file"] == str(tmp_workspace.spec_path("bad"))
+
+    code, data = run_json("lock", "nope", "--json")      # one unknown name: exit 2, as without --json
+    assert code == 2 and codes(data[0]) == ["unknown-spec"]
+    assert_env_object(data[0], LOCK_KEYS, ok=False)
+
+
+def test_lock_check_json_is_a_list_of_spec_objects(tmp_workspace):
+    (tmp_workspace.root / "envs" / "cpu.yaml").write_text(CPU_SPEC)
+    code, data = run_json("lock", "--check", "--json")
+    assert code == 1
+    [missing] = data
+    assert_env_object(missing, LOCK_CHECK_KEYS, ok=False)
+    assert missing["state"] == "missing" and codes(missing) == ["lock-missing"]
+    assert run("lock", "cpu")[0] == 0
+    (tmp_workspace.root / "envs" / "cpu.yaml").write_text(CPU_SPEC + "packages: [scipy]\n")
+    code, [stale] = run_json("lock", "--check", "--json")
+    assert code == 1 and stale["state"] == "stale" and stale["reason"] == "the spec changed"
+    assert_env_object(stale, LOCK_CHECK_KEYS, ok=False)
+    assert codes(stale) == ["lock-stale"] and stale["problems"][0]["fix"] == "envmgr lock cpu"
+    assert run("lock", "cpu")[0] == 0
+    code, data = run_json("lock", "--check", "cpu", "nope", "--json")
+    assert code == 2                                     # a name with no spec is a usage error
+    fresh, unknown = data
+    assert_env_object(fresh, LOCK_CHECK_KEYS, ok=True)
+    assert fresh["state"] == "fresh" and fresh["reason"] is None
+    assert_env_object(unknown, LOCK_CHECK_KEYS, ok=False)
+    assert codes(unknown) == ["unknown-spec"]

@@ -136,7 +136,7 @@ def test_stale_pip_pin_is_reported_by_lock_check_and_list(pip_workspace, write_s
     write_spec(pip_workspace, "mixed", MIXED.replace("  - timm\n", "  - timm==0.9.12\n"))
     check = envmgr("lock", "--check", "mixed", "--json")
     assert check.exit_code != 0
-    assert json.loads(check.stdout)["lockfiles"][0]["state"] == "stale"
+    assert json.loads(check.stdout)[0]["state"] == "stale"
     listed = json.loads(envmgr("list", "--json", "--no-size").stdout)["environments"]
     assert listed[0]["lock"] == "stale"
     assert envmgr("lock", "mixed").exit_code == 0

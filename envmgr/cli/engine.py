@@ -1,12 +1,14 @@
 """lock: solve specs with the embedded rattler engine into conda-lock files."""
 from __future__ import annotations
 
+import time
+
 import click
 
 from ..asof import RELEASE_MARGIN_DAYS
 from ..errors import EnvmgrError, UsageError
 from . import cli
-from .output import emit_json, shown_path
+from .output import emit_json, shown_path, spec_problem
 
 
 def _names(workspace, names, all_) -> list[str]:
@@ -31,7 +33,8 @@ def _names(workspace, names, all_) -> list[str]:
               help="Solve with only the packages uploaded before DATE (YYYY-MM-DD), or before the torch "
                    f"release + {RELEASE_MARGIN_DAYS} days; wins over the spec's as_of and is remembered "
                    "by the lock; `none` drops it.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON list, one object per spec (failures included, with ok false).")
 def lock(names, all_, update, check_only, as_of, as_json):
     """Lock specs into lockfiles/NAME.conda-lock.yml (conda-lock format, one solve per platform).
 
@@ -54,26 +57,31 @@ def lock(names, all_, update, check_only, as_of, as_json):
             raise UsageError("--check never solves; --update does", fix="use one of them")
         _check(workspace, selected, as_json, as_of)
         return
-    from ..lock import lock_environment
+    from ..lock import LockResult, lock_environment
 
-    results, failures = [], []
+    # --json: a list, one object per spec (as check and create print), failures included
+    objects, exit_code = [], 0
     for name in selected:
+        started = time.perf_counter()
         try:
             result = lock_environment(workspace, name, update=update, as_of=as_of)
         except EnvmgrError as err:
-            if len(selected) == 1:
+            if len(selected) == 1 and not as_json:
                 raise
-            failures.append({"name": name, "error": str(err)})
+            exit_code = err.exit_code if len(selected) == 1 else 1
+            objects.append(LockResult.failure_json(name, workspace.lockfile(name),
+                                                   time.perf_counter() - started,
+                                                   spec_problem(workspace, name, err, "lock-failed")))
             if not as_json:
                 click.echo(f"error: {name}: {err}", err=True)
             continue
-        results.append(result)
+        objects.append(result.to_json())
         if not as_json:
             _print(result)
     if as_json:
-        emit_json({"locked": [r.to_json() for r in results], "failed": failures})
-    if failures:
-        raise click.exceptions.Exit(1)
+        emit_json(objects)
+    if exit_code:
+        raise click.exceptions.Exit(exit_code)
 
 
 def _print(result) -> None:
@@ -91,15 +99,22 @@ def _check(workspace, names, as_json, as_of=None) -> None:
     from ..lock import check_locks
 
     rows = check_locks(workspace, names, as_of)
-    bad = [r for r in rows if r["state"] != "fresh"]
+    unknown = [r for r in rows if any(p["code"] == "unknown-spec" for p in r["problems"])]
+    bad = [r for r in rows if not r["ok"] and r not in unknown]
     if as_json:
-        emit_json({"ok": not bad, "lockfiles": rows})
+        emit_json(rows)   # a list, one object per spec, like lock --json
     else:
+        for row in unknown:
+            problem = row["problems"][0]
+            click.echo(f"error: {shown_path(problem['file'])}: {problem['message']} "
+                       f"(fix: {problem['fix']})", err=True)
         for row in rows:
+            if row in unknown:
+                continue
             reason = f": {row['reason']}" if row["reason"] else ""
             click.echo(f"{row['name']}: {row['state']}{reason}", err=row["state"] != "fresh")
         if bad:
             again = f" --as-of {as_of}" if as_of else ""
             click.echo(f"run `envmgr lock {' '.join(r['name'] for r in bad)}{again}`", err=True)
-    if bad:
-        raise click.exceptions.Exit(1)
+    if unknown or bad:   # a name with no spec is a usage error (exit 2), as everywhere
+        raise click.exceptions.Exit(2 if unknown else 1)
