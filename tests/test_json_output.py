@@ -149,3 +149,50 @@ def test_lock_check_json_is_a_list_of_spec_objects(tmp_workspace):
     assert fresh["state"] == "fresh" and fresh["reason"] is None
     assert_env_object(unknown, LOCK_CHECK_KEYS, ok=False)
     assert codes(unknown) == ["unknown-spec"]
+
+
+# -- create -----------------------------------------------------------------------------------
+
+CREATE_KEYS = {"name", "ok", "prefix", "lockfile", "platform", "action", "packages", "pip_packages",
+               "seconds", "problems"}
+
+
+def test_create_json_shape(tmp_workspace):
+    (tmp_workspace.root / "envs" / "cpu.yaml").write_text(CPU_SPEC)
+    for action in ("created", "up-to-date"):
+        code, [made] = run_json("create", "cpu", "--json")
+        assert code == 0 and made["action"] == action
+        assert_env_object(made, CREATE_KEYS, ok=True)
+        assert os.path.isabs(made["prefix"]) and os.path.isabs(made["lockfile"])
+        assert made["packages"] > 0 and made["seconds"] == round(made["seconds"], 3)
+
+    code, [unknown] = run_json("create", "nope", "--json")
+    assert code == 2 and codes(unknown) == ["unknown-spec"]
+    assert_env_object(unknown, CREATE_KEYS, ok=False)
+    assert unknown["action"] is None
+
+    (tmp_workspace.root / "envs" / "cpu.yaml").write_text(CPU_SPEC + "packages: [scipy]\n")
+    code, [stale] = run_json("create", "cpu", "--json")   # a stale lock is refused: exit 1
+    assert code == 1 and codes(stale) == ["lock-stale"]
+    assert_env_object(stale, CREATE_KEYS, ok=False)
+    assert stale["problems"][0]["file"] == str(tmp_workspace.lockfile("cpu"))
+
+
+def test_create_json_carries_the_host_refusal_and_notes(tmp_workspace, monkeypatch):
+    (tmp_workspace.root / "envs" / "gpu.yaml").write_text(
+        "stack: torch 1.10 + cu102\nplatforms: [linux-64]\n")
+    code, [made] = run_json("create", "gpu", "--json")     # no GPU here: installs, with a note
+    assert code == 0 and codes(made) == ["no-gpu"] and made["problems"][0]["severity"] == "note"
+    assert_env_object(made, CREATE_KEYS, ok=True)
+    assert run("remove", "gpu", "--yes")[0] == 0
+    monkeypatch.delenv("ENVMGR_NO_GPU")
+    monkeypatch.setenv("ENVMGR_GPU", "RTX 3090")             # sm_86: no kernels in the cu102 build
+    monkeypatch.setenv("ENVMGR_DRIVER_VERSION", "535.104.05")
+    code, [refused] = run_json("create", "gpu", "--json")
+    assert code == 1
+    assert_env_object(refused, CREATE_KEYS, ok=False)
+    assert "--force" in refused["problems"][0]["fix"]
+    code, [forced] = run_json("create", "gpu", "--force", "--json")
+    assert code == 0
+    assert_env_object(forced, CREATE_KEYS, ok=True)         # the refusal became a warning
+    assert [p["severity"] for p in forced["problems"]] == ["warning"]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from . import cli
 from ..errors import EnvmgrError, UsageError
 from ..workspace import find_workspace
-from .output import shown_path
+from .output import coded, labelled, shown_path, spec_problem
 
 if TYPE_CHECKING:
     from ..environments import Environment
@@ -45,10 +45,10 @@ def no_such_name(workspace, name: str) -> UsageError:
     from ..pipeline import relative
 
     known = ", ".join(workspace.spec_names()) or "none yet"
-    return UsageError(f"no spec or environment named '{name}' (specs: {known})",
+    return coded(UsageError(f"no spec or environment named '{name}' (specs: {known})",
                       file=relative(workspace, workspace.spec_path(name)),
                       fix=f'`envmgr list` shows what exists; `envmgr new {name} "torch 2.4 + cu121"` '
-                          "starts a spec")
+                          "starts a spec"), "unknown-spec")
 
 
 def _say(as_json: bool):
@@ -74,46 +74,75 @@ def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
         return
     lockfile = workspace.lockfile(name)
     if state != MISSING and not relock:
-        raise EnvmgrError(f"the lockfile is stale ({reason or 'its inputs changed'})",
-                          file=lockfile,
-                          fix=f"run `envmgr lock {name}` (or `envmgr create {name} --relock`)")
+        raise coded(EnvmgrError(f"the lockfile is stale ({reason or 'its inputs changed'})",
+                                file=lockfile,
+                                fix=f"run `envmgr lock {name}` (or `envmgr create {name} --relock`)"),
+                    "lock-stale")
     say(f"{'locking' if state == MISSING else 're-locking'} {name} ...")
     from ..lock import lock_environment
 
-    lock_environment(workspace, name)
+    with labelled("lock-failed"):
+        lock_environment(workspace, name)
 
 
 def create_one(workspace, name: str, *, relock: bool, force: bool, progress: bool, say) -> dict:
+    """create's object for one environment: name, ok, prefix, lockfile, platform, action,
+    packages, pip_packages (null when nothing was installed), seconds, problems (the host's
+    warnings and notes)."""
     started = time.perf_counter()
     from ..environments import Environment
 
     env = Environment.named(name, workspace)
     platform = host_platform()
-    env.refuse_foreign()                       # before locking: no point solving for a refusal
-    if not force:
-        env.refuse_other_workspace("create")
+    _refuse_others(env, force)                 # before locking: no point solving for a refusal
     _ready_lockfile(workspace, name, relock, say)
     lockfile = workspace.lockfile(name)
-    result = {"name": name, "prefix": str(env.prefix), "lockfile": str(lockfile),
+    result = {"name": name, "ok": True, "prefix": str(env.prefix), "lockfile": str(lockfile),
               "platform": platform}
     if not force and env.in_sync(lockfile, platform):
-        return {**result, "action": "up-to-date", "seconds": _since(started)}
-    _refuse_if_host_cannot_run(workspace, name, force, say)
+        return _up_to_date(result, env, started, [])
+    problems = _refuse_if_host_cannot_run(workspace, name, force, say)
     with env.locked(notify=warn):
         env.clean_leftovers()
-        env.refuse_foreign()                   # again: someone may have made it meanwhile
-        if not force:
-            env.refuse_other_workspace("create")
+        _refuse_others(env, force)             # again: someone may have made it meanwhile
         if not force and env.in_sync(lockfile, platform):   # another envmgr just made it
-            return {**result, "action": "up-to-date", "seconds": _since(started)}
+            return _up_to_date(result, env, started, problems)
         action = "updated" if env.exists() else "created"
-        _build(workspace, env, lockfile, platform, progress, say)
+        with labelled("install-failed"):
+            _build(workspace, env, lockfile, platform, progress, say)
     packages = len(env.marker()["packages"])
     from ..install import wanted_urls
 
     pip_packages = len(wanted_urls(lockfile, platform)[1])   # installed by install.link (piplayer)
     return {**result, "action": action, "packages": packages, "pip_packages": pip_packages,
-            "seconds": _since(started)}
+            "seconds": _since(started), "problems": [p.to_json() for p in problems]}
+
+
+def _up_to_date(result: dict, env: Environment, started: float, problems) -> dict:
+    # the marker lists the conda packages (cheap to read); pip's count would mean parsing the
+    # lockfile, which the no-op path avoids
+    return {**result, "action": "up-to-date", "packages": len((env.marker() or {}).get("packages") or []),
+            "pip_packages": None, "seconds": _since(started),
+            "problems": [p.to_json() for p in problems]}
+
+
+def _refuse_others(env: Environment, force: bool) -> None:
+    """A folder envmgr did not make, or (without --force) another workspace's environment."""
+    with labelled("foreign-env"):
+        env.refuse_foreign()
+    if not force:
+        with labelled("other-workspace"):
+            env.refuse_other_workspace("create")
+
+
+def failure_json(workspace, name: str, err, started: float) -> dict:
+    """create's object for an environment it could not create: ok false, nothing done."""
+    from ..locations import envs_root
+
+    return {"name": name, "ok": False, "prefix": str(envs_root(workspace) / name),
+            "lockfile": str(workspace.lockfile(name)), "platform": host_platform(), "action": None,
+            "packages": None, "pip_packages": None, "seconds": _since(started),
+            "problems": [spec_problem(workspace, name, err, "create-failed")]}
 
 
 def _since(started: float) -> float:
@@ -121,8 +150,12 @@ def _since(started: float) -> float:
     return round(time.perf_counter() - started, 3)
 
 
-def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> None:
-    """The driver and GPU checks of `check --host`: refuse a stack this machine cannot run."""
+def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> list:
+    """The driver and GPU checks of `check --host`: refuse a stack this machine cannot run.
+    Returns what it said instead of refusing (warnings and notes; with --force, the errors as
+    warnings), for --json."""
+    from dataclasses import replace
+
     from ..host import detect
     from ..hostcheck import host_problems
     from ..knowledge import load
@@ -132,19 +165,22 @@ def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> None:
     resolved = resolve_spec(workspace, load_named_spec(workspace, name))
     problems = host_problems(resolved, detect(kb=kb), kb)
     errors = [p for p in problems if p.severity == "error"]
-    for problem in problems:
-        if problem.severity != "error":
-            say(f"{problem.severity}: {problem.message}")
+    said = [p for p in problems if p.severity != "error"]
+    for problem in said:
+        say(f"{problem.severity}: {problem.message}")
     if not errors:
-        return
+        return said
     if force:
-        for problem in errors:
-            warn(f"warning: {problem.message} (installing anyway: --force)")
-        return
+        forced = [replace(p, severity="warning", message=f"{p.message} (installing anyway: --force)")
+                  for p in errors]
+        for problem in forced:
+            warn(f"warning: {problem.message}")
+        return said + forced
     more = f" (and {len(errors) - 1} more: envmgr check --host {name})" if len(errors) > 1 else ""
     fix = f"{errors[0].fix}; or `envmgr create {name} --force` to install anyway" if errors[0].fix \
         else f"`envmgr create {name} --force` to install anyway"
-    raise EnvmgrError(f"{name} cannot run on this machine: {errors[0].message}{more}", fix=fix)
+    raise coded(EnvmgrError(f"{name} cannot run on this machine: {errors[0].message}{more}", fix=fix),
+                errors[0].code)
 
 
 def _build(workspace, env: Environment, lockfile, platform: str, progress: bool, say) -> None:
@@ -221,7 +257,16 @@ def create(names, all_, relock, force, as_json):
     progress = sys.stderr.isatty() and not as_json
     results = []
     for name in _names(workspace, names, all_):
-        result = create_one(workspace, name, relock=relock, force=force, progress=progress, say=say)
+        started = time.perf_counter()
+        try:
+            result = create_one(workspace, name, relock=relock, force=force, progress=progress, say=say)
+        except EnvmgrError as err:
+            if not as_json:
+                raise
+            # as without --json, the first failure stops the command; its object ends the list
+            results.append(failure_json(workspace, name, err, started))
+            click.echo(json.dumps(results, indent=2))
+            sys.exit(err.exit_code)
         results.append(result)
         if as_json:
             continue

@@ -99,3 +99,21 @@ def spec_problem(workspace, name: str, err, default_code: str) -> dict:
             and not workspace.spec_path(name).is_file()):
         default_code = "unknown-spec"
     return error_problem(err, default_code)
+
+
+def labelled(code: str):
+    """A context in which an EnvmgrError without a code gets ``code`` (for errors raised by
+    the stage modules, which carry none)."""
+    from contextlib import contextmanager
+
+    from ..errors import EnvmgrError
+
+    @contextmanager
+    def context():
+        try:
+            yield
+        except EnvmgrError as err:
+            if not getattr(err, "code", None):
+                err.code = code
+            raise
+    return context()
