@@ -6,7 +6,7 @@ envmgr's marker (``environments.Environment.status``) and sizes from ``disk.usag
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 from . import asof, disk
 from .environments import Environment, envs_root
@@ -28,13 +28,21 @@ class Row:
     prefix: str
     size: int | None           # bytes of the env, each inode once
     private: int | None        # bytes no other env or the package cache shares
-    problem: str | None = None  # why torch/cuda/python are unknown (an invalid spec)
-    stale_because: str | None = None
+    reason: str | None = None  # why the lock is stale (as ``lock --check`` says it)
     as_of: str | None = None   # the lock's as_of cutoff date, else the spec's as_of (envmgr/asof.py)
     owner: str | None = None   # the workspace that created the env, when it is not this one
+    # what list warns about, as JSON problems: an invalid spec, a stale lock, another workspace's env
+    problems: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p["severity"] == "error" for p in self.problems)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {"name": self.name, "ok": self.ok, "torch": self.torch, "cuda": self.cuda,
+                "python": self.python, "lock": self.lock, "env": self.env, "prefix": self.prefix,
+                "size": self.size, "private": self.private, "reason": self.reason,
+                "as_of": self.as_of, "owner": self.owner, "problems": self.problems}
 
 
 def lock_state(workspace: Workspace, name: str) -> tuple[str, str | None]:
@@ -44,34 +52,57 @@ def lock_state(workspace: Workspace, name: str) -> tuple[str, str | None]:
     return fast_state(workspace, name)
 
 
-def _stack(workspace: Workspace, name: str) -> tuple[dict, str | None]:
+def _stack(workspace: Workspace, name: str) -> tuple[dict, list[dict]]:
     from .pipeline import load_named_spec, resolve_spec
 
     try:
         resolved = resolve_spec(workspace, load_named_spec(workspace, name))
     except EnvmgrError as err:
-        return {}, str(err)
-    return {"torch": resolved.torch, "cuda": resolved.cuda, "python": resolved.python}, None
+        return {}, [_error_problem(err, "spec-error")]
+    return {"torch": resolved.torch, "cuda": resolved.cuda, "python": resolved.python}, []
+
+
+def _error_problem(err: EnvmgrError, code: str) -> dict:
+    from pathlib import Path
+
+    problem = {"code": code, "message": err.message, "fix": err.fix, "severity": "error"}
+    if err.file:
+        problem["file"] = str(Path(err.file).absolute())    # messages say it relative to here
+    if err.line:
+        problem["line"] = err.line
+    return problem
+
+
+def _owner_problem(name: str, owner: str) -> dict:
+    return {"code": "other-workspace",
+            "message": f"the environment belongs to workspace {owner}; create and remove here refuse it",
+            "fix": "pick another name, or set ENVMGR_ENVS_DIR per project", "severity": "error"}
 
 
 def row_for(workspace: Workspace, name: str, platform: str | None = None,
             sizes: bool = True) -> Row:
     platform = platform or host_platform()
-    stack, problem = _stack(workspace, name)
+    from .lock import lock_state_problems
+
+    stack, problems = _stack(workspace, name)
     env = Environment.named(name, workspace)
     lockfile = workspace.lockfile(name)
     try:
-        lock, stale_because = lock_state(workspace, name)
+        lock, reason = lock_state(workspace, name)
     except EnvmgrError as err:
-        lock, stale_because = STALE, None
-        problem = problem or str(err)
+        lock, reason = STALE, None
+        problems = problems or [_error_problem(err, "lock-stale")]
+    if lock == STALE and reason:
+        problems += lock_state_problems(workspace, name, lock, reason)
     state = env.status(lockfile if lockfile.is_file() else None, platform)
     usage = disk.usage(env.prefix) if sizes and env.exists() else None
+    owner = env.other_workspace()
+    if owner:
+        problems.append(_owner_problem(name, owner))
     return Row(name=name, torch=stack.get("torch"), cuda=stack.get("cuda"),
                python=stack.get("python"), lock=lock, env=state, prefix=str(env.prefix),
                size=usage.total if usage else None, private=usage.private if usage else None,
-               problem=problem, stale_because=stale_because, as_of=asof.listed(workspace, name),
-               owner=env.other_workspace())
+               reason=reason, as_of=asof.listed(workspace, name), owner=owner, problems=problems)
 
 
 def rows(workspace: Workspace, sizes: bool = True) -> list[Row]:

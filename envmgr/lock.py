@@ -139,13 +139,13 @@ def check_locks(workspace: Workspace, names: list[str], as_of: str | None = None
             state, reason = "stale", str(err)
         rows.append({"name": name, "ok": state == FRESH, "state": state, "reason": reason,
                      "lockfile": str(workspace.lockfile(name)),
-                     "problems": _lock_state_problems(workspace, name, state, reason, as_of)})
+                     "problems": lock_state_problems(workspace, name, state, reason, as_of)})
     return rows
 
 
-def _lock_state_problems(workspace: Workspace, name: str, state: str, reason: str | None,
-                         as_of: str | None) -> list[dict]:
-    """What ``lock --check`` finds wrong with one lock, as JSON problems."""
+def lock_state_problems(workspace: Workspace, name: str, state: str, reason: str | None,
+                        as_of: str | None = None) -> list[dict]:
+    """What ``lock --check`` (and ``list``) find wrong with one lock, as JSON problems."""
     if state == FRESH:
         return []
     again = f" --as-of {as_of}" if as_of else ""

@@ -45,7 +45,7 @@ def test_list_follows_lock_and_env_states(tmp_workspace, write_spec):
 
     write_spec(tmp_workspace, "paper", "stack: torch 1.10.1 + cu102 + py3.8\n")
     row = listed()["paper"]
-    assert row["lock"] == "stale" and row["stale_because"] and row["python"] == "3.8"
+    assert row["lock"] == "stale" and row["reason"] and row["python"] == "3.8"
 
 
 def test_list_counts_shared_files_once_in_the_total(tmp_workspace, write_spec):

@@ -196,3 +196,29 @@ def test_create_json_carries_the_host_refusal_and_notes(tmp_workspace, monkeypat
     assert code == 0
     assert_env_object(forced, CREATE_KEYS, ok=True)         # the refusal became a warning
     assert [p["severity"] for p in forced["problems"]] == ["warning"]
+
+
+# -- list -------------------------------------------------------------------------------------
+
+LIST_ROW_KEYS = {"name", "ok", "torch", "cuda", "python", "lock", "env", "prefix", "size", "private",
+                 "reason", "as_of", "owner", "problems"}
+
+
+def test_list_json_rows(tmp_workspace):
+    (tmp_workspace.root / "envs" / "cpu.yaml").write_text(CPU_SPEC)
+    (tmp_workspace.root / "envs" / "bad.yaml").write_text("stack: torch 1.10 + cu121\n")
+    assert run("lock", "cpu")[0] == 0
+    code, data = run_json("list", "--json", "--no-size")
+    assert code == 0 and {"envs_dir", "platform", "environments"} <= set(data)
+    bad, cpu = data["environments"]
+    assert_env_object(cpu, LIST_ROW_KEYS, ok=True)
+    assert cpu["lock"] == "fresh" and cpu["reason"] is None and os.path.isabs(cpu["prefix"])
+    assert_env_object(bad, LIST_ROW_KEYS, ok=False)      # an invalid spec: a problem, not a string
+    assert codes(bad) == ["spec-error"] and bad["problems"][0]["file"] == str(tmp_workspace.spec_path("bad"))
+
+    (tmp_workspace.root / "envs" / "cpu.yaml").write_text(CPU_SPEC + "packages: [scipy]\n")
+    code, data = run_json("list", "--json", "--no-size")
+    cpu = data["environments"][1]
+    assert_env_object(cpu, LIST_ROW_KEYS, ok=False)
+    assert cpu["lock"] == "stale" and cpu["reason"] == "the spec changed"   # the key lock --check uses
+    assert codes(cpu) == ["lock-stale"]

@@ -57,15 +57,13 @@ def list_(as_json, no_size):
         click.echo(f"\nall envs together: {human(summary['total_size'])} "
                    f"(shared files counted once); envs dir: {shown_path(summary['envs_dir'])}")
     for row in found:
-        if row.owner:
-            click.echo(f"{row.name}: the environment belongs to workspace {row.owner}; create "
-                       "and remove here refuse it (pick another name, or set ENVMGR_ENVS_DIR "
-                       "per project)", err=True)
-        if row.problem:
-            click.echo(f"{row.name}: {row.problem}", err=True)
-        elif row.lock == "stale":
-            click.echo(f"{row.name}: lockfile stale ({row.stale_because}); run `envmgr lock "
-                       f"{row.name}`", err=True)
+        for problem in row.problems:   # an invalid spec, a stale lock, another workspace's env
+            where = ""
+            if problem["code"] == "spec-error" and problem.get("file"):
+                line = f":{problem['line']}" if problem.get("line") else ""
+                where = f"{shown_path(problem['file'])}{line}: "
+            fix = f" (fix: {problem['fix']})" if problem["fix"] else ""
+            click.echo(f"{row.name}: {where}{problem['message']}{fix}", err=True)
 
 
 # -- remove -------------------------------------------------------------------------------------
