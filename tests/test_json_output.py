@@ -222,3 +222,37 @@ def test_list_json_rows(tmp_workspace):
     assert_env_object(cpu, LIST_ROW_KEYS, ok=False)
     assert cpu["lock"] == "stale" and cpu["reason"] == "the spec changed"   # the key lock --check uses
     assert codes(cpu) == ["lock-stale"]
+
+
+# -- verify and remove ------------------------------------------------------------------------
+
+VERIFY_KEYS = {"name", "prefix", "ok", "python_version", "torch_version", "torch_cuda", "cudnn_version",
+               "cuda_available", "device_name", "device_capability", "arch_list", "import_error",
+               "cuda_error", "torch_file", "expected", "problems"}
+REMOVE_KEYS = {"name", "ok", "prefix", "env_removed", "files_removed", "problems"}
+
+
+def test_verify_and_remove_json_shapes(tmp_workspace):
+    (tmp_workspace.root / "envs" / "cpu.yaml").write_text(CPU_SPEC)
+    code, missing = run_json("verify", "cpu", "--json")       # not created yet: exit 1
+    assert code == 1 and codes(missing) == ["no-env"]
+    assert_env_object(missing, VERIFY_KEYS, ok=False)
+    assert missing["torch_version"] is None and missing["expected"] is None
+    code, missing = run_json("remove", "cpu", "--yes", "--json")
+    assert code == 1 and codes(missing) == ["no-env"]
+    assert_env_object(missing, REMOVE_KEYS, ok=False)
+    assert missing["env_removed"] is False and missing["files_removed"] == []
+
+    assert run("create", "cpu")[0] == 0
+    code, report = run_json("verify", "cpu", "--json")
+    assert code == 0 and report["torch_version"] == "1.13.1" and report["cuda_available"] is False
+    assert_env_object(report, VERIFY_KEYS, ok=True)
+    code, removed = run_json("remove", "cpu", "--yes", "--spec", "--json")
+    assert code == 0 and removed["env_removed"] is True
+    assert_env_object(removed, REMOVE_KEYS, ok=True)
+    assert str(tmp_workspace.spec_path("cpu")) in removed["files_removed"]
+
+    for command, keys in (("verify", VERIFY_KEYS), ("remove", REMOVE_KEYS)):   # neither: exit 2
+        code, unknown = run_json(command, "cpu", "--json", *(["--yes"] if command == "remove" else []))
+        assert code == 2 and codes(unknown) == ["unknown-spec"]
+        assert_env_object(unknown, keys, ok=False)

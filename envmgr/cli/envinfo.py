@@ -11,7 +11,7 @@ from . import cli
 from ..errors import EnvmgrError
 from ..workspace import find_workspace
 from .envs import host_platform, no_such_name, spec_cuda, warn
-from .output import shown_path
+from .output import coded, labelled, shown_path, spec_problem
 
 
 # -- list ---------------------------------------------------------------------------------------
@@ -83,19 +83,37 @@ def remove(name, yes, force, with_spec, as_json):
     environment, 2 when it names neither.
     """
     workspace = find_workspace()
+    try:
+        _remove(workspace, name, yes, force, with_spec, as_json)
+    except EnvmgrError as err:
+        if not as_json:
+            raise
+        from ..locations import envs_root
+
+        # remove's object with nothing removed, the error as its problem; the usual exit code
+        click.echo(json.dumps({"name": name, "ok": False, "prefix": str(envs_root(workspace) / name),
+                               "env_removed": False, "files_removed": [],
+                               "problems": [spec_problem(workspace, name, err, "remove-failed")]},
+                              indent=2))
+        sys.exit(err.exit_code)
+
+
+def _remove(workspace, name, yes, force, with_spec, as_json) -> None:
     from ..environments import Environment
 
     env = Environment.named(name, workspace)
-    env.refuse_foreign()
+    with labelled("foreign-env"):
+        env.refuse_foreign()
     if not force:
-        env.refuse_other_workspace("remove")
+        with labelled("other-workspace"):
+            env.refuse_other_workspace("remove")
     spec_files = [p for p in (workspace.spec_path(name), workspace.lockfile(name),
                               workspace.environment_file(name)) if p.exists()] if with_spec else []
     if not env.exists() and not spec_files:
         if not workspace.spec_path(name).is_file():
             raise no_such_name(workspace, name)
-        raise EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
-                          fix="envmgr list shows the environments and where they are")
+        raise coded(EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
+                                fix="envmgr list shows the environments and where they are"), "no-env")
     if not yes and sys.stdin.isatty():
         targets = ([str(env.prefix)] if env.exists() else []) + [str(p) for p in spec_files]
         click.confirm(f"remove {', '.join(targets)}?", abort=True, err=True)
@@ -106,8 +124,9 @@ def remove(name, yes, force, with_spec, as_json):
     for path in spec_files:
         path.unlink()
     if as_json:
-        click.echo(json.dumps({"name": name, "prefix": str(env.prefix), "env_removed": removed_env,
-                               "files_removed": [str(p) for p in spec_files]}, indent=2))
+        click.echo(json.dumps({"name": name, "ok": True, "prefix": str(env.prefix),
+                               "env_removed": removed_env,
+                               "files_removed": [str(p) for p in spec_files], "problems": []}, indent=2))
         return
     if removed_env:
         click.echo(f"removed {name} ({shown_path(env.prefix)})")
@@ -127,21 +146,44 @@ def verify(name, as_json):
     where the spec asks for CUDA, or when the environment is not created yet; exit 2 when NAME
     names neither a spec nor an environment.
     """
-    from .. import verify as verifying
-
     workspace = find_workspace()
+    try:
+        _verify(workspace, name, as_json)
+    except EnvmgrError as err:
+        if not as_json:
+            raise
+        click.echo(json.dumps(_verify_failure(workspace, name, err), indent=2))
+        sys.exit(err.exit_code)
+
+
+def _verify_failure(workspace, name: str, err) -> dict:
+    """verify's object when there is nothing to probe: the same keys, nothing measured (null)."""
+    from dataclasses import fields
+
+    from ..locations import envs_root
+    from ..verify import Probe
+
+    return {"name": name, "prefix": str(envs_root(workspace) / name), "ok": False,
+            **{f.name: None for f in fields(Probe)}, "expected": None,
+            "problems": [spec_problem(workspace, name, err, "verify-failed")]}
+
+
+def _verify(workspace, name: str, as_json: bool) -> None:
+    from .. import verify as verifying
     from ..environments import Environment
 
     env = Environment.named(name, workspace)
     if not env.exists():
         if not workspace.spec_path(name).is_file():
             raise no_such_name(workspace, name)
-        raise EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
-                          fix=f"envmgr create {name}")
-    env.refuse_other_workspace("verify")      # this workspace's lockfile says nothing about it
+        raise coded(EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
+                                fix=f"envmgr create {name}"), "no-env")
+    with labelled("other-workspace"):
+        env.refuse_other_workspace("verify")  # this workspace's lockfile says nothing about it
     lockfile = workspace.lockfile(name)
     if not lockfile.is_file():
-        raise EnvmgrError("no lockfile to compare with", file=lockfile, fix=f"envmgr lock {name}")
+        raise coded(EnvmgrError("no lockfile to compare with", file=lockfile, fix=f"envmgr lock {name}"),
+                    "lock-missing")
     cuda = spec_cuda(workspace, name) or (env.marker() or {}).get("cuda")
     platform = host_platform()
     expected = verifying.expected_from_lock(lockfile, platform, cuda)
