@@ -33,7 +33,8 @@ def storage(workspace) -> list[dict]:
 
 
 def env_verdicts(workspace, host: Host, kb) -> list[dict]:
-    """For each spec in ``envs/``: its stack, whether it can run on ``host``, and why not."""
+    """For each spec in ``envs/``: its resolved stack, whether it can run on ``host`` (``ok`` and
+    ``runnable`` say the same), and why not."""
     from .compat import check
     from .hostcheck import host_problems
     from .pipeline import load_named_spec
@@ -42,24 +43,36 @@ def env_verdicts(workspace, host: Host, kb) -> list[dict]:
 
     verdicts = []
     for name in workspace.spec_names():
-        stack = label = None
+        resolved = label = None
         try:
             spec = load_named_spec(workspace, name)
             result = check(spec, kb)
-        except EnvmgrError as err:
-            problems = [Problem(code="spec-invalid", message=str(err))]
+        except EnvmgrError as err:   # the message without its file, which is a JSON key of its own
+            problems = [_error_problem(err)]
         else:
             if result.ok:
-                stack = result.resolved.summary()
+                resolved = result.resolved.summary()
                 label = f"{stack_label(result.resolved)}; route: {result.resolved.route}"  # as check says it
                 problems = result.problems + host_problems(result.resolved, host, kb)
             else:
                 problems = result.problems
-        runnable = not any(p.severity == "error" for p in problems)
-        verdicts.append({"name": name, "runnable": runnable, "stack": stack, "label": label,
-                         "verdict": _verdict(stack, runnable, host, kb),
-                         "problems": [p.to_json() for p in problems]})
+        problems = [p if isinstance(p, dict) else p.to_json() for p in problems]
+        runnable = not any(p["severity"] == "error" for p in problems)
+        verdicts.append({"name": name, "ok": runnable, "runnable": runnable, "resolved": resolved,
+                         "label": label, "verdict": _verdict(resolved, runnable, host, kb),
+                         "problems": problems})
     return verdicts
+
+
+def _error_problem(err: EnvmgrError) -> dict:
+    from pathlib import Path
+
+    problem = Problem(code="spec-error", message=err.message, fix=err.fix).to_json()
+    if err.file:
+        problem["file"] = str(Path(err.file).absolute())
+    if err.line:
+        problem["line"] = err.line
+    return problem
 
 
 def _verdict(stack: dict | None, runnable: bool, host: Host, kb) -> str:
@@ -186,15 +199,25 @@ def _env_lines(envs: list[dict]) -> list[str]:
             # no-gpu is the verdict ("installs here; runs where ..."); shared notes were said above
             if problem["code"] == "no-gpu" or problem in shared:
                 continue
-            lines.append(f"      {problem.get('severity', 'error')}: {problem['message']}")
+            lines.append(f"      {problem.get('severity', 'error')}: {_where(problem)}{problem['message']}")
             if problem.get("fix"):
                 lines.append(f"        fix: {problem['fix']}")
     return lines
 
 
+def _where(problem: dict) -> str:
+    """``file:line: `` for a spec that cannot be read, as the user types the path from here."""
+    if not problem.get("file"):
+        return ""
+    from .cli.output import shown_path
+
+    line = f":{problem['line']}" if problem.get("line") else ""
+    return f"{shown_path(problem['file'])}{line}: "
+
+
 def _shared_notes(envs: list[dict]) -> list[dict]:
     """Notes that every CUDA spec carries alike (they are about the machine): said once."""
-    cuda_envs = [env for env in envs if env["stack"] and env["stack"]["cuda"] != "cpu"]
+    cuda_envs = [env for env in envs if env["resolved"] and env["resolved"]["cuda"] != "cpu"]
     if len(cuda_envs) < 2:
         return []
     first = [p for p in cuda_envs[0]["problems"] if p.get("severity") == "note"]

@@ -59,7 +59,7 @@ def test_json_report_on_rtx3090(workspace):
     assert [p["code"] for p in envs["modern"]["problems"]] == ["driver-too-old"]
     assert envs["laptop"]["runnable"] is True
     assert [p["severity"] for p in envs["laptop"]["problems"]] == ["warning"]
-    assert envs["broken"]["runnable"] is False and envs["broken"]["stack"] is None
+    assert envs["broken"]["runnable"] is False and envs["broken"]["resolved"] is None
 
 
 def test_old_driver_report_derives_cuda(workspace):

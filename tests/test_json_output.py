@@ -256,3 +256,26 @@ def test_verify_and_remove_json_shapes(tmp_workspace):
         code, unknown = run_json(command, "cpu", "--json", *(["--yes"] if command == "remove" else []))
         assert code == 2 and codes(unknown) == ["unknown-spec"]
         assert_env_object(unknown, keys, ok=False)
+
+
+# -- doctor -----------------------------------------------------------------------------------
+
+DOCTOR_ENV_KEYS = {"name", "ok", "runnable", "resolved", "label", "verdict", "problems"}
+
+
+def test_doctor_json_envs_follow_the_conventions(workspace):
+    (workspace / "envs" / "laptop.yaml").write_text("stack: torch 1.13 cpu\n")
+    (workspace / "envs" / "broken.yaml").write_text("stack: torch 1.10 + cu102\npip: [unclosed\n")
+    code, data = run_json("doctor", "--json")
+    assert code == 0                                   # a spec that cannot run is not doctor's failure
+    assert {"driver_version", "max_cuda", "gpus", "nvcc", "envs", "storage"} <= set(data)
+    assert isinstance(data["gpus"], list) and all(os.path.isabs(p["path"]) for p in data["storage"])
+    envs = {env["name"]: env for env in data["envs"]}
+    assert_env_object(envs["laptop"], DOCTOR_ENV_KEYS, ok=True)
+    assert envs["laptop"]["runnable"] is True and set(envs["laptop"]["resolved"]) == RESOLVED_KEYS
+    broken = envs["broken"]
+    assert_env_object(broken, DOCTOR_ENV_KEYS, ok=False)
+    assert broken["runnable"] is False and broken["resolved"] is None
+    [problem] = broken["problems"]
+    assert problem["code"] == "spec-error" and problem["file"] == str(workspace / "envs" / "broken.yaml")
+    assert problem["fix"] and "fix:" not in problem["message"]
