@@ -39,10 +39,12 @@ def assert_problems(problems) -> None:
             assert os.path.isabs(problem["file"]), problem
 
 
-def assert_env_object(obj, keys: set, ok: bool) -> None:
-    """The keys every per-environment object of this command has, success or not."""
+def assert_env_object(obj, keys: set, ok: bool, named: bool = True) -> None:
+    """The keys every per-environment object of this command has, success or not (``named``:
+    False where the name may be unknown, as for a file import could not read)."""
     assert set(obj) == keys, set(obj) ^ keys
-    assert isinstance(obj["name"], str) and obj["ok"] is ok
+    assert isinstance(obj["name"], str) or (not named and obj["name"] is None)
+    assert obj["ok"] is ok
     assert_problems(obj["problems"])
     if not ok:
         assert any(p["severity"] == "error" for p in obj["problems"])
@@ -279,3 +281,36 @@ def test_doctor_json_envs_follow_the_conventions(workspace):
     [problem] = broken["problems"]
     assert problem["code"] == "spec-error" and problem["file"] == str(workspace / "envs" / "broken.yaml")
     assert problem["fix"] and "fix:" not in problem["message"]
+
+
+# -- import -----------------------------------------------------------------------------------
+
+IMPORT_KEYS = {"name", "ok", "source", "source_kind", "read_from", "path", "spec", "stack", "resolved",
+               "problems", "dropped"}
+PAPER_ENV = "name: paper\nchannels: [pytorch]\ndependencies:\n  - pytorch=1.10.1\n  - cudatoolkit=10.2\n" \
+            "  - python=3.8\n"
+
+
+def test_import_json_shape(workspace):
+    (workspace / "environment.yml").write_text(PAPER_ENV)
+    code, data = run_json("import", "environment.yml", "--json")
+    assert code == 0
+    assert_env_object(data, IMPORT_KEYS, ok=True)
+    assert data["path"] == str(workspace / "envs" / "paper.yaml")
+    assert data["source"] == data["read_from"] == str(workspace / "environment.yml")
+    assert isinstance(data["spec"], dict) and set(data["resolved"]) == RESOLVED_KEYS
+    code, data = run_json("import", "environment.yml", "--name", "fixed", "--fix", "--json")
+    assert code == 0 and isinstance(data["changes"], list)
+    assert_env_object(data, IMPORT_KEYS | {"changes"}, ok=True)
+
+    (workspace / "numpy.yml").write_text("name: x\ndependencies:\n  - numpy\n")
+    failures = {("environment.yml",): (2, "spec-exists"), ("numpy.yml",): (1, "nothing-to-import"),
+                ("missing.yml",): (2, "unreadable-file"),
+                ("environment.yml", "--name", "a/b"): (2, "invalid-name")}
+    for args, (exit_code, problem) in failures.items():
+        code, data = run_json("import", *args, "--json")
+        assert code == exit_code, (args, data)
+        assert_env_object(data, IMPORT_KEYS, ok=False, named=False)
+        assert codes(data) == [problem] and data["spec"] is None and data["path"] is None
+        assert data["source"] == str(workspace / args[0])
+    assert sorted(p.name for p in (workspace / "envs").iterdir()) == ["fixed.yaml", "paper.yaml"]

@@ -5,8 +5,9 @@ import sys
 
 import click
 
+from ..errors import EnvmgrError, UsageError
 from . import cli
-from .output import emit_json
+from .output import emit_json, error_problem, labelled
 
 
 @cli.command(name="import")
@@ -33,14 +34,26 @@ def import_command(path, name, fix, force, as_json):
     Exit 2: the file cannot be read as an environment file, or a usage error
             (envs/NAME.yaml exists without --force, an invalid --name).
     """
-    from ..importer import import_file
+    from ..importer import ImportReport, import_file
     from ..pipeline import relative
+    from ..spec import validate_name
     from ..workspace import find_workspace
 
     workspace = find_workspace()
-    report = import_file(path, workspace, name=name, fix=fix, force=force)
+    try:
+        if name is not None:
+            with labelled("invalid-name"):
+                validate_name(name)
+        report = import_file(path, workspace, name=name, fix=fix, force=force)
+    except EnvmgrError as err:
+        if not as_json:
+            raise
+        # exit 2: the file cannot be read as an environment file; 1: nothing in it to write
+        code = "unreadable-file" if isinstance(err, UsageError) else "nothing-to-import"
+        emit_json(ImportReport.failure_json(name, path, error_problem(err, code), fix))
+        sys.exit(err.exit_code)
     if as_json:
-        emit_json(report.to_json(lambda p: relative(workspace, p)))
+        emit_json(report.to_json())
     else:
         _print_report(report, relative(workspace, report.spec_path))
     sys.exit(0 if report.ok else 1)

@@ -36,13 +36,15 @@ class ImportReport(ProblemReport):
     changes: list = field(default_factory=list)
     fixed: bool = False
 
-    def to_json(self, relative) -> dict:
+    def to_json(self) -> dict:
+        """import's object: paths absolute (as every envmgr --json), ``stack`` the torch stack as
+        the spec writes it (``resolved`` only when it is valid)."""
         import yaml
 
         data = {
-            "name": self.name, "source": str(self.source), "source_kind": self.source_kind,
-            "read_from": str(self.read_from),
-            "path": relative(self.spec_path), "ok": self.ok,
+            "name": self.name, "ok": self.ok, "source": str(self.source.absolute()),
+            "source_kind": self.source_kind, "read_from": str(self.read_from.absolute()),
+            "path": str(self.spec_path.absolute()),
             "spec": yaml.safe_load(self.spec_text),
             "stack": {k: getattr(self.spec, k) for k in ("torch", "cuda", "python", "torchvision",
                                                          "torchaudio", "route")},
@@ -52,6 +54,16 @@ class ImportReport(ProblemReport):
         }
         if self.fixed:
             data["changes"] = [c.to_json() for c in self.changes]
+        return data
+
+    @staticmethod
+    def failure_json(name: str | None, source: str | Path, problem: dict, fixed: bool) -> dict:
+        """The same object when nothing was written: the error as its problem."""
+        data = {"name": name, "ok": False, "source": str(Path(source).absolute()), "source_kind": None,
+                "read_from": None, "path": None, "spec": None, "stack": None, "resolved": None,
+                "problems": [problem], "dropped": []}
+        if fixed:
+            data["changes"] = []
         return data
 
 
@@ -72,8 +84,10 @@ def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bo
     name = validate_name(name) if name else default_name(source)
     target = workspace.spec_path(name)
     if target.exists() and not force:
-        raise UsageError(f"envs/{name}.yaml already exists",
-                         fix="pick another name with --name, or overwrite it with --force")
+        exists = UsageError(f"envs/{name}.yaml already exists",
+                            fix="pick another name with --name, or overwrite it with --force")
+        exists.code = "spec-exists"      # its problem code in --json
+        raise exists
     imported = build_spec(source, recognise(source), name, kb, fix=fix)
     changes = imported.changes + (repair(imported, kb) if fix else [])
     text = _spec_text(imported.spec, path)
