@@ -78,6 +78,10 @@ def test_check_json_shape(workspace):
     assert problem["code"] == "unknown-spec" and problem["file"] == str(workspace / "envs" / "nope.yaml")
     assert "fix:" not in problem["message"] and "envmgr new nope" in problem["fix"]
 
+    code, [stack] = run_json("check", "--stack", "torch 1.10 + cu", "--json")
+    assert code == 2 and codes(stack) == ["invalid-stack"]
+    assert_env_object(stack, CHECK_KEYS, ok=False)
+
 
 # -- new --------------------------------------------------------------------------------------
 

@@ -137,7 +137,14 @@ def check(names, stack, host, as_json):
     if stack is not None:
         if names:
             raise UsageError("give spec names or --stack, not both", fix=f'envmgr check --stack "{stack}"')
-        spec = spec_from_stack("stack", stack)
+        try:
+            spec = spec_from_stack("stack", stack)
+        except UsageError as err:
+            if not as_json:
+                raise
+            emit_json([{"name": "stack", "ok": False,
+                        "problems": [error_problem(err, "invalid-stack")], "resolved": None}])
+            sys.exit(err.exit_code)
         result = check_spec(spec, load())
         if host and result.resolved is not None:
             result.problems += _host_problems(result.resolved)
