@@ -45,10 +45,11 @@ def no_such_name(workspace, name: str) -> UsageError:
     from ..pipeline import relative
 
     known = ", ".join(workspace.spec_names()) or "none yet"
-    return coded(UsageError(f"no spec or environment named '{name}' (specs: {known})",
-                      file=relative(workspace, workspace.spec_path(name)),
-                      fix=f'`envmgr list` shows what exists; `envmgr new {name} "torch 2.4 + cu121"` '
-                          "starts a spec"), "unknown-spec")
+    error = UsageError(f"no spec or environment named '{name}' (specs: {known})",
+                       file=relative(workspace, workspace.spec_path(name)),
+                       fix=f'`envmgr list` shows what exists; `envmgr new {name} "torch 2.4 + cu121"` '
+                           "starts a spec")
+    return coded(error, "unknown-spec")
 
 
 def _say(as_json: bool):
@@ -121,8 +122,9 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
 def _up_to_date(result: dict, env: Environment, started: float, problems) -> dict:
     # the marker lists the conda packages (cheap to read); pip's count would mean parsing the
     # lockfile, which the no-op path avoids
-    return {**result, "action": "up-to-date", "packages": len((env.marker() or {}).get("packages") or []),
-            "pip_packages": None, "seconds": _since(started),
+    packages = len((env.marker() or {}).get("packages") or [])
+    return {**result, "action": "up-to-date", "packages": packages, "pip_packages": None,
+            "seconds": _since(started),
             "problems": [p.to_json() for p in problems]}
 
 
