@@ -63,7 +63,7 @@ def write_text_if_changed(path: str | Path, text: str) -> bool:
     try:
         if path.read_text(encoding="utf-8") == text:
             return False
-    except FileNotFoundError:
-        pass
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass   # missing, or not even text: either way it is replaced
     write_text_atomic(path, text)
     return True

@@ -4,6 +4,20 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def _shown(file: str) -> str:
+    """A path as the user types it from here: relative inside the current folder, else as given."""
+    import os
+
+    try:
+        absolute = os.path.abspath(file)
+        here = os.getcwd()
+        if absolute == here or absolute.startswith(here + os.sep):
+            return os.path.relpath(absolute, here)
+    except OSError:
+        pass
+    return file
+
+
 class EnvmgrError(Exception):
     """A problem the user can fix: where it is, what is wrong, what to do.
 
@@ -23,7 +37,8 @@ class EnvmgrError(Exception):
     def __str__(self) -> str:
         where = ""
         if self.file:
-            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+            shown = _shown(self.file)
+            where = f"{shown}:{self.line}: " if self.line else f"{shown}: "
         tail = f" (fix: {self.fix})" if self.fix else ""
         return f"{where}{self.message}{tail}"
 

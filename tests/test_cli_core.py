@@ -227,3 +227,32 @@ def test_a_lone_envs_folder_further_up_is_not_a_workspace(tmp_path, monkeypatch)
     assert find_workspace(project).root == tmp_path
     (project / "envmgr.yaml").write_text("{}\n")
     assert find_workspace(project).root == project
+
+
+def test_the_file_system_saying_no_is_one_line_not_a_traceback(workspace):
+    (workspace / "envs" / "r.yaml").write_text("stack: torch 1.13 cpu\n")
+    (workspace / "lockfiles").write_text("a file where a folder belongs\n")
+    result = run("render", "r")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.output.startswith("error: lockfiles")
+
+
+def test_a_previous_file_that_is_not_text_is_replaced(workspace):
+    (workspace / "envs" / "r.yaml").write_text("stack: torch 1.13 cpu\n")
+    (workspace / "lockfiles").mkdir()
+    (workspace / "lockfiles" / "r.environment.yml").write_bytes(b"\xff\xfe\x00")
+    assert run("render", "r").exit_code == 0
+    assert "pytorch=1.13.1=*cpu*" in (workspace / "lockfiles" / "r.environment.yml").read_text()
+
+
+def test_spec_errors_name_the_file_relative_to_here(workspace):
+    (workspace / "envs" / "bad.yaml").write_text("stack: [1\n")
+    result = run("check", "bad")
+    assert result.exit_code == 2
+    assert "envs/bad.yaml:" in result.output and str(workspace) not in result.output
+
+
+def test_matrix_refuses_empty_filters(workspace):
+    assert run("matrix", "--torch", "").exit_code == 2
+    assert run("matrix", "--cuda", " ").exit_code == 2

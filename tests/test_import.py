@@ -3,6 +3,8 @@ and --fix result, through the real CLI in a temporary workspace; and files that 
 environment files at all."""
 from __future__ import annotations
 
+import os
+
 import json
 import shutil
 from pathlib import Path
@@ -411,7 +413,7 @@ def test_a_readable_file_without_torch_exits_1_and_writes_nothing(workspace, tmp
     result = run("import", path)
     assert result.exit_code == 1
     assert result.output.strip() == (
-        f"error: {path}: no torch in the file: envmgr manages PyTorch stacks (fix: add `pytorch` "
+        f"error: {os.path.relpath(path)}: no torch in the file: envmgr manages PyTorch stacks (fix: add `pytorch` "
         "(conda) or `torch` (pip) to it and import again, or start with `envmgr new NAME "
         "\"torch X.Y + cuXYZ\"`)")
     assert list((workspace / "envs").iterdir()) == []

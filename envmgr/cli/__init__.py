@@ -25,6 +25,15 @@ COMMAND_MODULES = {
 }
 
 
+def os_error_line(exc: OSError) -> str:
+    from .output import shown_path
+
+    what = exc.strerror or type(exc).__name__
+    where = f"{shown_path(exc.filename)}: " if exc.filename else ""
+    return (f"{where}{what.lower()} (fix: check that the folder exists, is a folder, and that you "
+            "may write there)")
+
+
 class EnvmgrGroup(click.Group):
     """Loads commands lazily, and turns EnvmgrError into one line on stderr and its exit code,
     never a traceback."""
@@ -46,6 +55,12 @@ class EnvmgrGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except OSError as exc:
+            # The last net for the file system saying no (read-only folder, a file where a folder
+            # belongs, a full disk): one line naming the path, never a traceback. Errors envmgr
+            # foresees are EnvmgrErrors with a better fix; this only catches what slipped past.
+            click.echo(f"error: {os_error_line(exc)}", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=EnvmgrGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -344,6 +344,9 @@ def matrix(torch, cuda, as_json):
     from ..matrix import TABLE_HEADERS, matrix as build_matrix, table_rows
 
     kb = load()
+    for flag, value in (("--torch", torch), ("--cuda", cuda)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{flag} is empty", fix=f"{flag} 1.10 (or leave it out for every release)")
     if cuda:
         from ..stack import cuda_version
 
