@@ -27,9 +27,10 @@ class EnvmgrError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, *, file: str | Path | None = None,
-                 line: int | None = None, fix: str | None = None):
+                 line: int | None = None, fix: str | None = None, code: str | None = None):
         super().__init__(message)
         self.message = message
+        self.code = code            # a problem code for --json (e.g. "cuda-not-built"), when known
         self.file = str(file) if file is not None else None
         self.line = line
         self.fix = fix

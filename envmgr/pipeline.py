@@ -52,7 +52,7 @@ def problem_error(workspace: Workspace, spec: Spec, result: CheckResult) -> Envm
     if line is None and first.key in ("torch", "cuda", "python"):
         line = spec.line_of("stack")
     return EnvmgrError(message, file=relative(workspace, spec.path) if spec.path else None,
-                       line=line, fix=first.fix)
+                       line=line, fix=first.fix, code=first.code)
 
 
 def resolve_spec(workspace: Workspace, spec: Spec) -> Resolved:
