@@ -64,6 +64,16 @@ CREATED, MISSING, OUT_OF_SYNC, FOREIGN = "created", "missing", "out-of-sync", "f
 OTHER_WORKSPACE = "other-workspace"    # envmgr's, but made from another workspace's spec
 
 
+def undeletable(paths) -> tuple[Path, Path] | None:
+    """(path, its folder) for the first of ``paths`` that cannot be deleted (or renamed away):
+    its folder refuses changes. Checked before deleting anything, so a refusal leaves all in place."""
+    for path in paths:
+        folder = Path(path).parent
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return Path(path), folder
+    return None
+
+
 def check_name(name: str) -> str:
     """An environment name, by the one rule spec names follow (it becomes a folder name too)."""
     from .spec import validate_name

@@ -114,6 +114,7 @@ def _remove(workspace, name, yes, force, with_spec, as_json) -> None:
             raise no_such_name(workspace, name)
         raise coded(EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
                                 fix="envmgr list shows the environments and where they are"), "no-env")
+    _refuse_undeletable(name, [env.prefix] if env.exists() else [], spec_files)
     if not yes and sys.stdin.isatty():
         targets = ([str(env.prefix)] if env.exists() else []) + [str(p) for p in spec_files]
         click.confirm(f"remove {', '.join(targets)}?", abort=True, err=True)
@@ -132,6 +133,22 @@ def _remove(workspace, name, yes, force, with_spec, as_json) -> None:
         click.echo(f"removed {name} ({shown_path(env.prefix)})")
     for path in spec_files:
         click.echo(f"removed {shown_path(path)}")
+
+
+def _refuse_undeletable(name: str, prefixes: list, spec_files: list) -> None:
+    """Every path remove would delete must be deletable before the first one goes: a read-only
+    lockfiles/ must not leave the spec gone and its lockfiles behind."""
+    from ..environments import undeletable
+
+    found = undeletable([*prefixes, *spec_files])
+    if found:
+        path, folder = found
+        raise coded(EnvmgrError(f"cannot delete {shown_path(path)}: its folder {shown_path(folder)} "
+                                "is read-only; nothing was removed", file=folder,
+                                fix=f"make {shown_path(folder)} writable" + (
+                                    f", or run `envmgr remove {name}` without --spec to keep the "
+                                    "spec and lockfiles" if path in spec_files else "")),
+                    "not-deletable")
 
 
 # -- verify -------------------------------------------------------------------------------------

