@@ -180,11 +180,23 @@ def is_workspace(folder: Path, here: Path) -> bool:
     return folder == here or (folder / "lockfiles").is_dir()
 
 
+def _workspace_from_variable(value: str) -> Path:
+    """``ENVMGR_WORKSPACE``: an existing folder. A file there would fail deep inside a command,
+    and a missing one would be created silently by the first write."""
+    root = Path(value).expanduser().resolve()
+    if not root.is_dir():
+        what = "is a file, not a folder" if root.exists() else "does not exist"
+        raise UsageError(f"ENVMGR_WORKSPACE={value} {what}",
+                         fix="point ENVMGR_WORKSPACE at your workspace folder (the one holding "
+                             "envs/), or unset it to use the current folder")
+    return root
+
+
 def find_workspace(start: str | Path | None = None) -> Workspace:
     """The workspace for ``start`` (default: ``ENVMGR_WORKSPACE`` or the current directory)."""
     env_root = os.environ.get("ENVMGR_WORKSPACE")
     if start is None and env_root:
-        root = Path(env_root).resolve()
+        root = _workspace_from_variable(env_root)
     else:
         here = Path(start or os.getcwd()).resolve()
         root = here
