@@ -42,6 +42,7 @@ rattler nor conda-lock, so ``envmgr create`` of an up-to-date environment takes 
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import shutil
 import sys
@@ -52,7 +53,7 @@ from pathlib import Path
 from typing import Callable
 
 from .atomic import current_umask
-from .errors import EnvmgrError
+from .errors import EnvmgrError, UsageError
 from .locations import envs_root, make_folder, pkgs_dir, register, unregister
 from .marker import (MARKER, TMP_MARKER, file_digest, is_own_build, is_own_marker, read_json,
                      write_build_marker, write_marker)
@@ -62,6 +63,23 @@ DEFAULT_LOCK_TIMEOUT = 600.0
 # Status words shared with `envmgr list`.
 CREATED, MISSING, OUT_OF_SYNC, FOREIGN = "created", "missing", "out-of-sync", "foreign"
 OTHER_WORKSPACE = "other-workspace"    # envmgr's, but made from another workspace's spec
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for another envmgr working on the same name: ``ENVMGR_LOCK_TIMEOUT``, a
+    finite number >= 0 (-1, nan or inf would wait forever), else the default. Commands call it
+    before any work, so a bad value is refused before a solve or an install, not after."""
+    text = os.environ.get("ENVMGR_LOCK_TIMEOUT", "").strip()
+    if not text:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(f"ENVMGR_LOCK_TIMEOUT={text!r} is not a number of seconds >= 0",
+                         fix=f"set it to e.g. {DEFAULT_LOCK_TIMEOUT:.0f}, or unset it for the default")
+    return seconds
 
 
 def undeletable(paths) -> tuple[Path, Path] | None:
@@ -199,7 +217,7 @@ class Environment:
 
         make_folder(self.prefix.parent, "envs_dir")
         lock = filelock.FileLock(str(self.lock_path))
-        timeout = float(os.environ.get("ENVMGR_LOCK_TIMEOUT") or DEFAULT_LOCK_TIMEOUT)
+        timeout = lock_timeout()
         try:
             lock.acquire(timeout=0.1)
         except filelock.Timeout:

@@ -82,7 +82,10 @@ def remove(name, yes, force, with_spec, as_json):
     refused unless --force (--yes only skips the question). Exit 1 when NAME has a spec but no
     environment, 2 when it names neither.
     """
+    from ..environments import lock_timeout
+
     workspace = find_workspace()
+    lock_timeout()                 # a bad ENVMGR_LOCK_TIMEOUT is refused before anything is asked
     try:
         _remove(workspace, name, yes, force, with_spec, as_json)
     except EnvmgrError as err:

@@ -254,7 +254,10 @@ def create(names, all_, relock, force, as_json):
     (same name, same envs dir) is refused unless --force. Results go to stdout (--json: a list,
     one object per environment), progress to stderr.
     """
+    from ..environments import lock_timeout
+
     workspace = find_workspace()
+    lock_timeout()                 # a bad ENVMGR_LOCK_TIMEOUT is refused before any solve
     say = _say(as_json)
     progress = sys.stderr.isatty() and not as_json
     results = []
