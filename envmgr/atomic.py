@@ -34,8 +34,9 @@ def new_file_mode(path: Path) -> int:
         return 0o666 & ~current_umask()
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the new one, never half."""
+def write_text_atomic(path: str | Path, text: str, errors: str = "strict") -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never half.
+    ``errors``: as ``open()``'s; "surrogateescape" writes back bytes read that way unchanged."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = new_file_mode(path)
@@ -43,7 +44,7 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors=errors, newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

@@ -99,6 +99,17 @@ def make_folder(path: Path, key: str) -> None:
 
 
 # -- conda's registry of environments -----------------------------------------------------------
+# conda writes environments.txt in the file system's bytes: a latin-1 path from an old setup is not
+# UTF-8. Read and write it with surrogateescape, so every line goes back byte for byte.
+REGISTRY_ERRORS = "surrogateescape"
+
+
+def _registry_lines(registry: Path) -> list[str]:
+    if not registry.is_file():
+        return []
+    return registry.read_text(encoding="utf-8", errors=REGISTRY_ERRORS).splitlines()
+
+
 def register(prefix: Path) -> None:
     """List the env in ~/.conda/environments.txt so `conda env list` / `conda activate` find it.
 
@@ -108,15 +119,23 @@ def register(prefix: Path) -> None:
     registry = conda_registry()
     if conda_envs_dir() is None:
         return
-    lines = registry.read_text(encoding="utf-8").splitlines() if registry.is_file() else []
-    if str(prefix) not in lines:
-        write_text_atomic(registry, "\n".join([*lines, str(prefix)]) + "\n")
+    lines = _registry_lines(registry)
+    if not any(_same_prefix(line, prefix) for line in lines):
+        write_text_atomic(registry, "\n".join([*lines, str(prefix)]) + "\n", errors=REGISTRY_ERRORS)
 
 
 def unregister(prefix: Path) -> None:
     registry = conda_registry()
-    if not registry.is_file():
-        return
-    lines = registry.read_text(encoding="utf-8").splitlines()
-    if str(prefix) in lines:
-        write_text_atomic(registry, "".join(f"{line}\n" for line in lines if line != str(prefix)))
+    lines = _registry_lines(registry)
+    kept = [line for line in lines if not _same_prefix(line, prefix)]
+    if kept != lines:
+        write_text_atomic(registry, "".join(f"{line}\n" for line in kept), errors=REGISTRY_ERRORS)
+
+
+def _same_prefix(line: str, prefix: Path) -> bool:
+    """The registry's ``line`` names ``prefix``, also through a symlink (made via a symlinked envs
+    dir, removed via the real path)."""
+    if line == str(prefix):
+        return True
+    return (os.path.basename(line.rstrip("/")) == prefix.name
+            and os.path.realpath(line) == os.path.realpath(prefix))

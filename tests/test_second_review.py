@@ -101,3 +101,36 @@ def test_lock_timeout_must_be_a_finite_number(cpu, monkeypatch, value):
 def test_lock_timeout_zero_is_allowed(cpu, monkeypatch):
     monkeypatch.setenv("ENVMGR_LOCK_TIMEOUT", "0")
     assert envmgr("create", "cpu").exit_code == 0
+
+
+# -- 4. a non-UTF-8 ~/.conda/environments.txt goes back byte for byte -------------------------------
+@pytest.fixture
+def conda_home(tmp_path, monkeypatch):
+    """A home whose conda registry exists (so envmgr registers), with no conda installed."""
+    home = tmp_path / "home"
+    (home / ".conda").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    for var in ("ENVMGR_ENVS_DIR", "ENVMGR_PKGS_DIR", "CONDA_EXE", "CONDA_ENVS_PATH", "CONDA_ENVS_DIRS"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-conda-here"))
+    return home
+
+
+def populate(tmp: Path) -> None:
+    (tmp / "conda-meta").mkdir()
+    (tmp / "conda-meta" / "a-1-0.json").write_text("{}")
+    (tmp / "bin").mkdir()
+    (tmp / "bin" / "python").write_text("#!/bin/sh\n")
+
+
+def test_a_latin1_conda_registry_survives_create_and_remove(conda_home):
+    registry = conda_home / ".conda" / "environments.txt"
+    theirs = "/home/s\xf8ren/miniconda3/envs/old".encode("latin-1") + b"\n"
+    registry.write_bytes(theirs)
+    env = Environment.named("x")
+    with env.locked():
+        env.build(populate, {"lockfile_sha256": "1", "platform": "linux-64"})
+    assert registry.read_bytes() == theirs + os.fsencode(env.prefix) + b"\n"
+    with env.locked():
+        env.remove()
+    assert registry.read_bytes() == theirs and not env.exists()
