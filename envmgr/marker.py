@@ -40,7 +40,17 @@ def is_own_marker(data, name: str, prefix: Path) -> bool:
     """Whether ``data`` is the marker envmgr writes (``build``) for environment ``name`` at ``prefix``.
     A moved or copied environment names another prefix: not ours to replace or delete."""
     return (isinstance(data, dict) and isinstance(data.get("envmgr"), str)
-            and data.get("name") == name and data.get("prefix") == str(prefix))
+            and data.get("name") == name and isinstance(data.get("prefix"), str)
+            and same_place(data["prefix"], prefix))
+
+
+def same_place(recorded: str, prefix: Path) -> bool:
+    """``recorded`` and ``prefix`` name one folder, also through symlinks: an env made through a
+    symlinked envs dir (/home -> /gpfs on many clusters) and used through the real path is the same
+    env. A moved copy resolves elsewhere, so it still is not."""
+    if recorded == str(prefix):
+        return True
+    return os.path.realpath(recorded) == os.path.realpath(prefix)
 
 
 def write_marker(folder: Path, name: str, prefix: Path, record: dict, packages: list[str]) -> None:

@@ -134,3 +134,20 @@ def test_a_latin1_conda_registry_survives_create_and_remove(conda_home):
     with env.locked():
         env.remove()
     assert registry.read_bytes() == theirs and not env.exists()
+
+
+# -- 5. an envs dir reached through a symlink is the same envs dir ------------------------------------
+def test_an_env_made_through_a_symlinked_envs_dir_is_ours_through_the_real_path(cpu, tmp_path,
+                                                                              monkeypatch):
+    real = tmp_path / "gpfs-envs"
+    real.mkdir()
+    (tmp_path / "home-envs").symlink_to(real)
+    monkeypatch.setenv("ENVMGR_ENVS_DIR", str(tmp_path / "home-envs"))
+    assert envmgr("create", "cpu").exit_code == 0
+    monkeypatch.setenv("ENVMGR_ENVS_DIR", str(real))
+    row = json.loads(envmgr("list", "--json").stdout)["environments"][0]
+    assert row["env"] == "created" and row["ok"], row
+    again = envmgr("create", "cpu")
+    assert again.exit_code == 0 and "up to date" in again.stdout
+    assert envmgr("remove", "cpu", "--yes").exit_code == 0
+    assert not (real / "cpu").exists()
