@@ -151,3 +151,30 @@ def test_an_env_made_through_a_symlinked_envs_dir_is_ours_through_the_real_path(
     assert again.exit_code == 0 and "up to date" in again.stdout
     assert envmgr("remove", "cpu", "--yes").exit_code == 0
     assert not (real / "cpu").exists()
+
+
+# -- 6. create goes on past one spec's failure, like lock ---------------------------------------------
+BAD = "stack: torch 0.1 + cu999\n"
+
+
+def test_create_reports_every_name_and_exits_with_the_worst_code(cpu, write_spec):
+    write_spec(cpu, "bad", BAD)
+    result = envmgr("create", "bad", "cpu", "--json")
+    assert result.exit_code == 1
+    objects = {o["name"]: o for o in json.loads(result.stdout)}
+    assert objects["cpu"]["ok"] and objects["cpu"]["action"] == "created"
+    assert not objects["bad"]["ok"] and objects["bad"]["problems"][0]["code"] == "unknown-torch"
+    assert Environment.named("cpu", cpu).is_managed()
+
+    envmgr("remove", "cpu", "--yes")
+    human = envmgr("create", "nosuch", "bad", "cpu")      # no spec at all: a usage error, exit 2
+    assert human.exit_code == 2 and "Traceback" not in human.output
+    assert "created cpu at" in human.stdout
+    assert "error: bad: " in human.stderr and "error: nosuch: " in human.stderr
+
+
+# -- 9. create refuses names with --all, as lock does ------------------------------------------------
+def test_create_refuses_names_with_all(cpu):
+    line = one_line_error(envmgr("create", "--all", "cpu"), code=2)
+    assert "--all" in line
+    assert not Environment.named("cpu", cpu).exists()

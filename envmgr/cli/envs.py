@@ -26,6 +26,8 @@ def host_platform() -> str:
 
 
 def _names(workspace, names: tuple[str, ...], all_: bool) -> list[str]:
+    if names and all_:
+        raise UsageError("give NAMEs or --all, not both", fix="drop --all, or the names")
     if all_:
         found = workspace.spec_names()
         if not found:
@@ -251,8 +253,9 @@ def create(names, all_, relock, force, as_json):
     go to $ENVMGR_ENVS_DIR/NAME (else conda's envs dir, else ~/.envmgr/envs/NAME) and hardlink
     files from one package cache ($ENVMGR_PKGS_DIR, else ~/.envmgr/pkgs). An environment that
     already matches its lockfile is left alone. An environment that another workspace created
-    (same name, same envs dir) is refused unless --force. Results go to stdout (--json: a list,
-    one object per environment), progress to stderr.
+    (same name, same envs dir) is refused unless --force. One environment that fails does not
+    stop the others; the exit code is the worst of them. Results go to stdout (--json: a list,
+    one object per environment, failures included), progress and errors to stderr.
     """
     from ..environments import lock_timeout
 
@@ -260,26 +263,35 @@ def create(names, all_, relock, force, as_json):
     lock_timeout()                 # a bad ENVMGR_LOCK_TIMEOUT is refused before any solve
     say = _say(as_json)
     progress = sys.stderr.isatty() and not as_json
-    results = []
-    for name in _names(workspace, names, all_):
+    selected = list(dict.fromkeys(_names(workspace, names, all_)))
+    results, exit_code = [], 0
+    for name in selected:
         started = time.perf_counter()
         try:
             result = create_one(workspace, name, relock=relock, force=force, progress=progress, say=say)
         except EnvmgrError as err:
-            if not as_json:
+            if len(selected) == 1 and not as_json:
                 raise
-            # as without --json, the first failure stops the command; its object ends the list
+            # like lock: one spec's failure does not stop the others; the worst exit code wins
+            exit_code = max(exit_code, err.exit_code)
             results.append(failure_json(workspace, name, err, started))
-            click.echo(json.dumps(results, indent=2))
-            sys.exit(err.exit_code)
-        results.append(result)
-        if as_json:
+            if not as_json:
+                click.echo(f"error: {name}: {err}", err=True)
             continue
-        if result["action"] == "up-to-date":
-            click.echo(f"{name} is up to date ({shown_path(result['prefix'])})")
-        else:
-            pip = f" + {result['pip_packages']} pip" if result.get("pip_packages") else ""
-            click.echo(f"{result['action']} {name} at {shown_path(result['prefix'])} ({result['packages']} "
-                       f"packages{pip}, {result['seconds']:.1f} s); try: envmgr verify {name}")
+        results.append(result)
+        if not as_json:
+            _print_created(result)
     if as_json:   # always a list, one object per environment, like check --json
         click.echo(json.dumps(results, indent=2))
+    if exit_code:
+        sys.exit(exit_code)
+
+
+def _print_created(result: dict) -> None:
+    name = result["name"]
+    if result["action"] == "up-to-date":
+        click.echo(f"{name} is up to date ({shown_path(result['prefix'])})")
+    else:
+        pip = f" + {result['pip_packages']} pip" if result.get("pip_packages") else ""
+        click.echo(f"{result['action']} {name} at {shown_path(result['prefix'])} ({result['packages']} "
+                   f"packages{pip}, {result['seconds']:.1f} s); try: envmgr verify {name}")
