@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Callable
 
 from .atomic import current_umask
-from .errors import EnvmgrError, UsageError
+from .errors import EnvmgrError, SpecError, UsageError
 from .locations import envs_root, make_folder, pkgs_dir, register, unregister
 from .marker import (MARKER, TMP_MARKER, file_digest, is_own_build, is_own_marker, read_json,
                      write_build_marker, write_marker)
@@ -99,6 +99,15 @@ def check_name(name: str) -> str:
     return validate_name(name)
 
 
+def valid_name_like(name: str) -> str:
+    """A valid name close to ``name`` ("a b" -> "a-b", "ünï" -> "uni"), for a rename fix."""
+    import re
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip(".-")[:64] or "env"
+
+
 # -- one environment ---------------------------------------------------------------------------
 @dataclass
 class Environment:
@@ -111,7 +120,15 @@ class Environment:
 
     @classmethod
     def named(cls, name: str, workspace=None) -> "Environment":
-        check_name(name)
+        try:
+            check_name(name)
+        except UsageError as err:
+            spec = workspace.spec_path(name) if workspace is not None else None
+            if spec is None or not spec.is_file():
+                raise
+            # the name came from a file in envs/ (list, create --all): say which, and what to do
+            raise SpecError(err.message, file=spec,
+                            fix=f"rename the file, e.g. to envs/{valid_name_like(name)}.yaml") from None
         return cls(name=name, prefix=envs_root(workspace) / name, pkgs_dir=pkgs_dir(workspace),
                    workspace_root=workspace.root if workspace is not None else None)
 

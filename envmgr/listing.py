@@ -25,7 +25,7 @@ class Row:
     python: str | None
     lock: str                  # fresh / stale / missing
     env: str                   # created / missing / out-of-sync / foreign / other-workspace
-    prefix: str
+    prefix: str | None         # None when the name cannot be an environment's (envs/a b.yaml)
     size: int | None           # bytes of the env, each inode once
     private: int | None        # bytes no other env or the package cache shares
     reason: str | None = None  # why the lock is stale (as ``lock --check`` says it)
@@ -84,8 +84,12 @@ def row_for(workspace: Workspace, name: str, platform: str | None = None,
     platform = platform or host_platform()
     from .lock import lock_state_problems
 
+    try:
+        env = Environment.named(name, workspace)
+    except EnvmgrError as err:     # envs/a b.yaml: no lock or environment can have that name
+        return Row(name=name, torch=None, cuda=None, python=None, lock=MISSING, env=MISSING,
+                   prefix=None, size=None, private=None, problems=[_error_problem(err, "spec-error")])
     stack, problems = _stack(workspace, name)
-    env = Environment.named(name, workspace)
     lockfile = workspace.lockfile(name)
     try:
         lock, reason = lock_state(workspace, name)

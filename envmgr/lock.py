@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import shlex
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -150,12 +151,13 @@ def lock_state_problems(workspace: Workspace, name: str, state: str, reason: str
         return []
     again = f" --as-of {as_of}" if as_of else ""
     lockfile = str(workspace.lockfile(name))
+    command = f"envmgr lock {shlex.quote(name)}{again}"
     if not workspace.spec_path(name).is_file():
         return [{"code": "unknown-spec", "message": f"no spec named '{name}'",
                  "fix": f'envmgr new {name} "torch 2.4 + cu121"', "severity": "error",
                  "file": str(workspace.spec_path(name))}]
     if state == MISSING:
-        return [{"code": "lock-missing", "message": "no lockfile yet", "fix": f"envmgr lock {name}{again}",
+        return [{"code": "lock-missing", "message": "no lockfile yet", "fix": command,
                  "severity": "error", "file": lockfile}]
     return [{"code": "lock-stale", "message": f"the lockfile is stale ({reason or 'its inputs changed'})",
-             "fix": f"envmgr lock {name}{again}", "severity": "error", "file": lockfile}]
+             "fix": command, "severity": "error", "file": lockfile}]

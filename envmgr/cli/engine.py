@@ -1,6 +1,7 @@
 """lock: solve specs with the embedded rattler engine into conda-lock files."""
 from __future__ import annotations
 
+import shlex
 import time
 
 import click
@@ -115,6 +116,7 @@ def _check(workspace, names, as_json, as_of=None) -> None:
             click.echo(f"{row['name']}: {row['state']}{reason}", err=row["state"] != "fresh")
         if bad:
             again = f" --as-of {as_of}" if as_of else ""
-            click.echo(f"run `envmgr lock {' '.join(r['name'] for r in bad)}{again}`", err=True)
+            names = " ".join(shlex.quote(r["name"]) for r in bad)   # envs/a b.yaml is 'a b'
+            click.echo(f"run `envmgr lock {names}{again}`", err=True)
     if unknown or bad:   # a name with no spec is a usage error (exit 2), as everywhere
         raise click.exceptions.Exit(2 if unknown else 1)

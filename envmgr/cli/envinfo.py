@@ -45,7 +45,7 @@ def list_(as_json, no_size):
     from .output import table
 
     cells = [[r.name, r.torch or "?", r.cuda or "?", r.python or "?", r.lock, r.env,
-              shown_path(r.prefix), human(r.size), human(None if r.size is None else r.size - r.private)]
+              shown_path(r.prefix) if r.prefix else "-", human(r.size), human(None if r.size is None else r.size - r.private)]
              for r in found]
     headers = ["name", "torch", "cuda", "python", "lock", "env", "prefix", "size", "shared"]
     if any(r.as_of for r in found):   # the era a lock was solved for, only when some spec has one
