@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from . import asof, disk
 from .environments import Environment, envs_root
-from .errors import EnvmgrError
+from .errors import EnvmgrError, SpecError
 from .install import host_platform
 from .workspace import Workspace
 
@@ -86,7 +86,7 @@ def row_for(workspace: Workspace, name: str, platform: str | None = None,
 
     try:
         env = Environment.named(name, workspace)
-    except EnvmgrError as err:     # envs/a b.yaml: no lock or environment can have that name
+    except SpecError as err:       # envs/a b.yaml: no lock or environment can have that name
         return Row(name=name, torch=None, cuda=None, python=None, lock=MISSING, env=MISSING,
                    prefix=None, size=None, private=None, problems=[_error_problem(err, "spec-error")])
     stack, problems = _stack(workspace, name)
