@@ -36,21 +36,13 @@ def host_platform() -> str:
 
 
 def _lock_entries(lockfile: Path) -> list[dict]:
-    """The lockfile's package entries, checked (``lockfile.package_problem``) before anyone reads them."""
-    import yaml
+    """The lockfile's package entries, checked (``lockfile.load_checked``) before anyone reads them."""
+    from .lockfile import DAMAGED, load_checked
 
-    from .lockfile import package_problem
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    fix = f"run `envmgr lock {_env_name(lockfile)} --update` to write it again"
-    try:
-        data = yaml.load(Path(lockfile).read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise EnvmgrError(f"cannot read the lockfile: {exc}".splitlines()[0], file=lockfile,
-                          fix=fix) from None
-    problem = "it is not a mapping" if not isinstance(data, dict) else package_problem(data)
+    data, problem = load_checked(lockfile)
     if problem:
-        raise EnvmgrError(f"the lockfile is damaged: {problem}", file=lockfile, fix=fix)
+        raise EnvmgrError(f"{DAMAGED}: {problem}", file=lockfile,
+                          fix=f"run `envmgr lock {_env_name(lockfile)} --update` to write it again")
     return list(data["package"])
 
 

@@ -159,5 +159,15 @@ def lock_state_problems(workspace: Workspace, name: str, state: str, reason: str
     if state == MISSING:
         return [{"code": "lock-missing", "message": "no lockfile yet", "fix": command,
                  "severity": "error", "file": lockfile}]
-    return [{"code": "lock-stale", "message": f"the lockfile is stale ({reason or 'its inputs changed'})",
+    return [{"code": "lock-stale", "message": stale_message(reason),
              "fix": command, "severity": "error", "file": lockfile}]
+
+
+def stale_message(reason: str | None) -> str:
+    """What is wrong with a lock that is not fresh: a damaged one says so plainly (as verify and
+    the installer do), any other is stale because of ``reason``."""
+    from .lockfile import DAMAGED
+
+    if reason and reason.startswith(DAMAGED):
+        return reason
+    return f"the lockfile is stale ({reason or 'its inputs changed'})"

@@ -281,6 +281,32 @@ def read_metadata(lockfile: Path, data: dict | None = None) -> dict:
 
 
 ENTRY_TEXT_KEYS = ("name", "manager", "platform", "url")
+HASH_KINDS = ("sha256", "md5")        # conda-lock's hash model has these keys and no other
+DAMAGED = "the lockfile is damaged"
+LOCK_FORMAT = 1        # conda-lock's v1 file format: what envmgr writes and rattler reads as such
+
+
+def load_checked(lockfile: Path) -> tuple[dict, str | None]:
+    """(the lockfile's mapping, why it is damaged or None): one judgement for every reader, so
+    lock --check, list, create and verify all say the same of a truncated or hand-edited file."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(Path(lockfile).read_text(encoding="utf-8"), Loader=loader)
+    except UnicodeDecodeError:
+        return {}, "it is not UTF-8 text"
+    except OSError as exc:
+        return {}, f"it cannot be read ({exc.strerror or exc})"
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        return {}, f"it is not valid YAML ({where}{getattr(exc, 'problem', None) or exc})"
+    if not isinstance(data, dict):
+        return {}, "it is empty" if data is None else "it is not a mapping"
+    version = data.get("version")
+    if version != LOCK_FORMAT:
+        return data, ("it has no version" if version is None else
+                      f"its version is {version!r}, not {LOCK_FORMAT} (the conda-lock format envmgr writes)")
+    return data, package_problem(data)
 
 
 def package_problem(data: dict) -> str | None:
@@ -300,8 +326,10 @@ def package_problem(data: dict) -> str | None:
         bad = [key for key in ENTRY_TEXT_KEYS if not isinstance(entry.get(key), str) or not entry[key]]
         if not isinstance(entry.get("version"), (str, int, float)):
             bad.append("version")
-        if not isinstance(entry.get("hash"), dict):
-            bad.append("hash")
+        digest = entry.get("hash")
+        if (not isinstance(digest, dict) or not set(digest) <= set(HASH_KINDS)
+                or not any(isinstance(digest.get(kind), str) and digest[kind] for kind in HASH_KINDS)):
+            bad.append("hash (sha256 or md5)")
         if bad:
             return f"package {label} has no valid {', '.join(bad)}"
     platforms = read_metadata(Path(), data).get("platforms")
@@ -355,20 +383,35 @@ def fast_state(workspace: Workspace, name: str, as_of: str | None = None) -> tup
     lockfile = workspace.lockfile(name)
     if not lockfile.is_file():
         return MISSING, None
-    data = read_lockfile(lockfile)
+    data, damage = load_checked(lockfile)      # damage first: a truncated file has no metadata
+    if damage:
+        return STALE, f"{DAMAGED}: {damage}"
     recorded = read_metadata(lockfile, data).get("custom_metadata") or {}
     if not recorded.get("spec_sha256"):
+        if recorded.get("envmgr_version"):      # envmgr wrote it, then someone edited its facts
+            return STALE, f"{DAMAGED}: its envmgr metadata has no spec_sha256"
         return STALE, "not written by envmgr (no envmgr metadata)"
-    damage = package_problem(data)     # the file is parsed already: checking it costs nothing
-    if damage:
-        return STALE, f"the lockfile is damaged: {damage}"
     facts, _, _ = expected_facts(workspace, name, as_of, recorded)
     for key, label in LABELS.items():
         if recorded.get(key) != facts[key]:
             return STALE, label
+    if _env_file_edited(workspace.environment_file(name), facts["env_file_sha256"]):
+        return STALE, (f"{workspace.environment_file(name).name} differs from the spec's rendering "
+                       "(edited by hand?); `envmgr lock` writes it again")
     if recorded.get(KEY_DATE) != facts.get(KEY_DATE):
         return STALE, staleness(recorded, facts)
     return FRESH, None
+
+
+def _env_file_edited(env_file: Path, rendered_sha256: str) -> bool:
+    """The rendered environment file next to the lock is not what the spec renders to (a missing
+    one is not an edit: the lock alone installs). It names the lock's sources for conda-lock."""
+    try:
+        return hashlib.sha256(env_file.read_bytes()).hexdigest() != rendered_sha256
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
 
 
 def full_state(workspace: Workspace, name: str, as_of: str | None = None) -> tuple[str, str | None]:

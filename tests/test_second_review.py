@@ -204,3 +204,42 @@ def test_lock_check_quotes_the_names_it_suggests(cpu):
     checked = envmgr("lock", "--check")
     assert checked.exit_code != 0 and "Traceback" not in checked.output
     assert "envmgr lock 'a b' cpu" in checked.stderr
+
+
+# -- 8. a damaged lockfile is "damaged" everywhere; a lock of another version or an edited
+#       environment file is not fresh -------------------------------------------------------------
+@pytest.fixture
+def created_cpu(cpu):
+    assert envmgr("create", "cpu").exit_code == 0
+    return cpu.lockfile("cpu")
+
+
+@pytest.mark.parametrize("edit, what", [
+    (lambda text: text[:len(text) // 3], "package"),                  # truncated mid-list
+    (lambda text: text.replace("\npackage:\n", "\npackage: [\n"), "it is not valid YAML (line"),
+    (lambda text: "[1, 2]\n", "it is not a mapping"),
+    (lambda text: text.replace("sha256:", "sha257:"), "has no valid hash (sha256 or md5)"),
+    (lambda text: text.replace("\nversion: 1\n", "\nversion: 7\n"), "its version is 7, not 1"),
+])
+def test_a_damaged_lockfile_is_called_damaged_by_every_command(created_cpu, edit, what):
+    created_cpu.write_text(edit(created_cpu.read_text()))
+    said = "the lockfile is damaged: "
+    checked = envmgr("lock", "--check")
+    assert checked.exit_code == 1 and f"cpu: stale: {said}" in checked.stderr and what in checked.stderr
+    line = one_line_error(envmgr("create", "cpu"))
+    assert said in line and what in line and "not written by envmgr" not in line
+    assert f"{said}" in envmgr("list").stderr
+    line = one_line_error(envmgr("verify", "cpu"))
+    assert said in line and what in line
+    assert envmgr("lock", "cpu").exit_code == 0          # and lock writes it again
+    assert envmgr("lock", "--check").exit_code == 0
+
+
+def test_an_edited_environment_file_is_not_fresh(created_cpu, cpu):
+    env_file = cpu.environment_file("cpu")
+    rendered = env_file.read_text()
+    env_file.write_text("garbage: [\n")
+    checked = envmgr("lock", "--check")
+    assert checked.exit_code == 1 and "cpu.environment.yml differs" in checked.stderr
+    assert envmgr("lock", "cpu").exit_code == 0
+    assert env_file.read_text() == rendered and envmgr("lock", "--check").exit_code == 0

@@ -77,8 +77,9 @@ def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
         return
     lockfile = workspace.lockfile(name)
     if state != MISSING and not relock:
-        raise coded(EnvmgrError(f"the lockfile is stale ({reason or 'its inputs changed'})",
-                                file=lockfile,
+        from ..lock import stale_message
+
+        raise coded(EnvmgrError(stale_message(reason), file=lockfile,
                                 fix=f"run `envmgr lock {name}` (or `envmgr create {name} --relock`)"),
                     "lock-stale")
     say(f"{'locking' if state == MISSING else 're-locking'} {name} ...")
