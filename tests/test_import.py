@@ -312,7 +312,8 @@ def write_file(tmp_path, name, text):
 
 
 @pytest.mark.parametrize("pin, nearest", [("torch<1", "1.0.0"), ("torch<0.4", "1.0.0"),
-                                          ("torch>99", None)])
+                                          ("torch>99", None), ("torch>=99", None),
+                                          ("torch>=3", None)])
 def test_a_torch_range_no_known_release_satisfies_writes_nothing(workspace, tmp_path, pin, nearest):
     nearest = nearest or load_kb().releases[-1].torch
     path = write_file(tmp_path, "requirements.txt", f"numpy<2\n{pin}\n")
@@ -332,8 +333,9 @@ def test_fix_writes_the_nearest_release_for_an_unsatisfiable_range(workspace, tm
     assert load_spec(workspace / "envs/old.yaml").torch == "1.0.0"
 
 
-def test_an_unknown_version_the_pin_allows_is_written_with_an_error(workspace, tmp_path):
-    path = write_file(tmp_path, "requirements.txt", "torch>=3\n")
+def test_an_unknown_exact_version_is_written_with_an_error(workspace, tmp_path):
+    # an exact pin names its version (check then says it is unknown); a range like >=3 names none
+    path = write_file(tmp_path, "requirements.txt", "torch==3.0\n")
     code, report = import_json(path, "--name", "future")
     assert code == 1 and report["stack"]["torch"] == "3.0"
     assert "unknown-torch" in codes(report, "error")

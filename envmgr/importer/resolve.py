@@ -118,11 +118,11 @@ def _pairs(release: TorchRelease, package: str) -> list[str]:
 
 def _no_known_release(result: Imported, constraint: str, kb: KnowledgeBase,
                       fix: bool) -> TorchRelease | None:
-    """A pin outside the knowledge base. The spec may only say a version the pin allows: an
-    exact ``0.4.1`` or ``>=3.0`` is written as such (compat then says it is unknown); a range
-    such as ``<1`` names no such version, so without --fix nothing is written."""
+    """A pin outside the knowledge base. An exact ``0.4.1`` names its version and is written as
+    such (compat then says it is unknown); a range (``<1``, ``>=99``) names no version: writing
+    its bound would claim a release nobody asked for, so without --fix nothing is written."""
     literal = _literal_torch(constraint)
-    if allows(constraint, literal):
+    if exact_version(constraint) and allows(constraint, literal):
         result.spec.torch = literal
         return kb.release(literal)
     claim = result.facts.torch_claim()
