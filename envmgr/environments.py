@@ -249,22 +249,29 @@ class Environment:
                                   fix="wait for it to finish, or raise ENVMGR_LOCK_TIMEOUT") from None
         return _Held(lock)
 
-    def clean_leftovers(self) -> list[Path]:
-        """Delete temporary siblings that an interrupted envmgr left (call with the lock held)."""
-        removed = []
-        for sibling in self.prefix.parent.glob(f".{self.name}.envmgr-*-*"):
+    def leftovers(self) -> list[Path]:
+        """Temporary siblings an interrupted envmgr left for this name (a crash, Ctrl-C, kill -9):
+        an empty ``.NAME.envmgr-*-*`` folder (killed between mkdtemp and its marker), or one
+        holding envmgr's build marker or its own marker for this name and prefix. Anyone else's
+        folder of that shape is not listed."""
+        found = []
+        for sibling in sorted(self.prefix.parent.glob(f".{self.name}.envmgr-*-*")):
             if not sibling.is_dir() or sibling.is_symlink():
                 continue
-            try:
-                # Killed between mkdtemp and writing the marker: an empty dir with our name.
-                os.rmdir(sibling)
-                removed.append(sibling)
-                continue
-            except OSError:
-                pass
-            if (is_own_build(sibling, self.name)
+            if (_is_empty(sibling) or is_own_build(sibling, self.name)
                     or is_own_marker(read_json(sibling / "conda-meta" / MARKER), self.name, self.prefix)):
+                found.append(sibling)
+        return found
+
+    def clean_leftovers(self) -> list[Path]:
+        """Delete :meth:`leftovers` (call with the lock held, so nobody is building them)."""
+        removed = []
+        for sibling in self.leftovers():
+            try:
+                os.rmdir(sibling)          # the empty one; rmtree for the rest
+            except OSError:
                 shutil.rmtree(sibling, ignore_errors=True)
+            if not sibling.exists():
                 removed.append(sibling)
         return removed
 
@@ -332,6 +339,14 @@ class _Held:
 
     def __exit__(self, *exc):
         self.lock.release()
+
+
+def _is_empty(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
 
 
 def _pause_for_tests() -> None:

@@ -243,3 +243,22 @@ def test_an_edited_environment_file_is_not_fresh(created_cpu, cpu):
     assert checked.exit_code == 1 and "cpu.environment.yml differs" in checked.stderr
     assert envmgr("lock", "cpu").exit_code == 0
     assert env_file.read_text() == rendered and envmgr("lock", "--check").exit_code == 0
+
+
+# -- 11. remove cleans up what an interrupted create left of that name -------------------------------
+def test_remove_deletes_the_leftover_of_a_killed_create(cpu):
+    env = Environment.named("cpu", cpu)
+    env.prefix.parent.mkdir(parents=True, exist_ok=True)
+    ours = env.prefix.parent / ".cpu.envmgr-tmp-k1ll"
+    (ours / "lib").mkdir(parents=True)
+    (ours / ".envmgr-tmp").write_text('{"name": "cpu", "pid": 1}')
+    theirs = env.prefix.parent / ".cpu.envmgr-tmp-else"
+    theirs.mkdir()
+    (theirs / "data.txt").write_text("someone's")
+    result = envmgr("remove", "cpu", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ok"] and not report["env_removed"] and report["leftovers_removed"] == [str(ours)]
+    assert not ours.exists() and (theirs / "data.txt").is_file()
+    # nothing of ours left: the usual "no environment"
+    assert "no environment 'cpu'" in one_line_error(envmgr("remove", "cpu", "--yes"))

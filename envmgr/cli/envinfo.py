@@ -78,8 +78,9 @@ def list_(as_json, no_size):
 def remove(name, yes, force, with_spec, as_json):
     """Remove an environment envmgr created; keep its spec and lockfile unless --spec.
 
-    Never deletes a folder envmgr did not create. An environment another workspace created is
-    refused unless --force (--yes only skips the question). Exit 1 when NAME has a spec but no
+    Never deletes a folder envmgr did not create; also deletes what an interrupted create left
+    of NAME. An environment another workspace created is refused unless --force (--yes only skips
+    the question). Exit 1 when NAME has a spec but no
     environment, 2 when it names neither.
     """
     from ..environments import lock_timeout
@@ -95,7 +96,7 @@ def remove(name, yes, force, with_spec, as_json):
 
         # remove's object with nothing removed, the error as its problem; the usual exit code
         click.echo(json.dumps({"name": name, "ok": False, "prefix": str(envs_root(workspace) / name),
-                               "env_removed": False, "files_removed": [],
+                               "env_removed": False, "files_removed": [], "leftovers_removed": [],
                                "problems": [spec_problem(workspace, name, err, "remove-failed")]},
                               indent=2))
         sys.exit(err.exit_code)
@@ -112,26 +113,31 @@ def _remove(workspace, name, yes, force, with_spec, as_json) -> None:
             env.refuse_other_workspace("remove")
     spec_files = [p for p in (workspace.spec_path(name), workspace.lockfile(name),
                               workspace.environment_file(name)) if p.exists()] if with_spec else []
-    if not env.exists() and not spec_files:
+    leftovers = env.leftovers()     # what a killed create left: remove cleans it too
+    if not env.exists() and not spec_files and not leftovers:
         if not workspace.spec_path(name).is_file():
             raise no_such_name(workspace, name)
         raise coded(EnvmgrError(f"no environment '{name}' at {env.prefix}", file=env.prefix,
                                 fix="envmgr list shows the environments and where they are"), "no-env")
-    _refuse_undeletable(name, [env.prefix] if env.exists() else [], spec_files)
+    _refuse_undeletable(name, ([env.prefix] if env.exists() else []) + leftovers, spec_files)
     if not yes and sys.stdin.isatty():
-        targets = ([str(env.prefix)] if env.exists() else []) + [str(p) for p in spec_files]
+        targets = [str(p) for p in ([env.prefix] if env.exists() else []) + leftovers + spec_files]
         click.confirm(f"remove {', '.join(targets)}?", abort=True, err=True)
     removed_env = env.exists()
     with env.locked(notify=warn):
-        env.clean_leftovers()
+        cleaned = env.clean_leftovers()
         env.remove(force=force)
     for path in spec_files:
         path.unlink()
     if as_json:
         click.echo(json.dumps({"name": name, "ok": True, "prefix": str(env.prefix),
                                "env_removed": removed_env,
-                               "files_removed": [str(p) for p in spec_files], "problems": []}, indent=2))
+                               "files_removed": [str(p) for p in spec_files],
+                               "leftovers_removed": [str(p) for p in cleaned], "problems": []},
+                              indent=2))
         return
+    for path in cleaned:
+        click.echo(f"removed {shown_path(path)} (left by an interrupted create)")
     if removed_env:
         click.echo(f"removed {name} ({shown_path(env.prefix)})")
     for path in spec_files:
