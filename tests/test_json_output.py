@@ -235,7 +235,8 @@ def test_list_json_rows(tmp_workspace):
 VERIFY_KEYS = {"name", "prefix", "ok", "python_version", "torch_version", "torch_cuda", "cudnn_version",
                "cuda_available", "device_name", "device_capability", "arch_list", "import_error",
                "cuda_error", "torch_file", "expected", "problems"}
-REMOVE_KEYS = {"name", "ok", "prefix", "env_removed", "files_removed", "problems"}
+REMOVE_KEYS = {"name", "ok", "prefix", "env_removed", "files_removed", "leftovers_removed",
+               "problems"}
 
 
 def test_verify_and_remove_json_shapes(tmp_workspace):
