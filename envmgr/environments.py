@@ -198,9 +198,12 @@ class Environment:
             return set()
 
     def in_sync(self, lockfile: Path, platform: str) -> bool:
-        """The env was made by envmgr from exactly this lockfile, here, and nobody changed its packages."""
+        """The env was made by envmgr from exactly this lockfile, here, nobody changed its packages,
+        and its python is still there (one stat: a deleted bin/python leaves conda-meta intact)."""
         marker = self.marker()
         if not marker or not Path(lockfile).is_file() or not isinstance(marker.get("packages"), list):
+            return False
+        if _has_python(marker["packages"]) and not os.path.lexists(self.python):
             return False
         return (marker.get("lockfile_sha256") == file_digest(lockfile)
                 and marker.get("platform") == platform
@@ -339,6 +342,11 @@ class _Held:
 
     def __exit__(self, *exc):
         self.lock.release()
+
+
+def _has_python(packages: list) -> bool:
+    """The marker's packages (``name-version-build``) include the python interpreter."""
+    return any(str(p).startswith("python-") and str(p)[7:8].isdigit() for p in packages)
 
 
 def _is_empty(folder: Path) -> bool:

@@ -262,3 +262,14 @@ def test_remove_deletes_the_leftover_of_a_killed_create(cpu):
     assert not ours.exists() and (theirs / "data.txt").is_file()
     # nothing of ours left: the usual "no environment"
     assert "no environment 'cpu'" in one_line_error(envmgr("remove", "cpu", "--yes"))
+
+
+# -- 12. an env without its python is not in sync -----------------------------------------------------
+def test_an_env_whose_python_was_deleted_is_out_of_sync(created_cpu, cpu):
+    env = Environment.named("cpu", cpu)
+    assert env.python.exists()
+    env.python.unlink()
+    assert json.loads(envmgr("list", "--json").stdout)["environments"][0]["env"] == "out-of-sync"
+    again = envmgr("create", "cpu")
+    assert again.exit_code == 0 and "updated cpu at" in again.stdout
+    assert env.python.exists()
