@@ -42,7 +42,6 @@ rattler nor conda-lock, so ``envmgr create`` of an up-to-date environment takes 
 from __future__ import annotations
 
 import ctypes
-import math
 import os
 import shutil
 import sys
@@ -66,20 +65,12 @@ OTHER_WORKSPACE = "other-workspace"    # envmgr's, but made from another workspa
 
 
 def lock_timeout() -> float:
-    """Seconds to wait for another envmgr working on the same name: ``ENVMGR_LOCK_TIMEOUT``, a
-    finite number >= 0 (-1, nan or inf would wait forever), else the default. Commands call it
-    before any work, so a bad value is refused before a solve or an install, not after."""
-    text = os.environ.get("ENVMGR_LOCK_TIMEOUT", "").strip()
-    if not text:
-        return DEFAULT_LOCK_TIMEOUT
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not math.isfinite(seconds) or seconds < 0:
-        raise UsageError(f"ENVMGR_LOCK_TIMEOUT={text!r} is not a number of seconds >= 0",
-                         fix=f"set it to e.g. {DEFAULT_LOCK_TIMEOUT:.0f}, or unset it for the default")
-    return seconds
+    """Seconds to wait for another envmgr working on the same name: ``ENVMGR_LOCK_TIMEOUT``, else
+    the default. Commands call it before any work, so a bad value is refused before a solve or an
+    install, not after."""
+    from .workspace import seconds_variable
+
+    return seconds_variable("ENVMGR_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
 
 
 def undeletable(paths) -> tuple[Path, Path] | None:

@@ -22,7 +22,17 @@ from packaging.version import InvalidVersion, Version
 from .errors import EnvmgrError
 from .models import CPU, Problem
 
-PROBE_TIMEOUT = 300  # importing a real torch with CUDA on a cold disk can take a minute
+# Importing a real torch with CUDA from a cold network file system can take minutes; a hang (a
+# driver call that never returns, an import lock) must not keep verify waiting forever.
+PROBE_TIMEOUT = 300.0
+TIMEOUT_VARIABLE = "ENVMGR_VERIFY_TIMEOUT"
+
+
+def probe_timeout() -> float:
+    """Seconds the probe may take: ``ENVMGR_VERIFY_TIMEOUT`` (a finite number > 0), else 300."""
+    from .workspace import seconds_variable
+
+    return seconds_variable(TIMEOUT_VARIABLE, PROBE_TIMEOUT, zero_ok=False)
 
 # Runs inside the env's python, which may be as old as 3.6: keep it plain.
 PROBE_SCRIPT = r"""
@@ -161,17 +171,20 @@ def device_arch_check(probe: Probe, expected: Expected) -> list[Problem]:
 register_check(device_arch_check)
 
 
-def run_probe(python: Path, advice: Advice, timeout: float = PROBE_TIMEOUT) -> Probe:
-    """Run :data:`PROBE_SCRIPT` with the env's ``python``."""
+def run_probe(python: Path, advice: Advice, timeout: float | None = None) -> Probe:
+    """Run :data:`PROBE_SCRIPT` with the env's ``python``, for ``timeout`` seconds at most
+    (default: :func:`probe_timeout`)."""
+    timeout = probe_timeout() if timeout is None else timeout
     if not Path(python).exists():
         raise EnvmgrError(f"the environment has no python at {python}", file=python,
                           fix=advice.rebuild)
     try:
-        done = subprocess.run([str(python), "-c", PROBE_SCRIPT], capture_output=True, text=True,
-                              timeout=timeout)
+        done = _run_with_timeout([str(python), "-c", PROBE_SCRIPT], timeout)
     except subprocess.TimeoutExpired:
-        raise EnvmgrError(f"importing torch took more than {timeout:.0f} s", file=python,
-                          fix="run the env's python by hand to see where it hangs") from None
+        raise EnvmgrError(f"importing torch took more than {timeout:g} s ({TIMEOUT_VARIABLE}); "
+                          "it was stopped", file=python,
+                          fix=f"run `{python} -c 'import torch'` by hand to see where it hangs; on a "
+                              f"slow file system raise {TIMEOUT_VARIABLE}") from None
     except OSError as exc:
         raise EnvmgrError(f"cannot run the env's python: {exc.strerror}", file=python,
                           fix=advice.rebuild) from None
@@ -181,6 +194,31 @@ def run_probe(python: Path, advice: Advice, timeout: float = PROBE_TIMEOUT) -> P
         raise EnvmgrError(f"the env's python failed: {detail}", file=python,
                           fix=advice.rebuild)
     return Probe.from_json(json.loads(lines[-1]))
+
+
+def _run_with_timeout(command: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """``subprocess.run`` with the probe in its own process group, all of which is killed when
+    the time is up: a child torch started (a compile worker, a driver helper) would otherwise
+    outlive it, holding the output pipes open."""
+    import os
+    import signal
+
+    own_group = os.name == "posix"
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=own_group) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            if own_group:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except OSError:
+                    process.kill()
+            else:
+                process.kill()
+            process.wait()     # not communicate(): a grandchild that left the group keeps the pipes
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 def _public(version: str) -> Version | None:

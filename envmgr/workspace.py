@@ -89,6 +89,26 @@ class Workspace:
         return f"the default {key}", None, None
 
 
+def seconds_variable(variable: str, default: float, *, zero_ok: bool = True) -> float:
+    """A number of seconds from environment variable ``variable`` (``default`` when unset or
+    empty): finite, and >= 0 (> 0 unless ``zero_ok``). -1, nan or inf would wait forever and
+    "abc" would be a traceback, so each is one usage error naming the variable."""
+    import math
+
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not zero_ok):
+        bound = ">= 0" if zero_ok else "> 0"
+        raise UsageError(f"{variable}={text!r} is not a number of seconds {bound}",
+                         fix=f"set it to e.g. {default:.0f}, or unset it for the default")
+    return seconds
+
+
 def setting(workspace: Workspace | None, key: str, default=None):
     """``workspace.setting(key, default)``; with no workspace, the environment variable alone
     under the same rule (the one place settings are read)."""

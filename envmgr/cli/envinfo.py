@@ -169,10 +169,14 @@ def verify(name, as_json):
 
     Reports torch, its CUDA runtime, cuDNN, whether a GPU is usable (and, on a GPU machine, the
     device, its capability and the build's arch list). Exit 1 on a mismatch, e.g. a CPU build
-    where the spec asks for CUDA, or when the environment is not created yet; exit 2 when NAME
-    names neither a spec nor an environment.
+    where the spec asks for CUDA, or when the environment is not created yet, or when importing
+    torch takes longer than ENVMGR_VERIFY_TIMEOUT seconds (default 300); exit 2 when NAME names
+    neither a spec nor an environment.
     """
+    from ..verify import probe_timeout
+
     workspace = find_workspace()
+    probe_timeout()                # a bad ENVMGR_VERIFY_TIMEOUT is refused before anything runs
     try:
         _verify(workspace, name, as_json)
     except EnvmgrError as err:
