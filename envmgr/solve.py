@@ -164,7 +164,7 @@ def solve_platforms(channels: list[str], specs: list[str], platforms: list[str],
         raise EnvmgrError(f"cannot solve{label} for {', '.join(platforms)}:\n{explanation}\n",
                           file=file, fix=fix) from None
     except rattler_errors() as exc:   # fetch / parse / unsupported-scheme errors of a channel
-        raise channel_error(exc, channels, file) from None
+        raise channel_error(exc, channels, file, platforms=platforms) from None
 
 
 def versions_of(name: str, channels: list[str], platforms: list[str], cache_dir: Path) -> list[str]:
@@ -209,12 +209,38 @@ NETWORK_FIX = ("check the network (and any proxy), or point ENVMGR_CHANNEL_ALIAS
                "envmgr.yaml at a reachable mirror")
 
 
-def channel_error(exc: BaseException, channels: list[str], file=None) -> EnvmgrError:
-    """One line naming the channel that failed (every channel when rattler does not say which)."""
+def channel_error(exc: BaseException, channels: list[str], file=None,
+                  platforms: list[str] | None = None) -> EnvmgrError:
+    """One line naming the channels that failed: those rattler's message names, else (an
+    unsupported scheme, say) those that fail when read one by one, else all of them."""
     message = one_line(exc)
-    failing = [url for url in channels if url.rstrip("/") in message] or channels
+    failing = [url for url in channels if url.rstrip("/") in message]
+    if not failing and len(channels) > 1 and platforms:
+        failing = failing_channels(channels, platforms, repodata_cache_dir())
+    failing = failing or channels
     label = "channel" if len(failing) == 1 else "channels"
     network = any(word in message.lower() for word in
                   ("error sending request", "dns", "connect", "timed out", "tls", "certificate"))
     return EnvmgrError(f"cannot read the {label} {', '.join(failing)}: {message}", file=file,
                        fix=NETWORK_FIX if network else CHANNEL_FIX)
+
+
+def failing_channels(channels: list[str], platforms: list[str], cache_dir: Path) -> list[str]:
+    """The channels that cannot be read on their own (after a failed solve, so the good ones'
+    repodata is cached); [] when that cannot be told."""
+    from rattler import Gateway
+
+    async def fails(url: str) -> bool:
+        try:
+            await Gateway(cache_dir=cache_dir).query([url], [*platforms, "noarch"], ["python"],
+                                                     recursive=False)
+        except Exception:  # noqa: BLE001 - any error reading it is what is being asked
+            return True
+        return False
+
+    async def each():
+        return await asyncio.gather(*(fails(url) for url in channels))
+    try:
+        return [url for url, failed in zip(channels, asyncio.run(each())) if failed]
+    except Exception:  # noqa: BLE001 - only narrows the message; the caller names every channel
+        return []

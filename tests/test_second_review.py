@@ -312,3 +312,12 @@ def test_verify_timeout_must_be_a_positive_number(cpu, monkeypatch, value):
     monkeypatch.setenv("ENVMGR_VERIFY_TIMEOUT", value)
     line = one_line_error(envmgr("verify", "cpu"), code=2)
     assert "ENVMGR_VERIFY_TIMEOUT" in line and repr(value) in line
+
+
+# -- 14. a channel error names only the channels that failed ------------------------------------------
+def test_an_unsupported_alias_names_only_the_channels_under_it(cpu, monkeypatch, test_channels):
+    monkeypatch.setenv("ENVMGR_CHANNEL_ALIAS", "ftp://mirror.example/")
+    cpu.spec_path("cpu").write_text(CPU + "channels: [pytorch, defaults]\n")
+    line = one_line_error(envmgr("lock", "cpu"))
+    assert "cannot read the channel ftp://mirror.example/pytorch:" in line
+    assert test_channels.url("defaults") not in line and "file://" not in line
