@@ -180,26 +180,51 @@ LATER_BY_DAYS = 90     # the later date a too-early cutoff's hint suggests: abou
 
 
 def unsat_hint(explanation: str, cutoff: dt.datetime, rule: str | None = None,
-               origin: str | None = None) -> str | None:
+               origin: str | None = None, torch: str | None = None) -> str | None:
     """A plain next step when the cutoff is what made a solve impossible. ``rule`` and ``origin``
     (the lock's as_of facts) say what was asked: a date suggests a later one or ``release``; a
-    ``release`` cutoff suggests a later explicit date (``release`` is what was just tried)."""
+    ``release`` cutoff suggests a later explicit date (``release`` is what was just tried). A
+    cutoff before ``torch``'s own release says so: no later date near it can help."""
     if UNSAT_MARK not in explanation:
         return None
     names = sorted(set(_EXCLUDED.findall(explanation)))
     what = (f"{', '.join(names)} {'was' if len(names) == 1 else 'were'}" if names
             else "packages this lock needs were")
     date = cutoff.date().isoformat()
-    later = min(cutoff.date() + dt.timedelta(days=LATER_BY_DAYS), today()).isoformat()
-    flag, key = f"`envmgr lock --as-of {later}`", f'`as_of: "{later}"` in the spec'
-    where = f"{flag} (or {key})" if origin == COMMAND_LINE else f"{key} (or {flag})"
+    release = "`--as-of release`" if origin == COMMAND_LINE else "`as_of: release`"
+    released = _released(torch)
+    if released is not None and cutoff.date() < released:
+        return (f"torch {torch} was released on {released.isoformat()}, after the as_of cutoff "
+                f"{date}: use a date after it, e.g. {_suggested(released, origin)}, or {release} "
+                f"(the release date + {RELEASE_MARGIN_DAYS} days)")
+    where = _suggested(cutoff.date(), origin)
     if rule and rule.startswith(RELEASE):
         return (f"the as_of cutoff {date} ({rule}) is too early: {what} uploaded after it; "
                 f"give a later date instead, e.g. {where}")
-    release = "`--as-of release`" if origin == COMMAND_LINE else "`as_of: release`"
     return (f"the as_of cutoff {date} is too early: {what} uploaded after it; use a later "
             f"`as_of:` date, e.g. {where}, or {release} for the torch release date + "
             f"{RELEASE_MARGIN_DAYS} days")
+
+
+def _suggested(after: dt.date, origin: str | None) -> str:
+    """A later date to try (``after`` + about one torch minor, never past today), said the way
+    the cutoff was asked for first."""
+    later = min(after + dt.timedelta(days=LATER_BY_DAYS), today()).isoformat()
+    flag, key = f"`envmgr lock --as-of {later}`", f'`as_of: "{later}"` in the spec'
+    return f"{flag} (or {key})" if origin == COMMAND_LINE else f"{key} (or {flag})"
+
+
+def _released(torch: str | None) -> dt.date | None:
+    """torch ``torch``'s release date from the knowledge base; None when unknown."""
+    if not torch:
+        return None
+    from .knowledge import load
+
+    release = load().release(torch)
+    try:
+        return dt.date.fromisoformat(str(getattr(release, "released", None)))
+    except ValueError:
+        return None
 
 
 def listed(workspace, name: str) -> str | None:

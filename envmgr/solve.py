@@ -155,7 +155,8 @@ def solve_platforms(channels: list[str], specs: list[str], platforms: list[str],
             from .asof import KEY_ORIGIN, KEY_RULE, unsat_hint
 
             facts = as_of_facts or {}
-            fix = unsat_hint(explanation, exclude_newer, facts.get(KEY_RULE), facts.get(KEY_ORIGIN))
+            fix = unsat_hint(explanation, exclude_newer, facts.get(KEY_RULE), facts.get(KEY_ORIGIN),
+                             torch=facts.get("torch"))
         if fix is None:
             missing = missing_request(explanation)
             available = (versions_of(missing[0], channels, platforms, repodata_cache_dir())

@@ -321,3 +321,26 @@ def test_an_unsupported_alias_names_only_the_channels_under_it(cpu, monkeypatch,
     line = one_line_error(envmgr("lock", "cpu"))
     assert "cannot read the channel ftp://mirror.example/pytorch:" in line
     assert test_channels.url("defaults") not in line and "file://" not in line
+
+
+# -- 15. a cutoff before the torch release itself says so -------------------------------------------
+def test_a_cutoff_before_the_torch_release_names_the_release_date(cpu):
+    from envmgr.knowledge import load
+
+    released = str(load().release("1.13.1").released)
+    result = envmgr("lock", "cpu", "--as-of", "0001-01-01")
+    assert result.exit_code == 1
+    fix = result.stderr.split("(fix: ", 1)[1]
+    assert f"torch 1.13.1 was released on {released}" in fix and "--as-of release" in fix
+    assert "0001-04-01" not in fix
+
+
+def test_unsat_hint_before_the_release_follows_the_request():
+    from envmgr.asof import moment_of, unsat_hint
+
+    why = "pytorch 1.10.1 py3.9_cpu_0 is excluded because the package is uploaded after the cutoff date"
+    hint = unsat_hint(why, moment_of("2000-01-01"), rule="2000-01-01", origin="spec", torch="1.10.1")
+    assert "torch 1.10.1 was released on 2021-" in hint and "`as_of: release`" in hint
+    assert 'as_of: "2022-' in hint.split(" (or ")[0]            # a date after the release, spec first
+    later = unsat_hint(why, moment_of("2022-02-01"), rule="2022-02-01", origin="spec", torch="1.10.1")
+    assert "was released" not in later and "too early" in later
