@@ -194,9 +194,10 @@ def unsat_hint(explanation: str, cutoff: dt.datetime, rule: str | None = None,
     release = "`--as-of release`" if origin == COMMAND_LINE else "`as_of: release`"
     released = _released(torch)
     if released is not None and cutoff.date() < released:
-        return (f"torch {torch} was released on {released.isoformat()}, after the as_of cutoff "
-                f"{date}: use a date after it, e.g. {_suggested(released, origin)}, or {release} "
-                f"(the release date + {RELEASE_MARGIN_DAYS} days)")
+        return (f"the as_of cutoff {date} is before torch {torch} itself ({what} uploaded after "
+                f"it): torch {torch} was released on {released.isoformat()}; use a date after it, "
+                f"e.g. {_suggested(released, origin)}, or {release} (the release date + "
+                f"{RELEASE_MARGIN_DAYS} days)")
     where = _suggested(cutoff.date(), origin)
     if rule and rule.startswith(RELEASE):
         return (f"the as_of cutoff {date} ({rule}) is too early: {what} uploaded after it; "

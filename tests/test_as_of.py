@@ -214,8 +214,9 @@ def test_a_cutoff_before_the_builds_existed_says_what_to_do(ws, write_spec):
     assert code == 1
     assert "uploaded after the cutoff date of 2021-12-01" in out    # rattler's explanation
     # envmgr's hint
-    assert "the as_of cutoff 2021-12-01 is too early: pytorch was uploaded after it" in out
-    assert "as_of: release" in out
+    # before torch 1.10.1's own release: a date after it, not a date near the cutoff
+    assert "the as_of cutoff 2021-12-01 is before torch 1.10.1 itself (pytorch was uploaded after it)" in out
+    assert "torch 1.10.1 was released on 2021-12-15" in out and "as_of: release" in out
     assert not ws.lockfile("paper").exists()
 
 
