@@ -36,8 +36,8 @@ def host_platform() -> str:
 
 
 def _lock_entries(lockfile: Path) -> list[dict]:
-    """The lockfile's package entries, checked (``lockfile.load_checked``) before anyone reads them."""
-    from .lockfile import DAMAGED, load_checked
+    """The lockfile's package entries, checked (``lockread.load_checked``) before anyone reads them."""
+    from .lockread import DAMAGED, load_checked
 
     data, problem = load_checked(lockfile)
     if problem:

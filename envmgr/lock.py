@@ -166,7 +166,7 @@ def lock_state_problems(workspace: Workspace, name: str, state: str, reason: str
 def stale_message(reason: str | None) -> str:
     """What is wrong with a lock that is not fresh: a damaged one says so plainly (as verify and
     the installer do), any other is stale because of ``reason``."""
-    from .lockfile import DAMAGED
+    from .lockread import DAMAGED
 
     if reason and reason.startswith(DAMAGED):
         return reason
