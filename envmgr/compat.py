@@ -2,14 +2,7 @@
 
 ``check(spec)`` returns the resolved stack (when valid) and every problem found, each with the
 fact behind it, its source and the nearest fix. It never touches the machine: host checks
-(driver, GPU architecture) live in ``hostcheck``.
-
-The install route is chosen by one documented rule (README, "Routes"):
-  1. ``pytorch``     the release's CUDA/CPU variant is published on the anaconda ``pytorch`` channel
-                     (torch 1.0 to 2.5);
-  2. ``conda-forge`` else conda-forge publishes that variant of that release for every platform asked;
-  3. ``pip``         else PyTorch publishes it as a wheel on download.pytorch.org.
-A spec may force a route with ``route:``; it must then offer the variant.
+(driver, GPU architecture) live in ``hostcheck``; the install route is chosen by ``routes``.
 """
 from __future__ import annotations
 
@@ -20,6 +13,7 @@ from packaging.version import InvalidVersion
 from .knowledge import KnowledgeBase, TorchRelease, cuda_tag, load, parsed_version
 from .models import (CPU, DEFAULT_PLATFORMS, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
                      Resolved, Spec)
+from .routes import choose_route, default_cuda, has_cpu, route_offers
 from .variants import conda_specs, default_channels, pip_lines
 
 
@@ -119,49 +113,6 @@ def _cuda_problem(kb: KnowledgeBase, release: TorchRelease, cuda: str) -> Proble
     return Problem(code="cuda-not-built", key="cuda", message="; ".join(parts),
                    fact=f"CUDA variants of torch {release.torch} (conda and pip)",
                    source=kb.cite(release.sources), fix=fix)
-
-
-def has_cpu(release: TorchRelease, platform: str = "linux-64") -> bool:
-    return bool((release.conda and release.conda.cpu) or (release.pip and release.pip.cpu)
-                or (release.conda_forge and release.conda_forge.has_cpu(platform)))
-
-
-def default_cuda(release: TorchRelease) -> str:
-    """The variant a spec without ``cuda`` gets: the newest CUDA of the preferred route, else CPU."""
-    for variants in (release.conda_cuda(), release.conda_forge_cuda(), release.pip_cuda()):
-        if variants:
-            return variants[-1]
-    return CPU
-
-
-# -- route -----------------------------------------------------------------------------------
-
-def route_offers(release: TorchRelease, route: str, cuda: str, platforms: list[str]) -> bool:
-    if route == "pytorch":
-        builds = release.conda
-        return (bool(builds) and all(p in builds.platforms for p in platforms)
-                and (builds.cpu if cuda == CPU else cuda in builds.cuda))
-    if route == "conda-forge":
-        forge = release.conda_forge
-        if not forge:
-            return False
-        return all(forge.has_cpu(p) if cuda == CPU else cuda in forge.cuda_for(p) for p in platforms)
-    if route == "pip":
-        builds = release.pip
-        return bool(builds) and (builds.cpu if cuda == CPU else cuda in builds.cuda)
-    return False
-
-
-def choose_route(release: TorchRelease, cuda: str, platforms: list[str]) -> tuple[str | None, str]:
-    what = "the CPU build" if cuda == CPU else f"the CUDA {cuda} build"
-    if route_offers(release, "pytorch", cuda, platforms):
-        return "pytorch", f"the `{release.conda.channel}` conda channel publishes {what}"
-    if route_offers(release, "conda-forge", cuda, platforms):
-        return "conda-forge", f"conda-forge publishes {what} for {', '.join(platforms)}"
-    if route_offers(release, "pip", cuda, platforms):
-        reason = f"only PyTorch's wheel index publishes {what}"
-        return "pip", reason
-    return None, f"no route publishes {what}"
 
 
 # -- python ----------------------------------------------------------------------------------
@@ -400,5 +351,4 @@ def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> Chec
     return result
 
 
-__all__ = ["CheckResult", "check", "choose_route", "default_cuda", "default_python", "nearest",
-           "paired", "route_offers", "variant_label"]
+__all__ = ["CheckResult", "check", "default_python", "nearest", "paired", "variant_label"]

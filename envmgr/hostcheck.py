@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from packaging.version import Version
 
 from .buildfit import Fit, fit
-from .compat import choose_route, has_cpu, route_offers
+from .routes import choose_route, has_cpu, route_offers
 from .gpuarch import coverage, sm_of
 from .knowledge import KnowledgeBase, TorchRelease, cuda_tag
 from .models import CPU, Problem, Resolved

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from ..compat import CheckResult, check, choose_route, default_cuda
+from ..compat import CheckResult, check
+from ..routes import choose_route, default_cuda
 from ..knowledge import KnowledgeBase, TorchRelease, cuda_tag
 from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
 from ..variants import default_channels

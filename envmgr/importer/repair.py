@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..compat import check, default_cuda, has_cpu, nearest, paired, route_offers
+from ..compat import check, nearest, paired
+from ..routes import default_cuda, has_cpu, route_offers
 from ..knowledge import KnowledgeBase, TorchRelease
 from ..models import CPU, DEFAULT_PLATFORMS, Spec
 from ..spec import NONE

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from packaging.version import Version
 
-from ..compat import default_cuda, has_cpu, nearest, route_offers
+from ..compat import nearest
+from ..routes import default_cuda, has_cpu, route_offers
 from ..errors import EnvmgrError
 from ..knowledge import KnowledgeBase, TorchRelease
 from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
