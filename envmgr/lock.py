@@ -159,8 +159,15 @@ def lock_state_problems(workspace: Workspace, name: str, state: str, reason: str
     if state == MISSING:
         return [{"code": "lock-missing", "message": "no lockfile yet", "fix": command,
                  "severity": "error", "file": lockfile}]
-    return [{"code": "lock-stale", "message": stale_message(reason),
+    return [{"code": stale_code(reason), "message": stale_message(reason),
              "fix": command, "severity": "error", "file": lockfile}]
+
+
+def stale_code(reason: str | None) -> str:
+    """The --json problem code of a lock that is not fresh: `lock-damaged` or `lock-stale`."""
+    from .lockread import DAMAGED
+
+    return "lock-damaged" if reason and reason.startswith(DAMAGED) else "lock-stale"
 
 
 def stale_message(reason: str | None) -> str:

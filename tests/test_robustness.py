@@ -2,6 +2,8 @@
 never a traceback, a silently wrong answer or a deleted directory envmgr did not make."""
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
@@ -100,6 +102,8 @@ def test_a_damaged_package_list_is_stale_and_refused_in_one_line(locked_cpu, bod
     damage(locked_cpu, body)
     checked = envmgr("lock", "cpu", "--check")
     assert checked.exit_code == 1 and f"cpu: stale: the lockfile is damaged: {reason}" in checked.stderr
+    as_json = json.loads(envmgr("lock", "cpu", "--check", "--json").stdout)
+    assert [p["code"] for p in as_json[0]["problems"]] == ["lock-damaged"]
     line = one_line_error(envmgr("create", "cpu"))
     assert "lockfiles/cpu.conda-lock.yml" in line and "damaged" in line
     with pytest.raises(EnvmgrError) as raised:      # the installer's own reading refuses it too

@@ -77,11 +77,11 @@ def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
         return
     lockfile = workspace.lockfile(name)
     if state != MISSING and not relock:
-        from ..lock import stale_message
+        from ..lock import stale_code, stale_message
 
         raise coded(EnvmgrError(stale_message(reason), file=lockfile,
                                 fix=f"run `envmgr lock {name}` (or `envmgr create {name} --relock`)"),
-                    "lock-stale")
+                    stale_code(reason))
     say(f"{'locking' if state == MISSING else 're-locking'} {name} ...")
     from ..lock import lock_environment
 
