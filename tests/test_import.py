@@ -3,9 +3,8 @@ and --fix result, through the real CLI in a temporary workspace; and files that 
 environment files at all."""
 from __future__ import annotations
 
-import os
-
 import json
+import os
 import shutil
 from pathlib import Path
 

@@ -3,7 +3,6 @@ never a traceback, a silently wrong answer or a deleted directory envmgr did not
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 import pytest
