@@ -397,7 +397,7 @@ def build_arches(ref: dict) -> dict:
                             "arch-deprecations", "release-md-copy", "secondary-arch-records"],
             "windows-wheel": ["builder-arch-lists"],
             "conda": ["builder-arch-lists", "builder-conda-recipes"],
-            "conda-forge": ["conda-forge-feedstock"],
+            "conda-forge": ["conda-forge-feedstock", "cf-feedstock-2.10.0"],
             "measured-linux-wheel": ["evelthon-measured"],
         },
         "notes": overlay.ARCH_NOTES,

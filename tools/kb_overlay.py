@@ -4,7 +4,7 @@ tools/build_kb.py merges these into envmgr/data/*.yaml. SOURCES.md says why each
 """
 from __future__ import annotations
 
-KB_VERSION = "2026.11.27.1"
+KB_VERSION = "2026.11.27.2"
 
 REF_NOTE = "read for ../shared/reference/compat-facts.yaml; see its NOTES for how it was read"
 
@@ -196,6 +196,21 @@ SOURCES = {
         "url": "https://github.com/search?type=code",
         "note": "SECONDARY: each listed variant was seen as a concrete conda-forge build (see SOURCES.md); "
                 "lists can be incomplete, never invented",
+    },
+    "cf-feedstock-2.10.0": {
+        "title": "conda-forge/pytorch-cpu-feedstock recipe/build.sh + recipe/meta.yaml at pytorch 2.10.0 "
+                 "(238fe50d: build 1; 81c145f0: build 3): TORCH_CUDA_ARCH_LIST per cuda_compiler_version",
+        "url": "https://github.com/conda-forge/pytorch-cpu-feedstock/blob/238fe50d9f9a3957584d3713531a81eec91e9f0e/recipe/build.sh",
+        "note": "12.[89]) 5.0;6.0;7.0;7.5;8.0;8.6;9.0;10.0;12.0+PTX, 13.0) 7.5;8.0;8.6;9.0;10.0;11.0;12.0+PTX "
+                "(unix build.sh; 81c145f0 adds an arm tegra case 8.7;10.1+PTX); the Windows bld.bat of "
+                "these commits was not readable",
+    },
+    "cf-feedstock-393": {
+        "title": "conda-forge/pytorch-cpu-feedstock#393: Rebuild for CUDA 12.9 (June/July 2025) replaces the "
+                 "12.[0-6] arch list 5.0;6.0;6.1;7.0;7.5;8.0;8.6;8.9;9.0+PTX with a 12.[89] list",
+        "url": "https://github.com/conda-forge/pytorch-cpu-feedstock/pull/393",
+        "note": "review excerpt only (proposed list ...;8.9;9.0;10.0;12.0+PTX, reviewer agrees to drop "
+                "archs); the merged list and the torch version it first shipped with were not readable",
     },
     "cf-repodata-patches-973": {
         "title": "conda-forge-repodata-patches-feedstock#973: file list incl. torchaudio 2.5.1/2.6.0/2.7.0 "
@@ -403,6 +418,11 @@ CONDA_FORGE: dict[str, dict] = {
 # arch key -> arch list for conda-forge builds (torch.cuda.get_arch_list() spelling).
 CONDA_FORGE_ARCHES: dict[str, list[str]] = {
     # feedstock @ 74dd3d46 (pytorch 2.13.0): TORCH_CUDA_ARCH_LIST per CUDA variant
+    # feedstock @ 238fe50d / 81c145f0 (pytorch 2.10.0, builds 1 and 3), build.sh case 12.[89]:
+    # "5.0;6.0;7.0;7.5;8.0;8.6;9.0;10.0;12.0+PTX" (linux-64 builds are cuda129; the win-64 cuda128
+    # build uses bld.bat, which was not readable at these commits: no 2.10.0+cu128 key)
+    "2.10.0+cu129": ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "sm_100",
+                     "sm_120", "compute_120"],
     "2.13.0+cu128": ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "sm_100",
                      "sm_120", "compute_120"],
     "2.13.0+cu129": ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "sm_100",
@@ -589,6 +609,6 @@ ARCH_NOTES = {
         "1.10.x cu113 wheels: list unknown."),
     "windows-wheel": "pytorch/builder windows/cuda*.bat per release branch, 1.8-2.5",
     "conda": "pytorch-channel builds (builder conda/pytorch-nightly/build.sh), 1.8-2.5; keep sm_61 and 3.7+PTX",
-    "conda-forge": "feedstock TORCH_CUDA_ARCH_LIST at the 2.13.0 snapshot; linux-aarch64 adds 8.7",
+    "conda-forge": ("feedstock TORCH_CUDA_ARCH_LIST: 2.10.0 cu129 from build.sh at 2.10.0 commits (linux; Windows bld.bat unread), 2.13.0 at the 74dd3d46 snapshot (linux-aarch64 adds 8.7); 2.6.0-2.8.0 and the win-64 2.10.0 cu128 build unknown (SOURCES.md)"),
     "measured-linux-wheel": "third-party measurement, intersection over per-Python wheels, < 1.8 only",
 }
