@@ -25,13 +25,16 @@ SHARED_SETTINGS = ("ENVMGR_CHANNEL_ALIAS", "ENVMGR_DEFAULT_CHANNELS", "ENVMGR_EN
                    "ENVMGR_PKGS_DIR")
 
 
-def _run(args: list[str], env: dict[str, str], cwd: Path) -> float:
+def _run(args: list[str], env: dict[str, str], cwd: Path, expect: int = 0,
+         extra_env: dict[str, str] | None = None) -> float:
+    prefix = " ".join(f"{k}={shlex.quote(v)}" for k, v in (extra_env or {}).items())
     shown = "envmgr " + " ".join(shlex.quote(a) for a in args)
-    print(f"\n$ {shown}", flush=True)
+    print(f"\n$ {prefix + ' ' if prefix else ''}{shown}", flush=True)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "envmgr", *args], env=env, cwd=cwd)
+    done = subprocess.run([sys.executable, "-m", "envmgr", *args], env={**env, **(extra_env or {})},
+                          cwd=cwd)
     seconds = time.perf_counter() - started
-    if done.returncode != 0:
+    if done.returncode != expect:
         print(f"demo: `{shown}` failed with exit {done.returncode}", file=sys.stderr)
         sys.exit(done.returncode)
     return seconds
@@ -104,11 +107,17 @@ def main() -> None:
     started = time.perf_counter()
     env = prepare(repo, demo)
     cwd = Path(env["ENVMGR_WORKSPACE"])
+    _run(["check", *DEMO_ENVS], env, cwd)
     _run(["create", *DEMO_ENVS], env, cwd)
     again = _run(["create", DEMO_ENVS[0]], env, cwd)
     _run(["list"], env, cwd)
     for name in DEMO_ENVS:
         _run(["verify", name], env, cwd)
+    # What envmgr refuses, and why: a CUDA that release was never built for, and a GPU the
+    # paper's stack has no kernels for (described by overrides: this machine needs no GPU).
+    _run(["check", "--stack", "torch 1.10 + cu121"], env, cwd, expect=1)
+    _run(["check", "--host", DEMO_ENVS[0]], env, cwd, expect=1,
+         extra_env={"ENVMGR_GPU": "RTX 3090", "ENVMGR_DRIVER_VERSION": "470.57.02"})
     total = time.perf_counter() - started
     print(f"\ndemo finished in {total:.1f} s (the repeated create, a no-op, took {again:.2f} s "
           "including interpreter start); everything lives in ./.demo")
