@@ -18,7 +18,10 @@ from .output import coded, labelled, shown_path, spec_problem
 @cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
 @click.option("--no-size", is_flag=True, help="Skip measuring disk use (faster on huge envs).")
-def list_(as_json, no_size):
+@click.option("--all-workspaces", is_flag=True,
+              help="One row per environment envmgr made in the envs dir, whichever workspace "
+                   "made it (read from each env's marker), instead of one per spec here.")
+def list_(as_json, no_size, all_workspaces):
     """One row per spec: stack, lock state, environment state, prefix and size on disk.
 
     \b
@@ -27,11 +30,20 @@ def list_(as_json, no_size):
           created from another workspace's spec of the same name in the same envs dir)
     size: the env's files, each counted once; shared: the part hardlinked with the package
     cache or other envs. Never solves.
+
+    \b
+    --all-workspaces: every env envmgr made in the envs dir, with the workspace that made it;
+    env: created / out-of-sync (against that workspace's lockfile) / orphaned (its workspace
+    or spec is gone) / unknown (a marker too old to name its workspace). Folders without
+    envmgr's marker are not listed, only counted.
     """
     from .. import listing
     from ..disk import human
 
     workspace = find_workspace()
+    if all_workspaces:
+        _list_all_workspaces(workspace, as_json, no_size)
+        return
     found = listing.rows(workspace, sizes=not no_size)
     summary = listing.summary(workspace, found) if not no_size else {
         "envs_dir": str(_envs_root(workspace)), "platform": host_platform()}
@@ -64,6 +76,52 @@ def list_(as_json, no_size):
                 where = f"{shown_path(problem['file'])}{line}: "
             fix = f" (fix: {problem['fix']})" if problem["fix"] else ""
             click.echo(f"{row.name}: {where}{problem['message']}{fix}", err=True)
+
+
+def _list_all_workspaces(workspace, as_json: bool, no_size: bool) -> None:
+    from ..disk import human
+    from ..inventory import scan
+    from ..locations import envs_root, pkgs_dir
+    from .output import table
+
+    platform = host_platform()
+    found = scan(envs_root(workspace), platform, pkgs_dir(workspace), sizes=not no_size)
+    summary = {"envs_dir": str(found.envs_dir), "platform": platform}
+    if not no_size:
+        summary["total_size"] = found.total_size()
+    if as_json:
+        click.echo(json.dumps({**summary, "skipped": [str(p) for p in found.skipped],
+                               "environments": [row.to_json() for row in found.rows]}, indent=2))
+        return
+    if found.rows:
+        cells = [[r.name, _home_relative(r.workspace) if r.workspace else "?", r.torch or "?",
+                  r.cuda or "?", r.python or "?", r.env, shown_path(r.prefix), human(r.size)]
+                 for r in found.rows]
+        click.echo(table(["name", "workspace", "torch", "cuda", "python", "env", "prefix", "size"],
+                         cells))
+        total = f"all envs together: {human(summary['total_size'])} (shared files counted once); " \
+            if "total_size" in summary else ""
+        click.echo(f"\n{total}envs dir: {shown_path(found.envs_dir)}")
+    else:
+        click.echo(f"no environments made by envmgr in {shown_path(found.envs_dir)}")
+    if found.skipped:
+        count = len(found.skipped)
+        click.echo(f"{count} folder{'s' if count > 1 else ''} there without envmgr's marker "
+                   f"{'are' if count > 1 else 'is'} not envmgr's: not listed")
+    for row in found.rows:
+        for problem in row.problems:     # orphaned, out of sync, a marker too old to say
+            fix = f" (fix: {problem['fix']})" if problem["fix"] else ""
+            click.echo(f"{row.name}: {problem['message']}{fix}", err=True)
+
+
+def _home_relative(path: str) -> str:
+    """``~/proj`` for a folder under the home directory: the workspace as its owner knows it."""
+    from pathlib import Path
+
+    try:
+        return str(Path("~") / Path(path).relative_to(Path.home()))
+    except ValueError:
+        return path
 
 
 # -- remove -------------------------------------------------------------------------------------
