@@ -115,3 +115,10 @@ def workspace(tmp_path, monkeypatch) -> Path:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("ENVMGR_NO_GPU", "1")
     return tmp_path
+
+
+@pytest.fixture
+def cpu(tmp_workspace, write_spec):
+    """A workspace holding one CPU spec, `cpu` (torch 1.13)."""
+    write_spec(tmp_workspace, "cpu", "stack: torch 1.13 cpu\n")
+    return tmp_workspace
