@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 
+from .disk import human
 from .drivers import max_cuda_minor_compat
 from .errors import EnvmgrError
 from .host import NO_GPU_FOUND, NO_GPU_SET, Host, detect
@@ -122,14 +123,6 @@ def report(workspace=None, environ=None, kb=None) -> dict:
 
 # -- text ------------------------------------------------------------------------------------------
 
-def _human(size: int | None) -> str:
-    try:
-        from .disk import human
-        return human(size)
-    except ImportError:  # pragma: no cover
-        return f"{size} B"
-
-
 DRIVER_UNKNOWN = "unknown (set ENVMGR_DRIVER_VERSION or CONDA_OVERRIDE_CUDA to state the target's)"
 
 
@@ -172,7 +165,7 @@ def render_text(data: dict) -> str:
     for tool, path in data["managers"].items():
         add(tool, path or "not installed (envmgr does not need it)")
     for place in data["storage"]:
-        free = _human(place["free_bytes"]) if place["free_bytes"] is not None else "unknown"
+        free = human(place["free_bytes"]) if place["free_bytes"] is not None else "unknown"
         missing = "" if place["exists"] else ", not created yet"
         add(f"{place['role']} dir", f"{place['path']}  ({free} free{missing})")
     for name, value in data["overrides"].items():

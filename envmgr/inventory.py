@@ -110,8 +110,8 @@ def env_state(env: Environment, workspace: str | None, spec: str | None, lockfil
     name = env.name
     if workspace is None:
         return UNKNOWN, [_problem(
-            "no-workspace", f"its marker predates envmgr recording workspaces, so which "
-            f"workspace's lockfile it follows is unknown",
+            "no-workspace", "its marker predates envmgr recording workspaces, so which "
+            "workspace's lockfile it follows is unknown",
             f"run `envmgr create {name} --force` in its workspace to record it", "note")]
     if not Path(workspace).is_dir():
         return ORPHANED, [_problem(

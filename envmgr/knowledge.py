@@ -21,10 +21,9 @@ PACKAGINGS = ("linux-wheel", "windows-wheel", "conda", "conda-forge", "measured-
 
 
 def _yaml_load(text: str):
-    import yaml
+    from .yamlio import load
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)
+    return load(text)
 
 
 @cache

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import yaml
 
+from .yamlio import load
+
 
 def read_lockfile(lockfile: Path) -> dict:
     """The lockfile's YAML mapping (pyyaml only); {} when unreadable or not a mapping."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(Path(lockfile).read_text(encoding="utf-8"), Loader=loader)
+        data = load(Path(lockfile).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -38,9 +39,8 @@ LOCK_FORMAT = 1        # conda-lock's v1 file format: what envmgr writes and rat
 def load_checked(lockfile: Path) -> tuple[dict, str | None]:
     """(the lockfile's mapping, why it is damaged or None): one judgement for every reader, so
     lock --check, list, create and verify all say the same of a truncated or hand-edited file."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(Path(lockfile).read_text(encoding="utf-8"), Loader=loader)
+        data = load(Path(lockfile).read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         return {}, "it is not UTF-8 text"
     except OSError as exc:

@@ -17,6 +17,7 @@ import yaml
 from .errors import SpecError, UsageError
 from .models import DEFAULT_PLATFORMS, PLATFORMS, ROUTES, Spec
 from .stack import TORCH_VERSION, cuda_version, format_stack, parse_stack, python_version
+from .yamlio import LOADER
 
 VERSION_KEYS = ("torch", "cuda", "python", "torchvision", "torchaudio")
 LIST_KEYS = ("packages", "pip", "channels", "platforms")
@@ -143,7 +144,7 @@ class _SpecReader:
     def _compose(self, text: str) -> yaml.Node | None:
         try:
             # libyaml's composer when present: the pure-Python one dominates `envmgr check`.
-            return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            return yaml.compose(text, Loader=LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)

@@ -139,7 +139,8 @@ def _load_config(path: Path) -> tuple[dict, dict]:
     """(settings, key -> line) of ``envmgr.yaml``; each value checked against its kind."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from .yamlio import LOADER as loader
+
     try:
         text = path.read_text(encoding="utf-8-sig")
         data = yaml.load(text, Loader=loader) or {}
