@@ -18,7 +18,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 demo: setup
-	$(BIN)/python -m envmgr.demo
+	$(BIN)/python -m envmgr.cli.demo
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -41,7 +41,7 @@ def env_text(specs: list[str], channel_url: str) -> str:
 def bare_solve(channel_url: str, specs: list[str], cache: Path) -> int:
     import rattler
 
-    from envmgr.virtual import rattler_virtual_packages
+    from envmgr.host.virtual import rattler_virtual_packages
 
     records = asyncio.run(rattler.solve(
         sources=[channel_url], specs=[rattler.MatchSpec(s, strict=False) for s in specs],
@@ -51,8 +51,8 @@ def bare_solve(channel_url: str, specs: list[str], cache: Path) -> int:
 
 
 def envmgr_lock(channel_url: str, specs: list[str], workdir: Path) -> int:
-    from envmgr.lock import lock_env_file
-    from envmgr.lockfile import LockInputs
+    from envmgr.engine.lock import lock_env_file
+    from envmgr.engine.lockfile import LockInputs
 
     text = env_text(specs, channel_url)
     env_file = workdir / "bench.environment.yml"

@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from envmgr.testchannel import build_test_channels, channel_alias_for, channel_env
-from envmgr.workspace import Workspace
+from envmgr.spec.workspace import Workspace
 
 
 @dataclass(frozen=True)

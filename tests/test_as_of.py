@@ -88,7 +88,7 @@ def locked(workspace, name: str) -> dict[str, str]:
 
 
 def recorded(workspace, name: str) -> dict[str, str]:
-    from envmgr.lockfile import read_metadata
+    from envmgr.engine.lockfile import read_metadata
 
     return read_metadata(workspace.lockfile(name))["custom_metadata"]
 
@@ -100,8 +100,8 @@ def listed_as_of(name: str):
 
 
 def release_cutoff() -> dt.date:
-    from envmgr.asof import RELEASE_MARGIN_DAYS
-    from envmgr.knowledge import load
+    from envmgr.knowledge.asof import RELEASE_MARGIN_DAYS
+    from envmgr.knowledge.facts import load
 
     released = dt.date.fromisoformat(str(load().release(TORCH).released))
     return released + dt.timedelta(days=RELEASE_MARGIN_DAYS)
@@ -221,7 +221,7 @@ def test_a_cutoff_before_the_builds_existed_says_what_to_do(ws, write_spec):
 
 
 def test_release_without_a_date_is_a_clear_error():
-    from envmgr.asof import release_cutoff as cutoff_of
+    from envmgr.knowledge.asof import release_cutoff as cutoff_of
     from envmgr.errors import EnvmgrError
 
     with pytest.raises(EnvmgrError, match="no release date for torch 0.1.0"):
@@ -229,7 +229,7 @@ def test_release_without_a_date_is_a_clear_error():
 
 
 def test_the_pip_layer_gets_the_effective_cutoff(ws, write_spec):
-    from envmgr.lock import inputs_for
+    from envmgr.engine.lock import inputs_for
 
     write_spec(ws, "paper", SPEC + "as_of: release\n")
     inputs, _ = inputs_for(ws, "paper")
@@ -251,7 +251,7 @@ def test_too_early_a_release_cutoff_suggests_a_later_date_not_release_again(ws, 
 
 
 def test_unsat_hint_follows_the_request():
-    from envmgr.asof import moment_of, unsat_hint
+    from envmgr.knowledge.asof import moment_of, unsat_hint
 
     why = "pytorch 1.10.1 py3.9_cpu_0 is excluded because the package is uploaded after the cutoff date"
     dated = unsat_hint(why, moment_of("2021-12-01"), rule="2021-12-01", origin="spec")

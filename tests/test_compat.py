@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from envmgr.compat import check, nearest
-from envmgr.knowledge import load
-from envmgr.spec import spec_from_stack
+from envmgr.compat.check import check, nearest
+from envmgr.knowledge.facts import load
+from envmgr.spec.specfile import spec_from_stack
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from envmgr import disk
-from envmgr.environments import (CREATED, FOREIGN, MISSING, OUT_OF_SYNC, Environment, envs_root,
+from envmgr.envs.environments import (CREATED, FOREIGN, MISSING, OUT_OF_SYNC, Environment, envs_root,
                                  file_digest, pkgs_dir)
-from envmgr.locations import conda_envs_dir
+from envmgr.host.locations import conda_envs_dir
 from envmgr.errors import EnvmgrError, UsageError
 
 

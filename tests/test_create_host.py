@@ -6,7 +6,7 @@ import json
 from click.testing import CliRunner
 
 from envmgr.cli import cli
-from envmgr.environments import Environment
+from envmgr.envs.environments import Environment
 
 PAPER = "stack: torch 1.10.1 + cu102 + py3.7\n"
 

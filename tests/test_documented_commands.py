@@ -3,7 +3,7 @@
 The oracle is tests/fixtures/previous_versions/commands.yaml, extracted by
 tools/extract_previous_versions.py from a verbatim copy of PyTorch's "previous versions" page
 (pytorch/pytorch.github.io @ e3f009bb, torch 1.0.0 to 2.3.1) and stored excerpts of its newer
-sections. It is independent of envmgr/data: a wrong row in the knowledge base shows up here.
+sections. It is independent of envmgr/knowledge/data: a wrong row in the knowledge base shows up here.
 
 For every (release, variant) the page documents for Linux, envmgr's real path runs in-process
 (`envmgr new`, `check --json`, `render --stdout` through click's CliRunner in a scratch
@@ -29,7 +29,7 @@ import yaml
 from click.testing import CliRunner
 
 from envmgr.cli import cli
-from envmgr.knowledge import cuda_tag, load
+from envmgr.knowledge.facts import cuda_tag, load
 
 FIXTURE = Path(__file__).parent / "fixtures" / "previous_versions" / "commands.yaml"
 ORACLE = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))

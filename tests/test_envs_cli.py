@@ -9,7 +9,7 @@ import sys
 from click.testing import CliRunner
 
 from envmgr.cli import cli
-from envmgr.environments import Environment
+from envmgr.envs.environments import Environment
 
 PAPER = "stack: torch 1.10.1 + cu102 + py3.7\n"
 CPU = "stack: torch 1.13 cpu\n"
@@ -118,7 +118,7 @@ def test_create_all_and_unknown_names(tmp_workspace, write_spec):
 # -- one envs dir, two workspaces (the default envs dir is shared by every project) -------------
 def _other_workspace(tmp_path, monkeypatch, write_spec, text: str):
     """A second workspace ``b`` with envs/paper.yaml = ``text``, the current one while in use."""
-    from envmgr.workspace import Workspace
+    from envmgr.spec.workspace import Workspace
 
     root = tmp_path / "b"
     (root / "envs").mkdir(parents=True)

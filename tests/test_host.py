@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from envmgr.drivers import max_cuda_for_driver, max_cuda_minor_compat
+from envmgr.knowledge.drivers import max_cuda_for_driver, max_cuda_minor_compat
 from envmgr.errors import UsageError
-from envmgr.gpunames import capability_from_sm, lookup_capability
-from envmgr.host import detect, parse_header
-from envmgr.knowledge import load
+from envmgr.knowledge.gpunames import capability_from_sm, lookup_capability
+from envmgr.host.detect import detect, parse_header
+from envmgr.knowledge.facts import load
 
 FIXTURES = Path(__file__).parent / "fixtures" / "nvidia-smi"
 NO_PROC = Path("/nonexistent/proc/driver/nvidia")
@@ -149,8 +149,8 @@ def test_garbled_driver_everywhere_leaves_the_driver_unknown(kb):
 
 
 def test_garbled_machines_check_without_a_traceback(kb):
-    from envmgr.compat import check
-    from envmgr.hostcheck import host_problems
+    from envmgr.compat.check import check
+    from envmgr.compat.hostcheck import host_problems
     from envmgr.models import Spec
 
     resolved = check(Spec(name="t", torch="2.7", cuda="12.8", route="pip"), kb).resolved
@@ -260,8 +260,8 @@ def test_minor_version_compatibility_reach(kb):
 # -- overrides that contradict each other, and names that are nearly right ----------------------------
 
 def _judged_ok(kb, host, torch, cuda):
-    from envmgr.compat import check
-    from envmgr.hostcheck import host_problems
+    from envmgr.compat.check import check
+    from envmgr.compat.hostcheck import host_problems
     from envmgr.models import Spec
 
     resolved = check(Spec(name="t", torch=torch, cuda=cuda, route="pip"), kb).resolved

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from envmgr.compat import check
-from envmgr.drivers import driver_runs
-from envmgr.host import detect
-from envmgr.hostcheck import (best_variant, coverage, device_arch_problems, gpu_alternatives,
+from envmgr.compat.check import check
+from envmgr.knowledge.drivers import driver_runs
+from envmgr.host.detect import detect
+from envmgr.compat.hostcheck import (best_variant, coverage, device_arch_problems, gpu_alternatives,
                               host_problems, offered_variants, suggest_for_new)
-from envmgr.knowledge import load
+from envmgr.knowledge.facts import load
 from envmgr.models import Spec
 
 from test_host import NO_PROC, machine_env

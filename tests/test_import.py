@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from envmgr.cli import cli
 from envmgr.importer.specs import admits_below, allows, parse_conda, parse_pip
-from envmgr.knowledge import load as load_kb
-from envmgr.spec import load_spec
+from envmgr.knowledge.facts import load as load_kb
+from envmgr.spec.specfile import load_spec
 
 CORPUS = Path(__file__).parent / "fixtures" / "import"
 
@@ -444,7 +444,7 @@ PIP_LINES = """\
 
 
 def test_pip_lines_the_pip_layer_cannot_take_are_dropped_with_why(workspace, tmp_path):
-    from envmgr.piplayer.resolve import PipRequest
+    from envmgr.engine.piplayer.resolve import PipRequest
 
     path = write_file(tmp_path, "environment.yml", ENV_HEAD +
                       "  - python=3.9\n  - pytorch=1.10.1\n  - cudatoolkit=11.3\n  - pip:\n" + PIP_LINES)

@@ -1,4 +1,4 @@
-"""Internal consistency of the knowledge-base data (envmgr/data/*.yaml), plus regression anchors:
+"""Internal consistency of the knowledge-base data (envmgr/knowledge/data/*.yaml), plus regression anchors:
 facts copied from primary sources that must never silently change."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from envmgr import knowledge
-from envmgr.knowledge import cuda_tag, minor_of
+from envmgr.knowledge import facts as knowledge
+from envmgr.knowledge.facts import cuda_tag, minor_of
 
 ARCH_TAG = re.compile(r"^(sm|compute)_(\d+)$")
 CC = re.compile(r"^\d+\.\d$")

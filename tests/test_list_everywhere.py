@@ -12,8 +12,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from envmgr.cli import cli
-from envmgr.environments import Environment
-from envmgr.workspace import Workspace
+from envmgr.envs.environments import Environment
+from envmgr.spec.workspace import Workspace
 
 PAPER = "stack: torch 1.10.1 + cu102 + py3.7\n"
 CPU = "stack: torch 1.13 cpu\n"
@@ -172,8 +172,8 @@ def test_list_all_workspaces_imports_neither_rattler_nor_conda_lock(tmp_workspac
 
 
 def test_a_pip_installed_torch_and_an_unrecorded_cuda_are_read_from_the_prefix(tmp_path):
-    from envmgr.inventory import stack_of
-    from envmgr.marker import write_marker
+    from envmgr.envs.inventory import stack_of
+    from envmgr.envs.marker import write_marker
 
     prefix = tmp_path / "envs" / "new"
     (prefix / "lib" / "python3.12" / "site-packages" / "torch-2.6.0+cu124.dist-info").mkdir(parents=True)

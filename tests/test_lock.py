@@ -75,7 +75,7 @@ def test_conda_lock_render_accepts_it(paper, tmp_path):
 
 
 def test_conda_lock_check_input_hash_calls_it_up_to_date(paper, tmp_path):
-    from envmgr.virtual import spec_document
+    from envmgr.host.virtual import spec_document
 
     vp = tmp_path / "virtual-packages.yml"
     vp.write_text(json.dumps(spec_document(["linux-64", "win-64"], "10.2")))
@@ -129,7 +129,7 @@ def test_cpu_spec_locks_cpu_builds_without_cuda(tmp_workspace, write_spec):
 
 
 def test_fast_state_does_not_import_conda_lock(paper, tmp_workspace):
-    probe = ("import sys; from envmgr.workspace import find_workspace; from envmgr.lockfile import fast_state;"
+    probe = ("import sys; from envmgr.spec.workspace import find_workspace; from envmgr.engine.lockfile import fast_state;"
              "print(fast_state(find_workspace(), 'paper-2021')[0], 'conda_lock' in sys.modules, "
              "'rattler' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
@@ -152,7 +152,7 @@ def test_unsatisfiable_lock_explains_and_hints(tmp_workspace, write_spec, tmp_pa
 
 def test_driver_too_old_hint(use_test_channels):
     from envmgr.errors import EnvmgrError
-    from envmgr.solve import solve_platforms
+    from envmgr.engine.solve import solve_platforms
 
     channels = [use_test_channels.url("pytorch"), use_test_channels.url("defaults")]
     with pytest.raises(EnvmgrError) as err:
@@ -163,7 +163,7 @@ def test_driver_too_old_hint(use_test_channels):
 
 
 def test_spec_order_does_not_change_the_solution(use_test_channels):
-    from envmgr.solve import canonical_specs, solve_platforms
+    from envmgr.engine.solve import canonical_specs, solve_platforms
 
     specs = ["python=3.8", "pytorch=1.10.1", "cudatoolkit", "mkl<2024.1", "numpy<2"]
     assert canonical_specs(specs) == canonical_specs(list(reversed(specs)))
@@ -174,7 +174,7 @@ def test_spec_order_does_not_change_the_solution(use_test_channels):
 
 
 def test_pip_section_is_recorded_not_locked(tmp_workspace, write_spec):
-    from envmgr.lockfile import conda_lock_view, pip_requirements
+    from envmgr.engine.lockfile import conda_lock_view, pip_requirements
 
     text = ("name: x\nchannels: [conda-forge]\ndependencies:\n  - python=3.12\n  - pip\n"
             "  - pip:\n      - --extra-index-url https://download.pytorch.org/whl/cu124\n"
@@ -187,9 +187,9 @@ def test_pip_section_is_recorded_not_locked(tmp_workspace, write_spec):
 
 
 def test_channel_names_resolve_through_the_alias(monkeypatch, tmp_path):
-    from envmgr.channels import resolve_channels
+    from envmgr.engine.channels import resolve_channels
     from envmgr.errors import UsageError
-    from envmgr.workspace import Workspace
+    from envmgr.spec.workspace import Workspace
 
     for var in ("ENVMGR_CHANNEL_ALIAS", "ENVMGR_DEFAULT_CHANNELS"):
         monkeypatch.delenv(var, raising=False)
@@ -215,7 +215,7 @@ def test_channel_names_resolve_through_the_alias(monkeypatch, tmp_path):
 
 
 def test_virtual_packages_are_explicit_and_shared():
-    from envmgr.virtual import rattler_virtual_packages, spec_document, virtual_packages
+    from envmgr.host.virtual import rattler_virtual_packages, spec_document, virtual_packages
 
     linux = virtual_packages("linux-64", "12.1")
     assert linux == {"__archspec": "1 x86_64", "__cuda": "12.1", "__glibc": "2.17", "__linux": "5.10",
@@ -235,14 +235,14 @@ def test_lockfile_bytes_are_conda_lock_writer_bytes(paper):
     """envmgr dumps the body with libyaml for speed; conda-lock's own writer must give the same file."""
     from conda_lock.lockfile import parse_conda_lock_file
 
-    from envmgr.lockfile import render_lockfile_with_conda_lock
+    from envmgr.engine.lockfile import render_lockfile_with_conda_lock
 
     assert render_lockfile_with_conda_lock(parse_conda_lock_file(paper), paper) == paper.read_text()
 
 
 def test_a_missing_version_names_the_versions_the_channels_have(use_test_channels):
     from envmgr.errors import EnvmgrError
-    from envmgr.solve import solve_platforms
+    from envmgr.engine.solve import solve_platforms
 
     channels = [use_test_channels.url("pytorch"), use_test_channels.url("defaults")]
     with pytest.raises(EnvmgrError) as err:
@@ -281,8 +281,8 @@ UV_DNS = """error: Request failed after 3 retries in 12.4s
     (UV_CONNECTION_REFUSED, "http://127.0.0.1:9/simple", "Connection refused (os error 111)"),
     (UV_DNS, "http://nonexistent.invalid/simple", "Name or service not known")])
 def test_an_unreachable_pip_index_leads_with_cannot_reach(stderr, index, root):
-    from envmgr.piplayer.install import _install_error
-    from envmgr.piplayer.resolve import _uv_error
+    from envmgr.engine.piplayer.install import _install_error
+    from envmgr.engine.piplayer.resolve import _uv_error
 
     locking = _uv_error(stderr, "linux-64", "lockfiles/x.environment.yml")
     assert locking.message.startswith(f"cannot reach the index URL {index} ("), locking.message

@@ -16,8 +16,8 @@ import yaml
 from click.testing import CliRunner
 
 from envmgr.cli import cli
-from envmgr.environments import Environment
-from envmgr.wheelindex import IndexServer, build_wheel_indexes
+from envmgr.envs.environments import Environment
+from envmgr.testchannel.wheelindex import IndexServer, build_wheel_indexes
 
 pytest.importorskip("uv", reason="the pip layer resolves and installs with uv (a dependency)")
 
@@ -145,7 +145,7 @@ def test_stale_pip_pin_is_reported_by_lock_check_and_list(pip_workspace, write_s
 
 def test_conda_locks_content_hash_covers_the_pip_list(tmp_path):
     # `lock --check` leans on conda-lock's content hash; it must move when only a pip pin moves.
-    from envmgr.lockfile import content_hashes, make_lock_spec
+    from envmgr.engine.lockfile import content_hashes, make_lock_spec
 
     base = ("name: x\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - pip\n"
             "  - pip:\n      - --extra-index-url https://download.pytorch.org/whl/cu124\n"
@@ -200,7 +200,7 @@ def test_unresolvable_pip_requirement_names_the_platform(pip_workspace, write_sp
 
 def test_unsupported_pip_options_are_rejected():
     from envmgr.errors import EnvmgrError
-    from envmgr.piplayer.resolve import PipRequest
+    from envmgr.engine.piplayer.resolve import PipRequest
 
     request = PipRequest.from_lines(["--find-links https://download.pytorch.org/whl/torch_stable.html",
                                      "torch==1.10.1+cu111", "timm>=0.9"])
@@ -210,7 +210,7 @@ def test_unsupported_pip_options_are_rejected():
 
 
 def test_find_links_route_uses_the_flat_page(pip_workspace, wheel_server):
-    from envmgr.piplayer.resolve import PipRequest, compile_platform
+    from envmgr.engine.piplayer.resolve import PipRequest, compile_platform
 
     request = PipRequest.from_lines(["--find-links https://download.pytorch.org/whl/torch_stable.html",
                                      "torch==2.5.1+cu121"])
@@ -277,8 +277,8 @@ def test_tampered_wheel_stops_the_install(tmp_workspace, write_spec, tmp_path, m
 
 
 def test_indexes_come_from_the_workspace_settings(tmp_path, monkeypatch):
-    from envmgr.piplayer.resolve import PipRequest, project_file, pypi_index, pytorch_index
-    from envmgr.workspace import find_workspace
+    from envmgr.engine.piplayer.resolve import PipRequest, project_file, pypi_index, pytorch_index
+    from envmgr.spec.workspace import find_workspace
 
     for var in ("ENVMGR_PYPI_INDEX", "ENVMGR_PYTORCH_INDEX", "ENVMGR_WORKSPACE"):
         monkeypatch.delenv(var, raising=False)
@@ -296,8 +296,8 @@ def test_indexes_come_from_the_workspace_settings(tmp_path, monkeypatch):
 
 
 def test_as_of_release_means_the_torch_release_date():
-    from envmgr.knowledge import load
-    from envmgr.piplayer.resolve import as_of_date
+    from envmgr.knowledge.facts import load
+    from envmgr.engine.piplayer.resolve import as_of_date
 
     assert as_of_date("release", "2.6.0") == load().release("2.6.0").released
     assert as_of_date("2021-06-30", "1.10.1") == "2021-06-30"

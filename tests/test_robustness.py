@@ -73,7 +73,7 @@ def locked_cpu(cpu):
     ("package: [{name: numpy, platform: linux-64}]", "package numpy has no valid manager, url"),
 ])
 def test_a_damaged_package_list_is_stale_and_refused_in_one_line(locked_cpu, body, reason):
-    from envmgr.install import host_platform, locked_records
+    from envmgr.engine.install import host_platform, locked_records
 
     damage(locked_cpu, body)
     checked = envmgr("lock", "cpu", "--check")
@@ -132,10 +132,10 @@ def test_default_channels_variable_naming_nothing_is_an_error(cpu, monkeypatch, 
 
 
 def test_every_setting_follows_one_rule(tmp_path, monkeypatch):
-    from envmgr.channels import channel_alias, default_channels
-    from envmgr.environments import envs_root, pkgs_dir
-    from envmgr.piplayer.resolve import pypi_index, pytorch_index
-    from envmgr.workspace import find_workspace
+    from envmgr.engine.channels import channel_alias, default_channels
+    from envmgr.envs.environments import envs_root, pkgs_dir
+    from envmgr.engine.piplayer.resolve import pypi_index, pytorch_index
+    from envmgr.spec.workspace import find_workspace
 
     (tmp_path / "envmgr.yaml").write_text(
         "channel_alias: https://mirror.example/conda/\n"
@@ -191,7 +191,7 @@ def test_a_folder_setting_in_envmgr_yaml_names_its_line(cpu, tmp_path, monkeypat
 
 # -- 5. only envmgr's own marker makes a prefix envmgr's ---------------------------------------------
 def marked_prefix(workspace, name: str, marker: str):
-    from envmgr.environments import Environment
+    from envmgr.envs.environments import Environment
 
     env = Environment.named(name, workspace)
     (env.prefix / "conda-meta").mkdir(parents=True)
@@ -204,7 +204,7 @@ def marked_prefix(workspace, name: str, marker: str):
                                     '{"envmgr": "0.1.0", "name": "other", "prefix": "PREFIX"}',
                                     '{"envmgr": "0.1.0", "name": "cpu", "prefix": "/elsewhere/cpu"}'])
 def test_a_marker_that_is_not_envmgrs_own_means_foreign(cpu, marker):
-    from envmgr.environments import Environment
+    from envmgr.envs.environments import Environment
 
     prefix = Environment.named("cpu", cpu).prefix
     env = marked_prefix(cpu, "cpu", marker.replace("PREFIX", str(prefix)))
@@ -218,7 +218,7 @@ def test_a_marker_that_is_not_envmgrs_own_means_foreign(cpu, marker):
 
 
 def test_a_leftover_sibling_with_a_foreign_marker_is_kept(cpu):
-    from envmgr.environments import Environment
+    from envmgr.envs.environments import Environment
 
     env = Environment.named("cpu", cpu)
     sibling = env.prefix.parent / ".cpu.envmgr-old-abc"
@@ -272,7 +272,7 @@ def test_atomic_writes_follow_the_umask_and_keep_an_existing_mode(tmp_path, umas
 
 
 def test_lockfiles_and_environments_are_readable_by_others_under_umask_022(cpu, umask_022):
-    from envmgr.environments import Environment
+    from envmgr.envs.environments import Environment
 
     result = envmgr("create", "cpu")
     assert result.exit_code == 0, result.output
@@ -293,9 +293,9 @@ def test_a_folder_named_like_a_spec_is_not_a_spec(cpu):
 # -- 8. one rule for environment names ---------------------------------------------------------------
 @pytest.mark.parametrize("name", ["x" * 65, "a b", "naïve", "-x", ".x"])
 def test_environment_names_follow_the_spec_rule(tmp_workspace, name):
-    from envmgr.environments import check_name
+    from envmgr.envs.environments import check_name
     from envmgr.errors import UsageError
-    from envmgr.spec import validate_name
+    from envmgr.spec.specfile import validate_name
 
     for rule in (check_name, validate_name):
         with pytest.raises(UsageError, match="at most 64 characters"):
@@ -304,7 +304,7 @@ def test_environment_names_follow_the_spec_rule(tmp_workspace, name):
 
 
 def test_a_name_specs_accept_is_accepted_for_environments(tmp_workspace):
-    from envmgr.environments import Environment
+    from envmgr.envs.environments import Environment
 
     for name in ("x" * 64, "_private"):
         assert Environment.named(name, tmp_workspace).prefix.name == name
@@ -312,7 +312,7 @@ def test_a_name_specs_accept_is_accepted_for_environments(tmp_workspace):
 
 # -- 9. the demo deletes only its own folder ---------------------------------------------------------
 def test_demo_replaces_its_own_folder_and_refuses_anyone_elses(tmp_path):
-    from envmgr.demo import DEMO_MARKER, start
+    from envmgr.cli.demo import DEMO_MARKER, start
 
     demo = tmp_path / ".demo"
     demo.mkdir()                                   # empty: fine to take over
@@ -336,7 +336,7 @@ def test_demo_replaces_its_own_folder_and_refuses_anyone_elses(tmp_path):
 def test_demo_prints_exports_and_how_to_try_its_channels_elsewhere(tmp_path):
     import shlex
 
-    from envmgr.demo import settings_lines, try_it_yourself
+    from envmgr.cli.demo import settings_lines, try_it_yourself
 
     env = {"ENVMGR_CHANNEL_ALIAS": "file:///x/my channels/", "ENVMGR_DEFAULT_CHANNELS": "file:///d",
            "ENVMGR_ENVS_DIR": "/x/envs", "ENVMGR_PKGS_DIR": "/x/pkgs", "ENVMGR_WORKSPACE": "/x/ws",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from envmgr.environments import Environment
+from envmgr.envs.environments import Environment
 from clihelp import CPU, envmgr, one_line_error
 
 
@@ -302,7 +302,7 @@ def test_an_unsupported_alias_names_only_the_channels_under_it(cpu, monkeypatch,
 
 # -- 15. a cutoff before the torch release itself says so -------------------------------------------
 def test_a_cutoff_before_the_torch_release_names_the_release_date(cpu):
-    from envmgr.knowledge import load
+    from envmgr.knowledge.facts import load
 
     released = str(load().release("1.13.1").released)
     result = envmgr("lock", "cpu", "--as-of", "0001-01-01")
@@ -313,7 +313,7 @@ def test_a_cutoff_before_the_torch_release_names_the_release_date(cpu):
 
 
 def test_unsat_hint_before_the_release_follows_the_request():
-    from envmgr.asof import moment_of, unsat_hint
+    from envmgr.knowledge.asof import moment_of, unsat_hint
 
     why = "pytorch 1.10.1 py3.9_cpu_0 is excluded because the package is uploaded after the cutoff date"
     hint = unsat_hint(why, moment_of("2000-01-01"), rule="2000-01-01", origin="spec", torch="1.10.1")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from envmgr import verify as verifying
-from envmgr.verify import Advice, Expected, Probe, Report, device_arch_check
+from envmgr.envs import verify as verifying
+from envmgr.envs.verify import Advice, Expected, Probe, Report, device_arch_check
 
 CUDA_PROBE = dict(python_version="3.7.16", torch_version="1.10.1", torch_cuda="10.2",
                   cudnn_version=7605, cuda_available=False)
@@ -85,7 +85,7 @@ def test_fixes_name_the_environment_and_follow_its_state():
 
 
 def test_device_arch_check_uses_the_build_arch_list():
-    pytest.importorskip("envmgr.hostcheck")
+    pytest.importorskip("envmgr.compat.hostcheck")
     old_build = Probe(**{**CUDA_PROBE, "cuda_available": True, "device_name": "RTX 3090",
                          "device_capability": [8, 6], "arch_list": ["sm_37", "sm_50", "sm_60",
                                                                     "sm_70"]})
@@ -140,7 +140,7 @@ def test_verify_on_a_gpu_reports_device_capability_and_arch_list(tmp_workspace, 
 
 
 def test_gpu_missing_from_the_build_arch_list_exits_1(tmp_workspace, write_spec, monkeypatch):
-    pytest.importorskip("envmgr.hostcheck")
+    pytest.importorskip("envmgr.compat.hostcheck")
     write_spec(tmp_workspace, "new", "stack: torch 2.4.1 + cu121\n")
     assert envmgr("create", "new").exit_code == 0
     monkeypatch.setenv("ENVMGR_TEST_FAKE_GPU", "Tesla K40m:3.5")  # Kepler: dropped by cu12 builds
@@ -157,7 +157,7 @@ def test_verify_without_an_env_says_how_to_create_it(tmp_workspace, write_spec):
 def test_verify_advice_names_the_env_when_its_python_is_gone(tmp_workspace, write_spec):
     write_spec(tmp_workspace, "laptop", "stack: torch 1.13 cpu\n")
     assert envmgr("create", "laptop").exit_code == 0
-    from envmgr.environments import Environment
+    from envmgr.envs.environments import Environment
 
     Environment.named("laptop", tmp_workspace).python.unlink()
     result = envmgr("verify", "laptop")

@@ -1,8 +1,8 @@
-"""Build envmgr/data/{sources,torch,cuda,arches}.yaml from the shared reference compilation.
+"""Build envmgr/knowledge/data/{sources,torch,cuda,arches}.yaml from the shared reference compilation.
 
 Input: ../shared/reference/compat-facts.yaml (facts compiled from primary sources, see its NOTES)
 plus the research overlay in tools/kb_overlay.py (facts found later, each with its source key).
-The conversion rules are the ones written in envmgr/data/SOURCES.md; run it again after editing
+The conversion rules are the ones written in envmgr/knowledge/data/SOURCES.md; run it again after editing
 either input:
 
     .venv/bin/python tools/build_kb.py [--reference PATH]
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kb_overlay as overlay  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "envmgr" / "data"
+DATA = ROOT / "envmgr" / "knowledge" / "data"
 DEFAULT_REFERENCE = ROOT.parent / "shared" / "reference" / "compat-facts.yaml"
 
 # Every real (non "a"/"f" suffixed) compute capability nvcc has known, ascending.

@@ -1,6 +1,6 @@
 """Facts added on top of ../shared/reference/compat-facts.yaml, each with its source key.
 
-tools/build_kb.py merges these into envmgr/data/*.yaml. SOURCES.md says why each one is here.
+tools/build_kb.py merges these into envmgr/knowledge/data/*.yaml. SOURCES.md says why each one is here.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from .output import absolute_path, coded, emit_json, error_problem, problem_line
 
 
 def _workspace():
-    from ..workspace import find_workspace
+    from ..spec.workspace import find_workspace
 
     return find_workspace()
 
@@ -33,7 +33,7 @@ def _pick_cuda_for_host(spec, release, kb):
     """No CUDA given: (variant, why, suggestion) for this machine's driver and GPU. The variant is
     cpu with no GPU, or when no CUDA build of the release runs on it; then the suggestion names
     the nearest stack (or driver) that does."""
-    from ..hostcheck import best_variant, suggest_for_new
+    from ..compat.hostcheck import best_variant, suggest_for_new
 
     host = _this_host()
     platform = (spec.platforms or ["linux-64"])[0]
@@ -53,10 +53,10 @@ def _warn_overrides(host) -> None:
 def _check_one(workspace, name, host):
     """(result, spec, error) for one named spec; a spec that cannot be read is a usage error
     (``error``: the EnvmgrError, for --json)."""
-    from ..compat import CheckResult, check
-    from ..knowledge import load
+    from ..compat.check import CheckResult, check
+    from ..knowledge.facts import load
     from ..models import Problem
-    from ..pipeline import load_named_spec
+    from ..spec.pipeline import load_named_spec
 
     try:
         spec = load_named_spec(workspace, name)
@@ -82,8 +82,8 @@ def _check_json(workspace, result, error) -> dict:
 @functools.cache
 def _this_host():
     """This machine, detected once per command (its override warnings said once)."""
-    from ..host import detect
-    from ..knowledge import load
+    from ..host.detect import detect
+    from ..knowledge.facts import load
 
     host = detect(kb=load())
     _warn_overrides(host)
@@ -91,15 +91,15 @@ def _this_host():
 
 
 def _host_problems(resolved):
-    from ..hostcheck import host_problems
-    from ..knowledge import load
+    from ..compat.hostcheck import host_problems
+    from ..knowledge.facts import load
 
     return host_problems(resolved, _this_host(), load())
 
 
 def _print_result(workspace, result, spec) -> None:
-    from ..pipeline import relative
-    from ..render import stack_label
+    from ..spec.pipeline import relative
+    from ..spec.render import stack_label
 
     if result.ok:
         resolved = result.resolved
@@ -127,9 +127,9 @@ def check(names, stack, host, as_json):
     Every problem comes with the fact behind it, its source and the nearest fix.
     Exit 0 when all are valid, 1 when any has problems, 2 for usage errors.
     """
-    from ..compat import check as check_spec
-    from ..knowledge import load
-    from ..spec import spec_from_stack
+    from ..compat.check import check as check_spec
+    from ..knowledge.facts import load
+    from ..spec.specfile import spec_from_stack
 
     workspace = _workspace()
     _this_host.cache_clear()
@@ -173,7 +173,7 @@ def render(names, to_stdout):
     fall back to a CPU build. The same spec always renders byte-identical output.
     """
     from ..atomic import write_text_if_changed
-    from ..pipeline import load_named_spec, relative, render_spec, resolve_spec
+    from ..spec.pipeline import load_named_spec, relative, render_spec, resolve_spec
 
     workspace = _workspace()
     failures, usage_errors = 0, 0
@@ -228,7 +228,7 @@ def new(name, stack, python, platforms, force, as_json):
 
 
 def _valid_name(name) -> bool:
-    from ..spec import validate_name
+    from ..spec.specfile import validate_name
 
     try:
         validate_name(name)
@@ -256,11 +256,11 @@ def _new_json(name, path, spec_text, problems, resolved=None, cuda_reason=None, 
 
 def _new(workspace, name, stack, python, platforms, force, as_json) -> None:
     from ..atomic import write_text_atomic
-    from ..compat import check as check_spec
-    from ..knowledge import load
-    from ..pipeline import relative
-    from ..render import stack_label
-    from ..spec import dump_spec, spec_from_stack, validate_name
+    from ..compat.check import check as check_spec
+    from ..knowledge.facts import load
+    from ..spec.pipeline import relative
+    from ..spec.render import stack_label
+    from ..spec.specfile import dump_spec, spec_from_stack, validate_name
 
     validate_name(name)
     path = workspace.spec_path(name)
@@ -316,8 +316,8 @@ def _corrected_new_command(spec, result, kb) -> str | None:
     """The `envmgr new` command with every fix applied, when the fixes alone make the stack valid."""
     from copy import copy
 
-    from ..compat import check as check_spec
-    from ..stack import format_stack
+    from ..compat.check import check as check_spec
+    from ..spec.stack import format_stack
 
     fixed = copy(spec)
     for problem in result.errors:
@@ -340,15 +340,15 @@ def _corrected_new_command(spec, result, kb) -> str | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
 def matrix(torch, cuda, as_json):
     """The compatibility table: torch | torchvision | torchaudio | python | CUDA variants."""
-    from ..knowledge import load
-    from ..matrix import TABLE_HEADERS, matrix as build_matrix, table_rows
+    from ..knowledge.facts import load
+    from ..knowledge.matrix import TABLE_HEADERS, matrix as build_matrix, table_rows
 
     kb = load()
     for flag, value in (("--torch", torch), ("--cuda", cuda)):
         if value is not None and not value.strip():
             raise UsageError(f"{flag} is empty", fix=f"{flag} 1.10 (or leave it out for every release)")
     if cuda:
-        from ..stack import cuda_version
+        from ..spec.stack import cuda_version
 
         try:
             cuda = cuda_version(cuda) or cuda   # cu118 and 11.8 both work, as in a stack

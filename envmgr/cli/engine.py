@@ -6,7 +6,7 @@ import time
 
 import click
 
-from ..asof import RELEASE_MARGIN_DAYS
+from ..knowledge.asof import RELEASE_MARGIN_DAYS
 from ..errors import EnvmgrError, UsageError
 from . import cli
 from .output import emit_json, shown_path, spec_problem
@@ -45,10 +45,10 @@ def lock(names, all_, update, check_only, as_of, as_json):
     envmgr.yaml (default https://conda.anaconda.org/); `defaults` through ENVMGR_DEFAULT_CHANNELS /
     default_channels (default https://repo.anaconda.com/pkgs/main).
     """
-    from ..workspace import find_workspace
+    from ..spec.workspace import find_workspace
 
     if as_of is not None:
-        from ..asof import check_request
+        from ..knowledge.asof import check_request
 
         as_of = check_request(as_of, flag=True)
     workspace = find_workspace()
@@ -58,7 +58,7 @@ def lock(names, all_, update, check_only, as_of, as_json):
             raise UsageError("--check never solves; --update does", fix="use one of them")
         _check(workspace, selected, as_json, as_of)
         return
-    from ..lock import LockResult, lock_environment
+    from ..engine.lock import LockResult, lock_environment
 
     # --json: a list, one object per spec (as check and create print), failures included
     objects, exit_code = [], 0
@@ -97,7 +97,7 @@ def _print(result) -> None:
 
 
 def _check(workspace, names, as_json, as_of=None) -> None:
-    from ..lock import check_locks
+    from ..engine.lock import check_locks
 
     rows = check_locks(workspace, names, as_of)
     unknown = [r for r in rows if any(p["code"] == "unknown-spec" for p in r["problems"])]

@@ -9,7 +9,7 @@ import click
 
 from . import cli
 from ..errors import EnvmgrError
-from ..workspace import find_workspace
+from ..spec.workspace import find_workspace
 from .envs import host_platform, no_such_name, spec_cuda, warn
 from .output import coded, labelled, shown_path, spec_problem
 
@@ -37,7 +37,7 @@ def list_(as_json, no_size, all_workspaces):
     or spec is gone) / unknown (a marker too old to name its workspace). Folders without
     envmgr's marker are not listed, only counted.
     """
-    from .. import listing
+    from ..envs import listing
     from ..disk import human
 
     workspace = find_workspace()
@@ -80,8 +80,8 @@ def list_(as_json, no_size, all_workspaces):
 
 def _list_all_workspaces(workspace, as_json: bool, no_size: bool) -> None:
     from ..disk import human
-    from ..inventory import scan
-    from ..locations import envs_root, pkgs_dir
+    from ..envs.inventory import scan
+    from ..host.locations import envs_root, pkgs_dir
     from .output import table
 
     platform = host_platform()
@@ -141,7 +141,7 @@ def remove(name, yes, force, with_spec, as_json):
     the question). Exit 1 when NAME has a spec but no
     environment, 2 when it names neither.
     """
-    from ..environments import lock_timeout
+    from ..envs.environments import lock_timeout
 
     workspace = find_workspace()
     lock_timeout()                 # a bad ENVMGR_LOCK_TIMEOUT is refused before anything is asked
@@ -150,7 +150,7 @@ def remove(name, yes, force, with_spec, as_json):
     except EnvmgrError as err:
         if not as_json:
             raise
-        from ..locations import envs_root
+        from ..host.locations import envs_root
 
         # remove's object with nothing removed, the error as its problem; the usual exit code
         click.echo(json.dumps({"name": name, "ok": False, "prefix": str(envs_root(workspace) / name),
@@ -161,7 +161,7 @@ def remove(name, yes, force, with_spec, as_json):
 
 
 def _remove(workspace, name, yes, force, with_spec, as_json) -> None:
-    from ..environments import Environment
+    from ..envs.environments import Environment
 
     env = Environment.named(name, workspace)
     with labelled("foreign-env"):
@@ -205,7 +205,7 @@ def _remove(workspace, name, yes, force, with_spec, as_json) -> None:
 def _refuse_undeletable(name: str, prefixes: list, spec_files: list) -> None:
     """Every path remove would delete must be deletable before the first one goes: a read-only
     lockfiles/ must not leave the spec gone and its lockfiles behind."""
-    from ..environments import undeletable
+    from ..envs.environments import undeletable
 
     found = undeletable([*prefixes, *spec_files])
     if found:
@@ -231,7 +231,7 @@ def verify(name, as_json):
     torch takes longer than ENVMGR_VERIFY_TIMEOUT seconds (default 300); exit 2 when NAME names
     neither a spec nor an environment.
     """
-    from ..verify import probe_timeout
+    from ..envs.verify import probe_timeout
 
     workspace = find_workspace()
     probe_timeout()                # a bad ENVMGR_VERIFY_TIMEOUT is refused before anything runs
@@ -248,8 +248,8 @@ def _verify_failure(workspace, name: str, err) -> dict:
     """verify's object when there is nothing to probe: the same keys, nothing measured (null)."""
     from dataclasses import fields
 
-    from ..locations import envs_root
-    from ..verify import Probe
+    from ..host.locations import envs_root
+    from ..envs.verify import Probe
 
     return {"name": name, "prefix": str(envs_root(workspace) / name), "ok": False,
             **{f.name: None for f in fields(Probe)}, "expected": None,
@@ -257,8 +257,8 @@ def _verify_failure(workspace, name: str, err) -> dict:
 
 
 def _verify(workspace, name: str, as_json: bool) -> None:
-    from .. import verify as verifying
-    from ..environments import Environment
+    from ..envs import verify as verifying
+    from ..envs.environments import Environment
 
     env = Environment.named(name, workspace)
     if not env.exists():
@@ -288,7 +288,7 @@ def _verify(workspace, name: str, as_json: bool) -> None:
 
 def _lock_is_stale(workspace, name: str) -> bool:
     """Whether the spec changed since the lock (recorded facts only: no conda-lock import)."""
-    from ..lockfile import STALE, fast_state
+    from ..engine.lockfile import STALE, fast_state
 
     try:
         return fast_state(workspace, name)[0] == STALE
@@ -315,6 +315,6 @@ def _print_report(report) -> None:
 
 
 def _envs_root(workspace):
-    from ..locations import envs_root
+    from ..host.locations import envs_root
 
     return envs_root(workspace)

@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING
 
 from . import cli
 from ..errors import EnvmgrError, UsageError
-from ..workspace import find_workspace
+from ..spec.workspace import find_workspace
 from .output import coded, labelled, shown_path, spec_problem
 
 if TYPE_CHECKING:
-    from ..environments import Environment
+    from ..envs.environments import Environment
 
 
 def host_platform() -> str:
-    from ..install import host_platform as detect_platform
+    from ..engine.install import host_platform as detect_platform
 
     return detect_platform()
 
@@ -44,7 +44,7 @@ def _names(workspace, names: tuple[str, ...], all_: bool) -> list[str]:
 
 def no_such_name(workspace, name: str) -> UsageError:
     """A name with neither a spec nor an environment: a usage error (exit 2), like check/lock."""
-    from ..pipeline import relative
+    from ..spec.pipeline import relative
 
     known = ", ".join(workspace.spec_names()) or "none yet"
     error = UsageError(f"no spec or environment named '{name}' (specs: {known})",
@@ -67,8 +67,8 @@ def warn(message: str) -> None:
 # -- create -------------------------------------------------------------------------------------
 def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
     """Lock when there is no lockfile; refuse a stale one unless ``relock``."""
-    from ..lockfile import FRESH, MISSING, fast_state
-    from ..pipeline import load_named_spec
+    from ..engine.lockfile import FRESH, MISSING, fast_state
+    from ..spec.pipeline import load_named_spec
 
     load_named_spec(workspace, name)  # a clear error for an unknown name, before anything else
     # The fast check (recorded facts, no conda-lock import) keeps a no-op create quick.
@@ -77,13 +77,13 @@ def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
         return
     lockfile = workspace.lockfile(name)
     if state != MISSING and not relock:
-        from ..lock import stale_code, stale_message
+        from ..engine.lock import stale_code, stale_message
 
         raise coded(EnvmgrError(stale_message(reason), file=lockfile,
                                 fix=f"run `envmgr lock {name}` (or `envmgr create {name} --relock`)"),
                     stale_code(reason))
     say(f"{'locking' if state == MISSING else 're-locking'} {name} ...")
-    from ..lock import lock_environment
+    from ..engine.lock import lock_environment
 
     with labelled("lock-failed"):
         lock_environment(workspace, name)
@@ -94,7 +94,7 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
     packages, pip_packages (null when nothing was installed), seconds, problems (the host's
     warnings and notes)."""
     started = time.perf_counter()
-    from ..environments import Environment
+    from ..envs.environments import Environment
 
     env = Environment.named(name, workspace)
     platform = host_platform()
@@ -115,7 +115,7 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
         with labelled("install-failed"):
             _build(workspace, env, lockfile, platform, progress, say)
     packages = len(env.marker()["packages"])
-    from ..install import wanted_urls
+    from ..engine.install import wanted_urls
 
     pip_packages = len(wanted_urls(lockfile, platform)[1])   # installed by install.link (piplayer)
     return {**result, "action": action, "packages": packages, "pip_packages": pip_packages,
@@ -142,7 +142,7 @@ def _refuse_others(env: Environment, force: bool) -> None:
 
 def failure_json(workspace, name: str, err, started: float) -> dict:
     """create's object for an environment it could not create: ok false, nothing done."""
-    from ..locations import envs_root
+    from ..host.locations import envs_root
 
     return {"name": name, "ok": False, "prefix": str(envs_root(workspace) / name),
             "lockfile": str(workspace.lockfile(name)), "platform": host_platform(), "action": None,
@@ -161,10 +161,10 @@ def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> list:
     warnings), for --json."""
     from dataclasses import replace
 
-    from ..host import detect
-    from ..hostcheck import host_problems
-    from ..knowledge import load
-    from ..pipeline import load_named_spec, resolve_spec
+    from ..host.detect import detect
+    from ..compat.hostcheck import host_problems
+    from ..knowledge.facts import load
+    from ..spec.pipeline import load_named_spec, resolve_spec
 
     kb = load()
     resolved = resolve_spec(workspace, load_named_spec(workspace, name))
@@ -189,9 +189,9 @@ def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> list:
 
 
 def _build(workspace, env: Environment, lockfile, platform: str, progress: bool, say) -> None:
-    from .. import install
+    from ..engine import install
 
-    from ..marker import file_digest
+    from ..envs.marker import file_digest
 
     digest = file_digest(lockfile)           # hashed before reading: what we install is what we record
     records = install.locked_records(lockfile, platform)
@@ -218,7 +218,7 @@ def _requested_specs(workspace, name: str) -> list[str]:
 
 
 def spec_cuda(workspace, name: str) -> str | None:
-    from ..pipeline import load_named_spec, resolve_spec
+    from ..spec.pipeline import load_named_spec, resolve_spec
 
     try:
         return resolve_spec(workspace, load_named_spec(workspace, name)).cuda
@@ -258,7 +258,7 @@ def create(names, all_, relock, force, as_json):
     stop the others; the exit code is the worst of them. Results go to stdout (--json: a list,
     one object per environment, failures included), progress and errors to stderr.
     """
-    from ..environments import lock_timeout
+    from ..envs.environments import lock_timeout
 
     workspace = find_workspace()
     lock_timeout()                 # a bad ENVMGR_LOCK_TIMEOUT is refused before any solve

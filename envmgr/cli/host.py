@@ -21,8 +21,8 @@ def doctor(as_json):
     checks GPU architectures only: the driver stays unknown until one of the
     first two states it.
     """
-    from ..doctor import render_text, report
-    from ..workspace import find_workspace
+    from ..host.doctor import render_text, report
+    from ..spec.workspace import find_workspace
 
     data = report(find_workspace())
     if as_json:

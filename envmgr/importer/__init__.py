@@ -71,8 +71,8 @@ def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bo
                 force: bool = False, kb=None) -> ImportReport:
     """Read ``path``, write ``envs/NAME.yaml`` in ``workspace``, and diagnose it."""
     from ..atomic import write_text_atomic
-    from ..knowledge import load
-    from ..spec import validate_name
+    from ..knowledge.facts import load
+    from ..spec.specfile import validate_name
     from .diagnose import diagnose
     from .repair import repair
     from .resolve import build_spec
@@ -117,7 +117,7 @@ def _read(path: Path):
 
 def default_name(source) -> str:
     """The file's ``name:``, else its folder's name, made into a valid environment name."""
-    from ..spec import validate_name
+    from ..spec.specfile import validate_name
 
     candidates = [source.name, source.path.resolve().parent.name]
     for candidate in filter(None, candidates):
@@ -135,7 +135,7 @@ def _kind(source) -> str:
 
 
 def _spec_text(spec, source_path: Path) -> str:
-    from ..spec import dump_spec
+    from ..spec.specfile import dump_spec
 
     shown = " ".join(str(source_path).split())
     return f"# Imported from {shown} by `envmgr import`.\n" + dump_spec(spec)
@@ -143,7 +143,7 @@ def _spec_text(spec, source_path: Path) -> str:
 
 def _check_round_trip(text: str, name: str) -> None:
     """The spec must read back: a bug here must not leave a spec that `envmgr check` rejects."""
-    from ..spec import load_spec
+    from ..spec.specfile import load_spec
 
     with tempfile.TemporaryDirectory() as folder:
         probe = Path(folder) / f"{name}.yaml"

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from ..compat import CheckResult, check
-from ..routes import choose_route, default_cuda
-from ..knowledge import KnowledgeBase, TorchRelease, cuda_tag
+from ..compat.check import CheckResult, check
+from ..knowledge.routes import choose_route, default_cuda
+from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag
 from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
-from ..variants import default_channels
+from ..knowledge.variants import default_channels
 from .resolve import Imported
 from .specs import admits_below, parse_conda, parse_pip
 
@@ -225,8 +225,8 @@ def _host_problems(result: CheckResult, kb: KnowledgeBase) -> list[Problem]:
     if result.resolved is None or not result.resolved.is_cuda:
         return []
     try:
-        from ..host import detect
-        from ..hostcheck import host_problems
+        from ..host.detect import detect
+        from ..compat.hostcheck import host_problems
     except ImportError:
         return []
     host = detect(kb=kb)

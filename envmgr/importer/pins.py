@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..knowledge import KnowledgeBase
+from ..knowledge.facts import KnowledgeBase
 from ..models import Problem
 from .specs import allows, both, exact_version, lowest_version
 from .torchstack import Claim, StackFacts

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..compat import check, nearest, paired
-from ..routes import default_cuda, has_cpu, route_offers
-from ..knowledge import KnowledgeBase, TorchRelease
+from ..compat.check import check, nearest, paired
+from ..knowledge.routes import default_cuda, has_cpu, route_offers
+from ..knowledge.facts import KnowledgeBase, TorchRelease
 from ..models import CPU, DEFAULT_PLATFORMS, Spec
-from ..spec import NONE
+from ..spec.specfile import NONE
 from .diagnose import effective_route, fixed_channels, guard_rules, likely_route, required_channels
 from .resolve import Imported
 from .specs import admits_below

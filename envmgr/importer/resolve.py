@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from packaging.version import Version
 
-from ..compat import nearest
-from ..routes import default_cuda, has_cpu, route_offers
+from ..compat.check import nearest
+from ..knowledge.routes import default_cuda, has_cpu, route_offers
 from ..errors import EnvmgrError
-from ..knowledge import KnowledgeBase, TorchRelease
+from ..knowledge.facts import KnowledgeBase, TorchRelease
 from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
-from ..spec import NONE
-from ..stack import TORCH_VERSION
+from ..spec.specfile import NONE
+from ..spec.stack import TORCH_VERSION
 from . import exports
 from .carry import carry_channels, carry_conda, carry_pip
 from .pins import settle

@@ -72,7 +72,7 @@ def minor_range(cuda: str) -> str:
 def arch_list(torch: str, cuda: str, packaging: str) -> list[str]:
     """The build's GPU architectures from the knowledge base; an illustrative list if it has none."""
     try:
-        from .. import knowledge
+        from ..knowledge import facts as knowledge
 
         found = knowledge.load().build_arches(torch, cuda, packaging)
     except Exception:  # noqa: BLE001 - the test channel must build even while the KB is being edited

@@ -1,0 +1,354 @@
+"""compat: check a spec against the knowledge base and decide the stack it resolves to.
+
+``check(spec)`` returns the resolved stack (when valid) and every problem found, each with the
+fact behind it, its source and the nearest fix. It never touches the machine: host checks
+(driver, GPU architecture) live in ``hostcheck``; the install route is chosen by ``routes``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from packaging.version import InvalidVersion
+
+from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag, load, parsed_version
+from ..models import (CPU, DEFAULT_PLATFORMS, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
+                     Resolved, Spec)
+from ..knowledge.routes import choose_route, default_cuda, has_cpu, route_offers
+from ..knowledge.variants import conda_specs, default_channels, pip_lines
+
+
+@dataclass
+class CheckResult(ProblemReport):
+    name: str
+    resolved: Resolved | None
+    problems: list[Problem] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "ok": self.ok,
+                "problems": [p.to_json() for p in self.problems],
+                "resolved": self.resolved.summary() if self.resolved else None}
+
+
+def _vkey(text: str):
+    try:
+        return parsed_version(text)
+    except InvalidVersion:
+        return parsed_version("0")
+
+
+def _distance(a: str, b: str) -> float:
+    """How far apart two versions are, for "nearest" suggestions: 12.1 is nearer 11.3 than 11.1."""
+    def scale(text: str) -> float:
+        major, minor, patch = (_vkey(text).release + (0, 0))[:3]
+        return major * 100 + minor + patch / 100
+
+    return abs(scale(a) - scale(b))
+
+
+def nearest(wanted: str, options: list[str]) -> str | None:
+    """The option closest to ``wanted``; on a tie, the newer one."""
+    if not options:
+        return None
+    return min(options, key=lambda o: (_distance(wanted, o), -_vkey(o).release[0], -_vkey(o).release[1]))
+
+
+# -- torch -----------------------------------------------------------------------------------
+
+def _unknown_torch(kb: KnowledgeBase, torch: str) -> Problem:
+    known = [r.torch for r in kb.releases]
+    near = nearest(torch, known)
+    return Problem(
+        code="unknown-torch", key="torch",
+        message=f"torch {torch} is not a release envmgr knows "
+                f"(known: {known[0]} to {known[-1]})",
+        fact="torch releases are listed in envmgr's knowledge base (envmgr matrix shows them)",
+        source=kb.cite(["prev-versions"]),
+        fix=f"torch: \"{near}\"" if near else None)
+
+
+# -- CUDA ------------------------------------------------------------------------------------
+
+def variant_label(release: TorchRelease, cuda: str) -> str:
+    """"11.1 (pip)" for a variant the release's conda route does not publish."""
+    conda_variants = set(release.conda_cuda()) | set(release.conda_forge_cuda())
+    if not conda_variants or cuda in conda_variants:
+        return cuda
+    return f"{cuda} (pip)"
+
+
+def _torch_range_for_cuda(kb: KnowledgeBase, release: TorchRelease, cuda: str) -> str | None:
+    built = [r for r in kb.releases if cuda in r.all_cuda()]
+    if not built:
+        return None
+    first, last = built[0], built[-1]
+    if release.version < first.version:
+        tail = f" (built up to torch {last.torch})" if last is not kb.releases[-1] else ""
+        return f"CUDA {cuda} needs torch >= {first.minor}{tail}"
+    if release.version > last.version:
+        return f"CUDA {cuda} was last built for torch {last.torch}"
+    return f"CUDA {cuda} builds exist for torch {first.torch} to {last.torch}"
+
+
+def _cuda_problem(kb: KnowledgeBase, release: TorchRelease, cuda: str) -> Problem | None:
+    if cuda == CPU:
+        if has_cpu(release):
+            return None
+        return Problem(code="cpu-not-built", key="cuda",
+                       message=f"torch {release.torch} has no CPU build envmgr knows",
+                       source=kb.cite(release.sources), fix="cuda: a CUDA variant")
+    variants = release.all_cuda()
+    if cuda in variants:
+        return None
+    labels = ", ".join(variant_label(release, v) for v in variants) or "no CUDA variant"
+    near = nearest(cuda, variants)
+    parts = [f"torch {release.torch} was built for CUDA {labels}"]
+    if near:
+        parts.append(f"nearest: {cuda_tag(near)}")
+    span = _torch_range_for_cuda(kb, release, cuda)
+    if span:
+        parts.append(span)
+    elif kb.toolkit(cuda) is None:
+        parts.append(f"CUDA {cuda} is not a CUDA toolkit envmgr knows")
+    fix = f"cuda: \"{near}\"" if near else "cuda: cpu"
+    return Problem(code="cuda-not-built", key="cuda", message="; ".join(parts),
+                   fact=f"CUDA variants of torch {release.torch} (conda and pip)",
+                   source=kb.cite(release.sources), fix=fix)
+
+
+# -- python ----------------------------------------------------------------------------------
+
+def default_python(release: TorchRelease) -> str:
+    return max(release.python, key=_vkey)
+
+
+def _python_problem(kb: KnowledgeBase, release: TorchRelease, python: str) -> Problem | None:
+    if python in release.python:
+        return None
+    supported = release.python
+    span = f"{supported[0]} to {supported[-1]}" if len(supported) > 1 else supported[0]
+    if python in release.python_experimental:
+        return Problem(code="python-experimental", key="python", severity="warning",
+                       message=f"torch {release.torch} supports python {python} only experimentally: "
+                               "some channels and indexes publish no build for it",
+                       fact=f"torch {release.torch} lists python {python} as experimental",
+                       source=kb.cite(release.sources), fix=f"python: \"{default_python(release)}\"")
+    near = nearest(python, supported)
+    return Problem(code="python-unsupported", key="python",
+                   message=f"torch {release.torch} supports python {span}, not {python}; "
+                           f"nearest: {near}",
+                   fact=f"supported python versions of torch {release.torch}",
+                   source=kb.cite(release.sources), fix=f"python: \"{near}\"")
+
+
+# -- torchvision / torchaudio ----------------------------------------------------------------
+
+def paired(release: TorchRelease, package: str, route: str | None) -> str | None:
+    """The torchvision/torchaudio release paired with ``release`` on ``route``."""
+    builds = release.conda if route == "pytorch" else release.pip if route == "pip" else None
+    override = getattr(builds, package, None) if builds else None
+    return override or getattr(release, package)
+
+
+def _companion(kb: KnowledgeBase, release: TorchRelease, package: str, wanted: str | None,
+               route: str | None) -> tuple[str | None, Problem | None]:
+    pair = paired(release, package, route)
+    if wanted is None:
+        return pair, None
+    if wanted == "none":
+        return None, None
+    if pair and (wanted == pair or pair.startswith(wanted + ".")):
+        return pair, None
+    owners = [r.torch for r in kb.releases if getattr(r, package) == wanted
+              or (getattr(r, package) or "").startswith(wanted + ".")]
+    if pair:
+        message = f"{package} {wanted} does not pair with torch {release.torch}, which pairs with {package} {pair}"
+    else:
+        message = f"torch {release.torch} has no paired {package} release"
+    if owners:
+        message += f"; {package} {wanted} pairs with torch {', '.join(owners)}"
+    fix = f"{package}: \"{pair}\"" if pair else f"{package}: none"
+    if owners:
+        fix += f" (or torch: \"{owners[-1]}\")"
+    return pair, Problem(code=f"{package}-mismatch", key=package, message=message,
+                         fact=f"each torch release pairs with exact {package} releases",
+                         source=kb.cite(release.sources), fix=fix)
+
+
+# -- platforms, co-pins ----------------------------------------------------------------------
+
+def _platform_problems(platforms: list[str], cuda: str) -> list[Problem]:
+    problems = []
+    for platform in platforms:
+        if platform not in PLATFORMS:
+            problems.append(Problem(code="unknown-platform", key="platforms",
+                                    message=f"platform {platform} is not supported",
+                                    fix=f"platforms: one of {', '.join(PLATFORMS)}"))
+        elif platform.startswith("osx") and cuda != CPU:
+            problems.append(Problem(code="platform-cuda", key="platforms",
+                                    message=f"CUDA builds do not exist for {platform}",
+                                    fact="NVIDIA CUDA is not available on macOS",
+                                    fix="cuda: cpu, or drop " + platform))
+    return problems
+
+
+_TORCH_FAMILY = ("torch", "torchvision", "torchaudio", "pytorch")
+
+
+def _pip_torch_family_problems(pip_lines: list[str]) -> list[Problem]:
+    """The torch family comes from the stack; a pip line for it would install it a second time."""
+    import re
+
+    problems = []
+    for line in pip_lines:
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+        name = match.group(1).lower().replace("_", "-") if match and not line.lstrip().startswith("-") else ""
+        if name in _TORCH_FAMILY:
+            key = "torch" if name == "pytorch" else name
+            problems.append(Problem(
+                code="torch-twice", key="pip",
+                message=f"`pip: {line.strip()}` would install {key} a second time: the stack already "
+                        f"installs {key} (its version and CUDA variant come from the spec's fields)",
+                fact="torch, torchvision and torchaudio are pinned by the stack, for the route that "
+                     "publishes the variant",
+                fix=f"remove it from `pip:` and set `{key}:` (or `stack:`) instead"))
+    return problems
+
+
+def _mixes_macos(platforms: list[str]) -> bool:
+    macos = [p.startswith("osx") for p in platforms]
+    return any(macos) and not all(macos)
+
+
+def copins_for(kb: KnowledgeBase, torch: str, route: str, platforms: list[str]) -> list[CoPin]:
+    pins = []
+    for rule in kb.copins:
+        if not rule.applies(torch, route, platforms):
+            continue
+        subset = [p for p in platforms if p in rule.platforms] if rule.platforms else []
+        pins.append(CoPin(spec=rule.spec, reason=rule.reason, source=kb.cite(rule.sources),
+                          platforms=subset if subset and len(subset) < len(platforms) else None))
+    return pins
+
+
+def _as_of_problem(spec: Spec, release: TorchRelease) -> Problem | None:
+    """`as_of` is checked here as `lock` checks it, so `check` never passes what `lock` refuses."""
+    if not spec.as_of:
+        return None
+    from ..knowledge.asof import SPEC, cutoff_for
+    from ..errors import EnvmgrError
+
+    try:
+        cutoff_for(spec.as_of, release.torch, SPEC)
+    except EnvmgrError as err:
+        return Problem(code="as-of-invalid", key="as_of", message=err.message, fix=err.fix,
+                       fact="as_of is a past date YYYY-MM-DD, or `release` (the torch release date "
+                            "plus a margin)")
+    return None
+
+
+# -- the whole check -------------------------------------------------------------------------
+
+def _candidates(kb: KnowledgeBase, torch: str) -> list[TorchRelease]:
+    """The releases ``torch`` may mean: an exact patch, or every patch of a minor, newest first."""
+    exact = kb.release(torch)
+    if exact is None or exact.torch == torch or len(torch.split(".")) != 2:
+        return [exact] if exact else []
+    return sorted((r for r in kb.releases if r.minor == torch), key=lambda r: r.version, reverse=True)
+
+
+def check(spec: Spec, kb: KnowledgeBase | None = None) -> CheckResult:
+    """Check ``spec``. A minor (``torch: "1.8"``) means its newest patch that fits the rest of the
+    spec (CUDA, python, platforms...), so "torch 1.8 + cu111 + py3.9" is 1.8.1, not the 1.8.2 LTS
+    that lacks python 3.9; with no patch that fits, the newest patch's problems are reported."""
+    kb = kb or load()
+    candidates = _candidates(kb, spec.torch) if spec.torch else []
+    if not candidates:
+        result = CheckResult(name=spec.name, resolved=None)
+        result.problems.append(_unknown_torch(kb, spec.torch or "?"))
+        return result
+    newest = _check_release(spec, kb, candidates[0])
+    if newest.ok:
+        return newest
+    for release in candidates[1:]:
+        older = _check_release(spec, kb, release)
+        if older.ok:
+            older.problems.insert(0, Problem(
+                code="older-patch", key="torch", severity="note",
+                message=f"torch {spec.torch} means {release.torch} here: the newest {spec.torch} "
+                        f"release, {candidates[0].torch}, does not fit ({newest.errors[0].message})",
+                fix=f"torch: \"{release.torch}\" to say so, or change the rest of the spec for "
+                    f"{candidates[0].torch}"))
+            return older
+    return newest
+
+
+def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> CheckResult:
+    result = CheckResult(name=spec.name, resolved=None)
+    problems = result.problems
+
+    cuda = spec.cuda or default_cuda(release)
+    platforms = list(spec.platforms or DEFAULT_PLATFORMS)
+    problems += _platform_problems(platforms, cuda)
+    cuda_problem = _cuda_problem(kb, release, cuda)
+    if cuda_problem:
+        problems.append(cuda_problem)
+
+    route, route_reason = None, ""
+    if not cuda_problem:
+        if spec.route:
+            route = spec.route
+            route_reason = "forced by the spec"
+            if route not in ROUTES or not route_offers(release, route, cuda, platforms):
+                problems.append(Problem(
+                    code="route-unavailable", key="route",
+                    message=f"route {route} does not publish torch {release.torch} "
+                            f"{'CPU' if cuda == CPU else 'CUDA ' + cuda}",
+                    fix="remove `route:` to let envmgr choose"))
+                route = None
+        else:
+            route, route_reason = choose_route(release, cuda, platforms)
+            if route is None:
+                problems.append(Problem(code="no-route", key="platforms",
+                                        message=f"torch {release.torch}: {route_reason} "
+                                                f"for {', '.join(platforms)}",
+                                        fix="platforms: [linux-64]"))
+
+    if route == "pip" and _mixes_macos(platforms):
+        problems.append(Problem(
+            code="platform-mix", key="platforms",
+            message=f"torch {release.torch} comes from wheels here, and macOS takes PyPI's untagged "
+                    f"wheel while {', '.join(p for p in platforms if not p.startswith('osx'))} "
+                    f"takes the `+{cuda_tag(cuda)}` one: one pip list cannot pin both",
+            fact="download.pytorch.org tags Linux and Windows wheels `+cpu`/`+cuXYZ`; macOS wheels "
+                 "carry no tag",
+            fix="split the macOS platform into its own spec"))
+        route = None
+
+    problems += _pip_torch_family_problems(spec.pip)
+    python = spec.python or default_python(release)
+    python_problem = _python_problem(kb, release, python)
+    if python_problem:
+        problems.append(python_problem)
+    torchvision, tv_problem = _companion(kb, release, "torchvision", spec.torchvision, route)
+    torchaudio, ta_problem = _companion(kb, release, "torchaudio", spec.torchaudio, route)
+    problems += [p for p in (tv_problem, ta_problem) if p]
+
+    as_of_problem = _as_of_problem(spec, release)
+    if as_of_problem:
+        problems.append(as_of_problem)
+
+    if result.errors or route is None:
+        return result
+    resolved = Resolved(
+        name=spec.name, torch=release.torch, torchvision=torchvision, torchaudio=torchaudio,
+        python=python, cuda=cuda, route=route, route_reason=route_reason,
+        channels=list(spec.channels) if spec.channels else default_channels(release, route, cuda),
+        platforms=platforms, conda=[], pip=[], copins=copins_for(kb, release.torch, route, platforms),
+        packages=list(spec.packages), user_pip=list(spec.pip))
+    resolved.conda = conda_specs(release, resolved, kb)
+    resolved.pip = pip_lines(release, resolved)
+    result.resolved = resolved
+    return result
+
+
+__all__ = ["CheckResult", "check", "default_python", "nearest", "paired", "variant_label"]

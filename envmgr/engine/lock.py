@@ -1,0 +1,180 @@
+"""``envmgr lock``: spec -> rendered environment file -> rattler solve per platform -> conda-lock file.
+
+* An existing lock that is fresh is left alone (no solve, no write) unless ``update``.
+* Otherwise the spec is solved again; the file is rewritten only when its text changes, so an
+  unchanged solution leaves the file byte-identical (no churn in git).
+* :func:`lock_env_file` is the engine under it, for any environment file (the benchmark uses it).
+"""
+from __future__ import annotations
+
+import shlex
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .lockfile import FRESH, MISSING, LockInputs, full_state
+from ..spec.workspace import Workspace
+
+
+@dataclass
+class LockResult:
+    name: str
+    action: str                      # "fresh" (left alone), "locked" (new file), "updated", "unchanged"
+    lockfile: str
+    platforms: list[str] = field(default_factory=list)
+    packages: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    as_of: str | None = None         # the cutoff date it is solved as of (envmgr/knowledge/asof.py)
+
+    def to_json(self) -> dict:
+        """One spec's object of ``lock --json``: name, ok, what was done, problems (none here)."""
+        return {"name": self.name, "ok": True, **{k: v for k, v in self.__dict__.items() if k != "name"},
+                "problems": []}
+
+    @staticmethod
+    def failure_json(name: str, lockfile: Path, seconds: float, problem: dict) -> dict:
+        """The same object for a spec that could not be locked: ok false, nothing done."""
+        return {"name": name, "ok": False, "action": None, "lockfile": str(lockfile), "platforms": [],
+                "packages": {}, "seconds": round(seconds, 3), "notes": [], "as_of": None,
+                "problems": [problem]}
+
+
+def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspace=None,
+                  notes: list[str] | None = None) -> tuple[bool, dict[str, int]]:
+    """Solve ``inputs`` and write ``lockfile`` if its text changes; returns (written, counts).
+
+    The pip section, if any, is resolved after the conda solve (see envmgr/engine/piplayer); its notes
+    (e.g. how ``as_of`` applied) are appended to ``notes``."""
+    from ..knowledge.asof import moment_of
+    from ..atomic import write_text_if_changed
+    from .lockfile import conda_specs, content_hashes, make_lock_spec, render_lockfile
+    from .solve import solve_platforms
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    cutoff = moment_of(inputs.as_of_cutoff) if inputs.as_of_cutoff else None
+    with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp, ThreadPoolExecutor(1) as pool:
+        lock_spec = make_lock_spec(inputs.env_text, inputs.env_file.name, inputs.platforms, Path(tmp))
+        # the content hash needs no solution: compute it while rattler solves (the solver runs
+        # outside the GIL, so the two overlap)
+        hashing = pool.submit(content_hashes, lock_spec, inputs.platforms, inputs.cuda, Path(tmp))
+        specs_by_platform = {p: conda_specs(lock_spec, p) for p in inputs.platforms}
+        records: dict[str, list] = {}
+        # platforms with the same specs share one solve call (rattler solves them concurrently)
+        for specs in sorted({tuple(s) for s in specs_by_platform.values()}):
+            group = [p for p in inputs.platforms if tuple(specs_by_platform[p]) == specs]
+            records.update(solve_platforms(inputs.channel_urls, list(specs), group, inputs.cuda,
+                                           what=what, file=inputs.env_file, exclude_newer=cutoff,
+                                           as_of_facts=inputs.facts))
+        hashes = hashing.result()
+    from . import piplayer
+
+    pip_packages, pip_notes = piplayer.lock(inputs, records, workspace)
+    if notes is not None:
+        notes.extend(pip_notes)
+    text = render_lockfile(inputs, lockfile, records, lock_spec, hashes, pip_packages)
+    return write_text_if_changed(lockfile, text), {p: len(r) for p, r in sorted(records.items())}
+
+
+def inputs_for(workspace: Workspace, name: str, as_of: str | None = None) -> tuple[LockInputs, object]:
+    """Render spec ``name`` (refreshing its environment file) and gather what its lock depends on.
+    ``as_of``: ``--as-of`` from the command line; which cutoff applies is envmgr/knowledge/asof.py's rule."""
+    from ..knowledge import asof
+    from .channels import resolve_channels
+    from .lockfile import kb_version, read_metadata, spec_digest
+    from ..spec.pipeline import prepare, relative
+
+    prepared = prepare(workspace, name)
+    resolved = prepared.resolved
+    facts = {"spec_sha256": spec_digest(prepared.spec), "kb_version": kb_version(),
+             "route": resolved.route, "torch": resolved.torch, "python": resolved.python}
+    spec = prepared.spec
+    recorded = read_metadata(workspace.lockfile(name)).get("custom_metadata") or {}
+    cutoff = asof.effective(spec, resolved.torch, cli=as_of, recorded=recorded,
+                            spec_file=relative(workspace, spec.path) if spec.path else None)
+    if cutoff:
+        facts.update(cutoff.facts())    # facts["as_of"]: the date, also what the pip layer applies
+    inputs = LockInputs(env_file=prepared.env_file, env_text=prepared.env_text,
+                        platforms=list(resolved.platforms), cuda=resolved.cuda,
+                        channels=list(resolved.channels),
+                        channel_urls=resolve_channels(list(resolved.channels), workspace), facts=facts)
+    return inputs, resolved
+
+
+def lock_environment(workspace: Workspace, name: str, update: bool = False,
+                     as_of: str | None = None) -> LockResult:
+    """``as_of``: a ``--as-of`` (date, "release" or "none") that wins over the spec's ``as_of``."""
+    from ..knowledge.asof import note
+
+    started = time.perf_counter()
+    lockfile = workspace.lockfile(name)
+    existed = lockfile.is_file()
+    inputs, resolved = inputs_for(workspace, name, as_of)
+    result = LockResult(name=name, action=FRESH, lockfile=str(lockfile), platforms=inputs.platforms,
+                        as_of=inputs.as_of_cutoff)
+    if existed and not update and full_state(workspace, name, as_of)[0] == FRESH:
+        result.seconds = round(time.perf_counter() - started, 3)
+        return result
+    dated = note(inputs.facts.get("as_of"), inputs.facts.get("as_of_rule"))
+    if dated:
+        result.notes.append(dated)
+    written, result.packages = lock_env_file(inputs, lockfile, what=name, workspace=workspace,
+                                             notes=result.notes)
+    result.action = "unchanged" if not written else ("updated" if existed else "locked")
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def check_locks(workspace: Workspace, names: list[str], as_of: str | None = None) -> list[dict]:
+    """One row per name: {"name", "ok", "state", "reason", "lockfile", "problems"}; never solves. ``as_of``: a
+    ``--as-of`` to check the locks against."""
+    from ..errors import EnvmgrError
+
+    rows = []
+    for name in names:
+        try:
+            state, reason = full_state(workspace, name, as_of)
+        except EnvmgrError as err:
+            state, reason = "stale", str(err)
+        rows.append({"name": name, "ok": state == FRESH, "state": state, "reason": reason,
+                     "lockfile": str(workspace.lockfile(name)),
+                     "problems": lock_state_problems(workspace, name, state, reason, as_of)})
+    return rows
+
+
+def lock_state_problems(workspace: Workspace, name: str, state: str, reason: str | None,
+                        as_of: str | None = None) -> list[dict]:
+    """What ``lock --check`` (and ``list``) find wrong with one lock, as JSON problems."""
+    if state == FRESH:
+        return []
+    again = f" --as-of {as_of}" if as_of else ""
+    lockfile = str(workspace.lockfile(name))
+    command = f"envmgr lock {shlex.quote(name)}{again}"
+    if not workspace.spec_path(name).is_file():
+        return [{"code": "unknown-spec", "message": f"no spec named '{name}'",
+                 "fix": f'envmgr new {name} "torch 2.4 + cu121"', "severity": "error",
+                 "file": str(workspace.spec_path(name))}]
+    if state == MISSING:
+        return [{"code": "lock-missing", "message": "no lockfile yet", "fix": command,
+                 "severity": "error", "file": lockfile}]
+    return [{"code": stale_code(reason), "message": stale_message(reason),
+             "fix": command, "severity": "error", "file": lockfile}]
+
+
+def stale_code(reason: str | None) -> str:
+    """The --json problem code of a lock that is not fresh: `lock-damaged` or `lock-stale`."""
+    from .lockread import DAMAGED
+
+    return "lock-damaged" if reason and reason.startswith(DAMAGED) else "lock-stale"
+
+
+def stale_message(reason: str | None) -> str:
+    """What is wrong with a lock that is not fresh: a damaged one says so plainly (as verify and
+    the installer do), any other is stale because of ``reason``."""
+    from .lockread import DAMAGED
+
+    if reason and reason.startswith(DAMAGED):
+        return reason
+    return f"the lockfile is stale ({reason or 'its inputs changed'})"

@@ -1,0 +1,349 @@
+"""``lockfiles/NAME.conda-lock.yml``: genuine conda-lock v1 files, and whether they are fresh.
+
+Written with conda-lock's own models, writer and content hash (``compute_content_hashes`` over
+the rendered environment file and the virtual packages assumed), so ``conda-lock render``,
+``conda-lock lock --check-input-hash`` and ``micromamba create -f`` accept them. envmgr's own facts
+go in ``metadata.custom_metadata`` (str -> str, the only place conda-lock's strict models allow):
+``envmgr_version``, ``kb_version``, ``spec_sha256``, ``env_file_sha256``, ``virtual_packages``,
+``route``, ``cuda``, ``channel_urls``, for specs with a pip section, ``pip_layer``, and for a lock
+solved as of a date ``as_of``, ``as_of_rule``, ``as_of_origin`` (envmgr/knowledge/asof.py).
+
+The output is a pure function of its inputs and the solution: no ``time_metadata``, packages
+sorted, so re-locking an unchanged spec leaves the file byte-identical.
+
+Freshness, two speeds:
+* :func:`fast_state`: reads the YAML with pyyaml and compares the recorded spec hash, rendered-file
+  hash, knowledge-base version and virtual packages with today's. No conda-lock import (for
+  ``envmgr list``).
+* :func:`full_state`: the same, then recomputes conda-lock's content hash (``lock --check``).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+from .. import __version__
+from ..errors import EnvmgrError
+# reading a lockfile back and judging its damage: lockread.py (read_metadata stays importable here)
+from .lockread import DAMAGED, load_checked, read_metadata
+from ..spec.workspace import Workspace
+
+FRESH, STALE, MISSING = "fresh", "stale", "missing"
+PIP_OPTIONS = ("--extra-index-url", "--index-url", "-i", "--find-links", "-f", "--trusted-host")
+PIP_LOCKED = ("locked: manager pip entries (url + sha256) per platform, resolved by uv; "
+              "envmgr create installs them with --no-deps --require-hashes")
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def spec_digest(spec) -> str:
+    """A hash of what the spec says (not how it is written: comments and key order don't count)."""
+    fields = {k: v for k, v in asdict(spec).items() if k not in ("path", "lines")}
+    return sha256_text(json.dumps(fields, sort_keys=True, default=str))
+
+
+def kb_version() -> str:
+    from ..knowledge.facts import load
+
+    return load().version
+
+
+@dataclass(frozen=True)
+class LockInputs:
+    """Everything a lock depends on; recorded so freshness can be judged without solving."""
+
+    env_file: Path               # the rendered environment file
+    env_text: str
+    platforms: list[str]
+    cuda: str | None             # "10.2" or "cpu"
+    channels: list[str]          # channel names as rendered
+    channel_urls: list[str]      # what they resolved to
+    facts: dict[str, str]        # envmgr facts: spec_sha256, kb_version, route...
+
+    def custom_metadata(self) -> dict[str, str]:
+        from ..host.virtual import describe
+
+        meta = {"envmgr_version": __version__, "env_file_sha256": sha256_text(self.env_text),
+                "virtual_packages": describe(self.platforms, self.cuda),
+                "cuda": self.cuda or "cpu", "channel_urls": " ".join(self.channel_urls)}
+        meta.update(self.facts)
+        pip = pip_requirements(self.env_text)
+        if pip:
+            meta["pip_layer"] = PIP_LOCKED
+            meta["pip_requirements"] = " ".join(pip)
+        return dict(sorted(meta.items()))
+
+    @property
+    def as_of_cutoff(self) -> str | None:
+        """The effective ``as_of`` date (YYYY-MM-DD) the conda layer is solved with, if any: the
+        pip layer applies the same one (see envmgr/knowledge/asof.py)."""
+        return self.facts.get("as_of")
+
+
+# -- the environment file, as conda-lock reads it ------------------------------------------------
+def _env_yaml(text: str) -> dict:
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("dependencies"), list):
+        raise EnvmgrError("not an environment file (no dependencies list)")
+    return data
+
+
+def pip_requirements(env_text: str) -> list[str]:
+    """The lines of the pip section, options included."""
+    for dep in _env_yaml(env_text)["dependencies"]:
+        if isinstance(dep, dict) and dep.get("pip"):
+            return [str(line) for line in dep["pip"]]
+    return []
+
+
+def conda_lock_view(env_text: str) -> str:
+    """The environment file as conda-lock can parse it.
+
+    conda-lock rejects pip *options* (``--extra-index-url URL``) in the pip list; its own form is a
+    top-level ``pip-repositories:`` list. Files without pip options are passed through untouched,
+    so their content hash is exactly what ``conda-lock`` computes from the file itself.
+    """
+    data = _env_yaml(env_text)
+    changed = False
+    for dep in data["dependencies"]:
+        if isinstance(dep, dict) and dep.get("pip"):
+            keep, repos = [], []
+            for line in dep["pip"]:
+                option, _, value = str(line).strip().partition(" ")
+                if option in PIP_OPTIONS:
+                    changed = True
+                    if option in ("--extra-index-url", "--index-url", "-i") and value.strip():
+                        repos.append(value.strip())
+                else:
+                    keep.append(line)
+            dep["pip"] = keep
+            if repos:
+                data["pip-repositories"] = repos
+    return yaml.safe_dump(data, sort_keys=False) if changed else env_text
+
+
+def make_lock_spec(env_text: str, file_name: str, platforms: list[str], workdir: Path):
+    """conda-lock's ``LockSpecification`` of the rendered file (offline: a local, empty PyPI-name
+    mapping, so only identity mapping is used, which is what the online one gives for ``pip``)."""
+    import logging
+
+    from conda_lock.src_parser import make_lock_spec as conda_lock_make_lock_spec
+
+    # A platform selector (`# [linux64]`) dropping a co-pin on another platform is intended;
+    # conda-lock logs each one as a warning, which is noise for envmgr's users.
+    logging.getLogger("conda_lock.src_parser.selectors").setLevel(logging.ERROR)
+    source = workdir / file_name
+    source.write_text(conda_lock_view(env_text), encoding="utf-8")
+    mapping = workdir / "pypi-mapping.json"
+    mapping.write_text("{}", encoding="utf-8")
+    try:
+        return conda_lock_make_lock_spec(src_files=[source], platform_overrides=list(platforms),
+                                         mapping_url=mapping.as_uri())
+    except Exception as exc:  # noqa: BLE001 - conda-lock raises many kinds on bad input
+        raise EnvmgrError(f"conda-lock cannot read the environment file: {exc}",
+                          fix="re-render it with `envmgr render`") from None
+
+
+def conda_specs(lock_spec, platform: str) -> list[str]:
+    """The conda dependencies of one platform as match-spec strings, in conda's build form
+    (``name version build``; the build alone gets version ``*``), as conda-lock hands them to conda."""
+    out = []
+    for dep in lock_spec.dependencies.get(platform, []):
+        if dep.manager != "conda":
+            continue
+        version, build = getattr(dep, "version", "") or "", getattr(dep, "build", None)
+        if build and not version:
+            version = "*"
+        channel = f"{dep.conda_channel}::" if getattr(dep, "conda_channel", None) else ""
+        out.append(" ".join(x for x in (channel + dep.name, version, build or "") if x))
+    return out
+
+
+def content_hashes(lock_spec, platforms: list[str], cuda: str | None, workdir: Path) -> dict[str, str]:
+    from conda_lock.content_hash import compute_content_hashes
+
+    from ..host.virtual import conda_lock_repo
+
+    return compute_content_hashes(lock_spec, conda_lock_repo(platforms, cuda, workdir))
+
+
+# -- writing -------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
+def _name_and_version(dep: str) -> tuple[str, str]:
+    """"python >=3.7,<3.8.0a0" -> ("python", ">=3.7,<3.8.0a0"); cached: records share most deps."""
+    from rattler import MatchSpec
+
+    spec = MatchSpec(dep, strict=False)
+    version = str(spec.version) if spec.version is not None else ""
+    return spec.name.normalized, "" if version == "*" else version
+
+
+def _dependencies(depends: list[str]) -> dict[str, str]:
+    """name -> version spec, build part dropped (the lossy form conda-lock itself writes)."""
+    merged: dict[str, list[str]] = {}
+    for dep in depends:
+        name, version = _name_and_version(dep)
+        merged.setdefault(name, [])
+        if version and version not in merged[name]:
+            merged[name].append(version)
+    return {name: ",".join(versions) for name, versions in sorted(merged.items())}
+
+
+def locked_packages(records_by_platform: dict[str, list]) -> list:
+    from conda_lock.lockfile.v2prelim.models import HashModel, LockedDependency
+
+    packages = []
+    for platform, records in sorted(records_by_platform.items()):
+        for r in sorted(records, key=lambda r: (r.name.normalized, str(r.version), str(r.build))):
+            packages.append(LockedDependency(
+                name=r.name.normalized, version=str(r.version), manager="conda", platform=platform,
+                dependencies=_dependencies(list(r.depends)), url=str(r.url),
+                hash=HashModel(md5=r.md5.hex() if r.md5 else None,
+                               sha256=r.sha256.hex() if r.sha256 else None),
+                categories={"main"}, build=str(r.build)))
+    return packages
+
+
+def render_lockfile(inputs: LockInputs, lockfile: Path, records_by_platform: dict[str, list],
+                    lock_spec, hashes: dict[str, str], pip_packages: list = ()) -> str:
+    """The text of the conda-lock file: conda-lock's models, ordering and header. ``pip_packages``:
+    the pip layer's ``manager: pip`` entries (``envmgr.piplayer``), written after the conda ones.
+
+    conda-lock's ``write_conda_lock_file`` emits YAML with pyyaml's pure-Python emitter, which
+    alone costs more than a small solve; the body here is the same ``to_v1().dict_for_output()``
+    dumped by libyaml (``CDumper``), which gives the same bytes (tests/test_lock.py compares them
+    with conda-lock's own writer). The header comes from conda-lock's writer itself.
+    """
+    from conda_lock.lockfile.v2prelim.models import Lockfile, LockMeta
+
+    source = Path(inputs.env_file).name if inputs.env_file.parent == lockfile.parent else str(inputs.env_file)
+    meta = LockMeta(content_hash=hashes, channels=lock_spec.channels, platforms=list(inputs.platforms),
+                    sources=[source], custom_metadata=inputs.custom_metadata())
+    content = Lockfile(package=locked_packages(records_by_platform) + list(pip_packages), metadata=meta)
+    content.alphasort_inplace()
+    content.filter_virtual_packages_inplace()
+    header = _conda_lock_header(lockfile.name, (source,))
+    dumper = getattr(yaml, "CDumper", yaml.Dumper)
+    return header + yaml.dump(content.to_v1().dict_for_output(), Dumper=dumper, sort_keys=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _conda_lock_header(file_name: str, sources: tuple[str, ...]) -> str:
+    """conda-lock's help-text header, from its own writer. It depends only on the file name, the
+    sources and the package categories (always "main" here), so a package-less file gives it."""
+    from conda_lock.lockfile import write_conda_lock_file
+    from conda_lock.lockfile.v2prelim.models import Lockfile, LockMeta
+
+    meta = LockMeta(content_hash={}, channels=[], platforms=[], sources=list(sources))
+    with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp:
+        out = Path(tmp) / file_name
+        write_conda_lock_file(Lockfile(package=[], metadata=meta), out, metadata_choices=set())
+        lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    return "".join(line for line in lines if line.startswith("#"))
+
+
+def render_lockfile_with_conda_lock(content, lockfile: Path) -> str:
+    """conda-lock's own writer, end to end (the reference :func:`render_lockfile` must match)."""
+    from conda_lock.lockfile import write_conda_lock_file
+
+    with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp:
+        out = Path(tmp) / lockfile.name
+        write_conda_lock_file(content, out, metadata_choices=set())
+        return out.read_text(encoding="utf-8")
+
+
+# -- freshness -----------------------------------------------------------------------------------
+
+
+def expected_facts(workspace: Workspace, name: str, as_of: str | None = None,
+                   recorded: dict | None = None) -> tuple[dict[str, str], object, str]:
+    """(facts a fresh lock records, resolved stack, rendered text) for spec ``name``, computed now.
+    Renders in memory only: checking writes nothing. ``as_of``: a ``--as-of`` given now;
+    ``recorded``: the lock's custom_metadata (a cutoff an earlier ``--as-of`` recorded applies)."""
+    from ..knowledge import asof
+    from ..spec.pipeline import load_named_spec, relative, render_spec, resolve_spec
+    from ..host.virtual import describe
+
+    spec = load_named_spec(workspace, name)
+    resolved = resolve_spec(workspace, spec)
+    text = render_spec(workspace, spec, resolved)
+    facts = {"spec_sha256": spec_digest(spec), "kb_version": kb_version(),
+             "env_file_sha256": sha256_text(text),
+             "virtual_packages": describe(list(resolved.platforms), resolved.cuda)}
+    cutoff = asof.effective(spec, resolved.torch, cli=as_of, recorded=recorded,
+                            spec_file=relative(workspace, spec.path) if spec.path else None)
+    if cutoff:
+        facts.update(cutoff.facts())
+    return facts, resolved, text
+
+
+# The knowledge base version is recorded but is not a staleness reason by itself: knowledge that
+# changes a lock changes the rendered environment file (pins, channels, co-pins), and an envmgr
+# upgrade that only adds GPUs or fixes a note must not mark every committed lockfile stale.
+LABELS = {"spec_sha256": "the spec changed",
+          "env_file_sha256": "the rendered environment file changed (spec or knowledge base)",
+          "virtual_packages": "the virtual packages assumed changed"}
+
+
+def fast_state(workspace: Workspace, name: str, as_of: str | None = None) -> tuple[str, str | None]:
+    """(fresh|stale|missing, reason) from recorded facts alone; never imports conda-lock.
+    ``as_of``: a ``--as-of`` given on the command line (see envmgr/knowledge/asof.py for which cutoff applies)."""
+    from ..knowledge.asof import KEY_DATE, staleness
+
+    lockfile = workspace.lockfile(name)
+    if not lockfile.is_file():
+        return MISSING, None
+    data, damage = load_checked(lockfile)      # damage first: a truncated file has no metadata
+    if damage:
+        return STALE, f"{DAMAGED}: {damage}"
+    recorded = read_metadata(lockfile, data).get("custom_metadata") or {}
+    if not recorded.get("spec_sha256"):
+        if recorded.get("envmgr_version"):      # envmgr wrote it, then someone edited its facts
+            return STALE, f"{DAMAGED}: its envmgr metadata has no spec_sha256"
+        return STALE, "not written by envmgr (no envmgr metadata)"
+    facts, _, _ = expected_facts(workspace, name, as_of, recorded)
+    for key, label in LABELS.items():
+        if recorded.get(key) != facts[key]:
+            return STALE, label
+    if _env_file_edited(workspace.environment_file(name), facts["env_file_sha256"]):
+        return STALE, (f"{workspace.environment_file(name).name} differs from the spec's rendering "
+                       "(edited by hand?); `envmgr lock` writes it again")
+    if recorded.get(KEY_DATE) != facts.get(KEY_DATE):
+        return STALE, staleness(recorded, facts)
+    return FRESH, None
+
+
+def _env_file_edited(env_file: Path, rendered_sha256: str) -> bool:
+    """The rendered environment file next to the lock is not what the spec renders to (a missing
+    one is not an edit: the lock alone installs). It names the lock's sources for conda-lock."""
+    try:
+        return hashlib.sha256(env_file.read_bytes()).hexdigest() != rendered_sha256
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def full_state(workspace: Workspace, name: str, as_of: str | None = None) -> tuple[str, str | None]:
+    """:func:`fast_state`, then conda-lock's content hash recomputed from the rendered file."""
+    state, reason = fast_state(workspace, name, as_of)
+    if state != FRESH:
+        return state, reason
+    _, resolved, text = expected_facts(workspace, name)
+    lockfile = workspace.lockfile(name)
+    meta = read_metadata(lockfile)
+    platforms = list(resolved.platforms)
+    with tempfile.TemporaryDirectory(prefix="envmgr-check-") as tmp:
+        lock_spec = make_lock_spec(text, workspace.environment_file(name).name, platforms, Path(tmp))
+        hashes = content_hashes(lock_spec, platforms, resolved.cuda, Path(tmp))
+    if meta.get("content_hash") != hashes:
+        return STALE, "the content hash differs (specs, channels or platforms changed)"
+    return FRESH, None

@@ -1,0 +1,7 @@
+"""host: what this machine is.
+
+Owns: GPU and driver detection (``detect``, ``nvidiasmi``), the virtual packages a solve assumes
+(``virtual``), where environments and the package cache live on this machine (``locations``)
+and the ``doctor`` report.
+May import: ``spec``, ``compat``, ``knowledge`` and the ground floor.
+"""
