@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from envmgr.testchannel import build_test_channels, channel_alias_for, channel_env
-from envmgr.spec.workspace import Workspace
+from envmgr.specs.workspace import Workspace
 
 
 @dataclass(frozen=True)

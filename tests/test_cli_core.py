@@ -216,7 +216,7 @@ def test_new_on_a_gpu_no_build_of_the_release_supports_suggests_a_stack(workspac
 
 
 def test_a_lone_envs_folder_further_up_is_not_a_workspace(tmp_path, monkeypatch):
-    from envmgr.spec.workspace import find_workspace
+    from envmgr.specs.workspace import find_workspace
 
     monkeypatch.delenv("ENVMGR_WORKSPACE", raising=False)
     (tmp_path / "envs").mkdir()                     # e.g. ~/envs full of virtualenvs

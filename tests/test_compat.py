@@ -5,7 +5,7 @@ import pytest
 
 from envmgr.compat.check import check, nearest
 from envmgr.knowledge.facts import load
-from envmgr.spec.specfile import spec_from_stack
+from envmgr.specs.specfile import spec_from_stack
 
 
 @pytest.fixture(scope="module")

@@ -118,7 +118,7 @@ def test_create_all_and_unknown_names(tmp_workspace, write_spec):
 # -- one envs dir, two workspaces (the default envs dir is shared by every project) -------------
 def _other_workspace(tmp_path, monkeypatch, write_spec, text: str):
     """A second workspace ``b`` with envs/paper.yaml = ``text``, the current one while in use."""
-    from envmgr.spec.workspace import Workspace
+    from envmgr.specs.workspace import Workspace
 
     root = tmp_path / "b"
     (root / "envs").mkdir(parents=True)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from envmgr.spec.pipeline import load_named_spec, render_spec, resolve_spec
-from envmgr.spec.workspace import find_workspace
+from envmgr.specs.pipeline import load_named_spec, render_spec, resolve_spec
+from envmgr.specs.workspace import find_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 WORKSPACE = find_workspace(REPO)

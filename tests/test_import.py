@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from envmgr.cli import cli
 from envmgr.importer.specs import admits_below, allows, parse_conda, parse_pip
 from envmgr.knowledge.facts import load as load_kb
-from envmgr.spec.specfile import load_spec
+from envmgr.specs.specfile import load_spec
 
 CORPUS = Path(__file__).parent / "fixtures" / "import"
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from envmgr.cli import cli
 from envmgr.envs.environments import Environment
-from envmgr.spec.workspace import Workspace
+from envmgr.specs.workspace import Workspace
 
 PAPER = "stack: torch 1.10.1 + cu102 + py3.7\n"
 CPU = "stack: torch 1.13 cpu\n"

@@ -129,7 +129,7 @@ def test_cpu_spec_locks_cpu_builds_without_cuda(tmp_workspace, write_spec):
 
 
 def test_fast_state_does_not_import_conda_lock(paper, tmp_workspace):
-    probe = ("import sys; from envmgr.spec.workspace import find_workspace; from envmgr.engine.lockfile import fast_state;"
+    probe = ("import sys; from envmgr.specs.workspace import find_workspace; from envmgr.engine.lockfile import fast_state;"
              "print(fast_state(find_workspace(), 'paper-2021')[0], 'conda_lock' in sys.modules, "
              "'rattler' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
@@ -189,7 +189,7 @@ def test_pip_section_is_recorded_not_locked(tmp_workspace, write_spec):
 def test_channel_names_resolve_through_the_alias(monkeypatch, tmp_path):
     from envmgr.engine.channels import resolve_channels
     from envmgr.errors import UsageError
-    from envmgr.spec.workspace import Workspace
+    from envmgr.specs.workspace import Workspace
 
     for var in ("ENVMGR_CHANNEL_ALIAS", "ENVMGR_DEFAULT_CHANNELS"):
         monkeypatch.delenv(var, raising=False)

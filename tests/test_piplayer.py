@@ -278,7 +278,7 @@ def test_tampered_wheel_stops_the_install(tmp_workspace, write_spec, tmp_path, m
 
 def test_indexes_come_from_the_workspace_settings(tmp_path, monkeypatch):
     from envmgr.engine.piplayer.resolve import PipRequest, project_file, pypi_index, pytorch_index
-    from envmgr.spec.workspace import find_workspace
+    from envmgr.specs.workspace import find_workspace
 
     for var in ("ENVMGR_PYPI_INDEX", "ENVMGR_PYTORCH_INDEX", "ENVMGR_WORKSPACE"):
         monkeypatch.delenv(var, raising=False)

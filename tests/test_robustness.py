@@ -135,7 +135,7 @@ def test_every_setting_follows_one_rule(tmp_path, monkeypatch):
     from envmgr.engine.channels import channel_alias, default_channels
     from envmgr.envs.environments import envs_root, pkgs_dir
     from envmgr.engine.piplayer.resolve import pypi_index, pytorch_index
-    from envmgr.spec.workspace import find_workspace
+    from envmgr.specs.workspace import find_workspace
 
     (tmp_path / "envmgr.yaml").write_text(
         "channel_alias: https://mirror.example/conda/\n"
@@ -295,7 +295,7 @@ def test_a_folder_named_like_a_spec_is_not_a_spec(cpu):
 def test_environment_names_follow_the_spec_rule(tmp_workspace, name):
     from envmgr.envs.environments import check_name
     from envmgr.errors import UsageError
-    from envmgr.spec.specfile import validate_name
+    from envmgr.specs.specfile import validate_name
 
     for rule in (check_name, validate_name):
         with pytest.raises(UsageError, match="at most 64 characters"):

@@ -8,7 +8,7 @@ import pytest
 
 from envmgr.errors import SpecError, UsageError
 from envmgr.models import Spec
-from envmgr.spec.specfile import dump_spec, load_spec, spec_from_stack, validate_name
+from envmgr.specs.specfile import dump_spec, load_spec, spec_from_stack, validate_name
 
 FULL_SPEC = """\
 stack: torch 1.10 + cu102        # shorthand

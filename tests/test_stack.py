@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from envmgr.errors import UsageError
-from envmgr.spec.stack import StackRequest, cuda_version, format_stack, parse_stack, python_version
+from envmgr.specs.stack import StackRequest, cuda_version, format_stack, parse_stack, python_version
 
 
 @pytest.mark.parametrize("text, torch, cuda, python", [

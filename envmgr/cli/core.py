@@ -14,7 +14,7 @@ from .output import absolute_path, coded, emit_json, error_problem, problem_line
 
 
 def _workspace():
-    from ..spec.workspace import find_workspace
+    from ..specs.workspace import find_workspace
 
     return find_workspace()
 
@@ -56,7 +56,7 @@ def _check_one(workspace, name, host):
     from ..compat.check import CheckResult, check
     from ..knowledge.facts import load
     from ..models import Problem
-    from ..spec.pipeline import load_named_spec
+    from ..specs.pipeline import load_named_spec
 
     try:
         spec = load_named_spec(workspace, name)
@@ -98,8 +98,8 @@ def _host_problems(resolved):
 
 
 def _print_result(workspace, result, spec) -> None:
-    from ..spec.pipeline import relative
-    from ..spec.render import stack_label
+    from ..specs.pipeline import relative
+    from ..specs.render import stack_label
 
     if result.ok:
         resolved = result.resolved
@@ -129,7 +129,7 @@ def check(names, stack, host, as_json):
     """
     from ..compat.check import check as check_spec
     from ..knowledge.facts import load
-    from ..spec.specfile import spec_from_stack
+    from ..specs.specfile import spec_from_stack
 
     workspace = _workspace()
     _this_host.cache_clear()
@@ -173,7 +173,7 @@ def render(names, to_stdout):
     fall back to a CPU build. The same spec always renders byte-identical output.
     """
     from ..atomic import write_text_if_changed
-    from ..spec.pipeline import load_named_spec, relative, render_spec, resolve_spec
+    from ..specs.pipeline import load_named_spec, relative, render_spec, resolve_spec
 
     workspace = _workspace()
     failures, usage_errors = 0, 0
@@ -228,7 +228,7 @@ def new(name, stack, python, platforms, force, as_json):
 
 
 def _valid_name(name) -> bool:
-    from ..spec.specfile import validate_name
+    from ..specs.specfile import validate_name
 
     try:
         validate_name(name)
@@ -258,9 +258,9 @@ def _new(workspace, name, stack, python, platforms, force, as_json) -> None:
     from ..atomic import write_text_atomic
     from ..compat.check import check as check_spec
     from ..knowledge.facts import load
-    from ..spec.pipeline import relative
-    from ..spec.render import stack_label
-    from ..spec.specfile import dump_spec, spec_from_stack, validate_name
+    from ..specs.pipeline import relative
+    from ..specs.render import stack_label
+    from ..specs.specfile import dump_spec, spec_from_stack, validate_name
 
     validate_name(name)
     path = workspace.spec_path(name)
@@ -317,7 +317,7 @@ def _corrected_new_command(spec, result, kb) -> str | None:
     from copy import copy
 
     from ..compat.check import check as check_spec
-    from ..spec.stack import format_stack
+    from ..specs.stack import format_stack
 
     fixed = copy(spec)
     for problem in result.errors:
@@ -348,7 +348,7 @@ def matrix(torch, cuda, as_json):
         if value is not None and not value.strip():
             raise UsageError(f"{flag} is empty", fix=f"{flag} 1.10 (or leave it out for every release)")
     if cuda:
-        from ..spec.stack import cuda_version
+        from ..specs.stack import cuda_version
 
         try:
             cuda = cuda_version(cuda) or cuda   # cu118 and 11.8 both work, as in a stack

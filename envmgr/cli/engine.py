@@ -45,7 +45,7 @@ def lock(names, all_, update, check_only, as_of, as_json):
     envmgr.yaml (default https://conda.anaconda.org/); `defaults` through ENVMGR_DEFAULT_CHANNELS /
     default_channels (default https://repo.anaconda.com/pkgs/main).
     """
-    from ..spec.workspace import find_workspace
+    from ..specs.workspace import find_workspace
 
     if as_of is not None:
         from ..knowledge.asof import check_request

@@ -9,7 +9,7 @@ import click
 
 from . import cli
 from ..errors import EnvmgrError
-from ..spec.workspace import find_workspace
+from ..specs.workspace import find_workspace
 from .envs import host_platform, no_such_name, spec_cuda, warn
 from .output import coded, labelled, shown_path, spec_problem
 

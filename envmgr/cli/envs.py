@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from . import cli
 from ..errors import EnvmgrError, UsageError
-from ..spec.workspace import find_workspace
+from ..specs.workspace import find_workspace
 from .output import coded, labelled, shown_path, spec_problem
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def _names(workspace, names: tuple[str, ...], all_: bool) -> list[str]:
 
 def no_such_name(workspace, name: str) -> UsageError:
     """A name with neither a spec nor an environment: a usage error (exit 2), like check/lock."""
-    from ..spec.pipeline import relative
+    from ..specs.pipeline import relative
 
     known = ", ".join(workspace.spec_names()) or "none yet"
     error = UsageError(f"no spec or environment named '{name}' (specs: {known})",
@@ -68,7 +68,7 @@ def warn(message: str) -> None:
 def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
     """Lock when there is no lockfile; refuse a stale one unless ``relock``."""
     from ..engine.lockfile import FRESH, MISSING, fast_state
-    from ..spec.pipeline import load_named_spec
+    from ..specs.pipeline import load_named_spec
 
     load_named_spec(workspace, name)  # a clear error for an unknown name, before anything else
     # The fast check (recorded facts, no conda-lock import) keeps a no-op create quick.
@@ -164,7 +164,7 @@ def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> list:
     from ..host.detect import detect
     from ..compat.hostcheck import host_problems
     from ..knowledge.facts import load
-    from ..spec.pipeline import load_named_spec, resolve_spec
+    from ..specs.pipeline import load_named_spec, resolve_spec
 
     kb = load()
     resolved = resolve_spec(workspace, load_named_spec(workspace, name))
@@ -218,7 +218,7 @@ def _requested_specs(workspace, name: str) -> list[str]:
 
 
 def spec_cuda(workspace, name: str) -> str | None:
-    from ..spec.pipeline import load_named_spec, resolve_spec
+    from ..specs.pipeline import load_named_spec, resolve_spec
 
     try:
         return resolve_spec(workspace, load_named_spec(workspace, name)).cuda

@@ -22,7 +22,7 @@ def doctor(as_json):
     first two states it.
     """
     from ..host.doctor import render_text, report
-    from ..spec.workspace import find_workspace
+    from ..specs.workspace import find_workspace
 
     data = report(find_workspace())
     if as_json:

@@ -35,9 +35,9 @@ def import_command(path, name, fix, force, as_json):
             (envs/NAME.yaml exists without --force, an invalid --name).
     """
     from ..importer import ImportReport, import_file
-    from ..spec.pipeline import relative
-    from ..spec.specfile import validate_name
-    from ..spec.workspace import find_workspace
+    from ..specs.pipeline import relative
+    from ..specs.specfile import validate_name
+    from ..specs.workspace import find_workspace
 
     workspace = find_workspace()
     try:
@@ -60,7 +60,7 @@ def import_command(path, name, fix, force, as_json):
 
 
 def _print_report(report, spec_where: str) -> None:
-    from ..spec.render import stack_label
+    from ..specs.render import stack_label
 
     spec = report.spec
     state = "ok" if report.ok else f"{len(report.errors)} problem{'s' * (len(report.errors) != 1)}"

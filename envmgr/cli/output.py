@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from ..paths import shown_path  # noqa: F401  (the CLI's modules take it from here)
+
 
 def emit_json(data) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=False))
@@ -41,20 +43,6 @@ def problem_lines(problems, where: str | None = None, spec=None) -> list[str]:
         if problem.fix:
             lines.append(f"      fix:  {problem.fix}")
     return lines
-
-
-def shown_path(path) -> str:
-    """``path`` as a person would type it here: relative to the current folder when it is inside
-    it, else absolute. For human output only; JSON keeps absolute paths."""
-    from pathlib import Path
-
-    path, here = Path(path).absolute(), Path.cwd()
-    for inside, base in ((path, here), (path.resolve(), here.resolve())):
-        try:
-            return str(inside.relative_to(base)) or "."
-        except ValueError:
-            continue
-    return str(path)
 
 
 # -- JSON conventions (README "Commands"): every per-environment object has `name`, `ok` and

@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import UsageError
-from ..spec.workspace import Workspace, origin, setting
+from ..specs.workspace import Workspace, origin, setting
 
 DEFAULT_ALIAS = "https://conda.anaconda.org/"
 DEFAULT_CHANNELS = ("https://repo.anaconda.com/pkgs/main",)

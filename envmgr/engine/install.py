@@ -138,7 +138,7 @@ def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
     """Install ``records`` into ``prefix`` with ``final_prefix`` written into files."""
     import rattler
 
-    from ..envs.environments import make_folder
+    from ..host.locations import make_folder
 
     make_folder(cache_dir, "pkgs_dir")
     check_local_archives(records, cache_dir, lockfile)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .lockfile import FRESH, MISSING, LockInputs, full_state
-from ..spec.workspace import Workspace
+from ..specs.workspace import Workspace
 
 
 @dataclass
@@ -84,7 +84,7 @@ def inputs_for(workspace: Workspace, name: str, as_of: str | None = None) -> tup
     from ..knowledge import asof
     from .channels import resolve_channels
     from .lockfile import kb_version, read_metadata, spec_digest
-    from ..spec.pipeline import prepare, relative
+    from ..specs.pipeline import prepare, relative
 
     prepared = prepare(workspace, name)
     resolved = prepared.resolved

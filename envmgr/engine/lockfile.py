@@ -32,7 +32,7 @@ from .. import __version__
 from ..errors import EnvmgrError
 # reading a lockfile back and judging its damage: lockread.py (read_metadata stays importable here)
 from .lockread import DAMAGED, load_checked, read_metadata
-from ..spec.workspace import Workspace
+from ..specs.workspace import Workspace
 
 FRESH, STALE, MISSING = "fresh", "stale", "missing"
 PIP_OPTIONS = ("--extra-index-url", "--index-url", "-i", "--find-links", "-f", "--trusted-host")
@@ -269,7 +269,7 @@ def expected_facts(workspace: Workspace, name: str, as_of: str | None = None,
     Renders in memory only: checking writes nothing. ``as_of``: a ``--as-of`` given now;
     ``recorded``: the lock's custom_metadata (a cutoff an earlier ``--as-of`` recorded applies)."""
     from ..knowledge import asof
-    from ..spec.pipeline import load_named_spec, relative, render_spec, resolve_spec
+    from ..specs.pipeline import load_named_spec, relative, render_spec, resolve_spec
     from ..host.virtual import describe
 
     spec = load_named_spec(workspace, name)

@@ -3,5 +3,5 @@
 Owns: an environment's lifecycle, exists / create / remove / in_sync (``environments``), the
 ownership marker (``marker``), the inventory of an envs dir (``inventory``), the rows of
 ``envmgr list`` (``listing``) and ``verify``.
-May import: ``engine``, ``host``, ``spec``, ``compat``, ``knowledge`` and the ground floor.
+May import: ``engine``, ``host``, ``specs``, ``compat``, ``knowledge`` and the ground floor.
 """

@@ -68,7 +68,7 @@ def lock_timeout() -> float:
     """Seconds to wait for another envmgr working on the same name: ``ENVMGR_LOCK_TIMEOUT``, else
     the default. Commands call it before any work, so a bad value is refused before a solve or an
     install, not after."""
-    from ..spec.workspace import seconds_variable
+    from ..specs.workspace import seconds_variable
 
     return seconds_variable("ENVMGR_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
 
@@ -85,7 +85,7 @@ def undeletable(paths) -> tuple[Path, Path] | None:
 
 def check_name(name: str) -> str:
     """An environment name, by the one rule spec names follow (it becomes a folder name too)."""
-    from ..spec.specfile import validate_name
+    from ..specs.specfile import validate_name
 
     return validate_name(name)
 

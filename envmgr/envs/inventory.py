@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import disk
 from .environments import CREATED, OUT_OF_SYNC, Environment
 from .marker import MARKER, is_own_marker, read_json
-from ..spec.workspace import Workspace
+from ..specs.workspace import Workspace
 
 ORPHANED = "orphaned"      # its workspace folder or its spec file is gone
 UNKNOWN = "unknown"        # a marker from before envmgr recorded the workspace

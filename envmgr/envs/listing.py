@@ -13,7 +13,7 @@ from .. import disk
 from .environments import Environment, envs_root
 from ..errors import EnvmgrError, SpecError
 from ..engine.install import host_platform
-from ..spec.workspace import Workspace
+from ..specs.workspace import Workspace
 
 FRESH, STALE, MISSING = "fresh", "stale", "missing"
 
@@ -54,7 +54,7 @@ def lock_state(workspace: Workspace, name: str) -> tuple[str, str | None]:
 
 
 def _stack(workspace: Workspace, name: str) -> tuple[dict, list[dict]]:
-    from ..spec.pipeline import load_named_spec, resolve_spec
+    from ..specs.pipeline import load_named_spec, resolve_spec
 
     try:
         resolved = resolve_spec(workspace, load_named_spec(workspace, name))
@@ -107,7 +107,7 @@ def row_for(workspace: Workspace, name: str, platform: str | None = None,
     return Row(name=name, torch=stack.get("torch"), cuda=stack.get("cuda"),
                python=stack.get("python"), lock=lock, env=state, prefix=str(env.prefix),
                size=usage.total if usage else None, private=usage.private if usage else None,
-               reason=reason, as_of=asof.listed(workspace, name), owner=owner, problems=problems)
+               reason=reason, as_of=listed_as_of(workspace, name), owner=owner, problems=problems)
 
 
 def rows(workspace: Workspace, sizes: bool = True) -> list[Row]:
@@ -124,3 +124,20 @@ def total_size(workspace: Workspace, found: list[Row]) -> int:
 def summary(workspace: Workspace, found: list[Row]) -> dict:
     return {"envs_dir": str(envs_root(workspace)), "platform": host_platform(),
             "total_size": total_size(workspace, found)}
+
+
+def listed_as_of(workspace, name: str) -> str | None:
+    """What ``envmgr list`` shows as ``as_of``: the cutoff date the lockfile records, else (no
+    lock yet, or locked without one) the spec's request as written ("release", a date)."""
+    from ..engine.lockfile import read_metadata
+    from ..specs.pipeline import load_named_spec
+
+    lockfile = workspace.lockfile(name)
+    if lockfile.is_file():
+        recorded = read_metadata(lockfile).get("custom_metadata") or {}
+        if recorded.get(asof.KEY_DATE):
+            return str(recorded[asof.KEY_DATE])
+    try:
+        return load_named_spec(workspace, name).as_of
+    except EnvmgrError:
+        return None

@@ -30,7 +30,7 @@ TIMEOUT_VARIABLE = "ENVMGR_VERIFY_TIMEOUT"
 
 def probe_timeout() -> float:
     """Seconds the probe may take: ``ENVMGR_VERIFY_TIMEOUT`` (a finite number > 0), else 300."""
-    from ..spec.workspace import seconds_variable
+    from ..specs.workspace import seconds_variable
 
     return seconds_variable(TIMEOUT_VARIABLE, PROBE_TIMEOUT, zero_ok=False)
 

@@ -38,9 +38,9 @@ def env_verdicts(workspace, host: Host, kb) -> list[dict]:
     ``runnable`` say the same), and why not."""
     from ..compat.check import check
     from ..compat.hostcheck import host_problems
-    from ..spec.pipeline import load_named_spec
+    from ..specs.pipeline import load_named_spec
 
-    from ..spec.render import stack_label
+    from ..specs.render import stack_label
 
     verdicts = []
     for name in workspace.spec_names():
@@ -202,7 +202,7 @@ def _where(problem: dict) -> str:
     """``file:line: `` for a spec that cannot be read, as the user types the path from here."""
     if not problem.get("file"):
         return ""
-    from ..cli.output import shown_path
+    from ..paths import shown_path
 
     line = f":{problem['line']}" if problem.get("line") else ""
     return f"{shown_path(problem['file'])}{line}: "

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..errors import EnvmgrError, UsageError
-from ..spec.workspace import SETTINGS, origin, setting
+from ..specs.workspace import SETTINGS, origin, setting
 
 
 def conda_root() -> Path | None:

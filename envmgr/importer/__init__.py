@@ -7,6 +7,9 @@
     problems= diagnose.diagnose(...)             compat's check plus what only an import sees
 
 ``import_file`` runs them and writes the spec atomically; the CLI only prints.
+
+Owns: reading other tools' files and turning them into a spec, with a diagnosis.
+May import: ``host``, ``specs``, ``compat``, ``knowledge`` and the ground floor (not ``envs``: a peer).
 """
 from __future__ import annotations
 
@@ -72,7 +75,7 @@ def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bo
     """Read ``path``, write ``envs/NAME.yaml`` in ``workspace``, and diagnose it."""
     from ..atomic import write_text_atomic
     from ..knowledge.facts import load
-    from ..spec.specfile import validate_name
+    from ..specs.specfile import validate_name
     from .diagnose import diagnose
     from .repair import repair
     from .resolve import build_spec
@@ -117,7 +120,7 @@ def _read(path: Path):
 
 def default_name(source) -> str:
     """The file's ``name:``, else its folder's name, made into a valid environment name."""
-    from ..spec.specfile import validate_name
+    from ..specs.specfile import validate_name
 
     candidates = [source.name, source.path.resolve().parent.name]
     for candidate in filter(None, candidates):
@@ -135,7 +138,7 @@ def _kind(source) -> str:
 
 
 def _spec_text(spec, source_path: Path) -> str:
-    from ..spec.specfile import dump_spec
+    from ..specs.specfile import dump_spec
 
     shown = " ".join(str(source_path).split())
     return f"# Imported from {shown} by `envmgr import`.\n" + dump_spec(spec)
@@ -143,7 +146,7 @@ def _spec_text(spec, source_path: Path) -> str:
 
 def _check_round_trip(text: str, name: str) -> None:
     """The spec must read back: a bug here must not leave a spec that `envmgr check` rejects."""
-    from ..spec.specfile import load_spec
+    from ..specs.specfile import load_spec
 
     with tempfile.TemporaryDirectory() as folder:
         probe = Path(folder) / f"{name}.yaml"

@@ -13,7 +13,7 @@ from ..compat.check import check, nearest, paired
 from ..knowledge.routes import default_cuda, has_cpu, route_offers
 from ..knowledge.facts import KnowledgeBase, TorchRelease
 from ..models import CPU, DEFAULT_PLATFORMS, Spec
-from ..spec.specfile import NONE
+from ..specs.specfile import NONE
 from .diagnose import effective_route, fixed_channels, guard_rules, likely_route, required_channels
 from .resolve import Imported
 from .specs import admits_below

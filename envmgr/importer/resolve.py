@@ -16,8 +16,8 @@ from ..knowledge.routes import default_cuda, has_cpu, route_offers
 from ..errors import EnvmgrError
 from ..knowledge.facts import KnowledgeBase, TorchRelease
 from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
-from ..spec.specfile import NONE
-from ..spec.stack import TORCH_VERSION
+from ..specs.specfile import NONE
+from ..specs.stack import TORCH_VERSION
 from . import exports
 from .carry import carry_channels, carry_conda, carry_pip
 from .pins import settle

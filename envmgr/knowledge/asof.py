@@ -227,20 +227,3 @@ def _released(torch: str | None) -> dt.date | None:
     except ValueError:
         return None
 
-
-def listed(workspace, name: str) -> str | None:
-    """What ``envmgr list`` shows as ``as_of``: the cutoff date the lockfile records, else (no
-    lock yet, or locked without one) the spec's request as written ("release", a date)."""
-    from ..errors import EnvmgrError
-    from ..engine.lockfile import read_metadata
-    from ..spec.pipeline import load_named_spec
-
-    lockfile = workspace.lockfile(name)
-    if lockfile.is_file():
-        recorded = read_metadata(lockfile).get("custom_metadata") or {}
-        if recorded.get(KEY_DATE):
-            return str(recorded[KEY_DATE])
-    try:
-        return load_named_spec(workspace, name).as_of
-    except EnvmgrError:
-        return None

@@ -35,7 +35,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from ...errors import EnvmgrError
-from ...spec.workspace import setting
+from ...specs.workspace import setting
 
 PYTORCH_INDEX = "https://download.pytorch.org/whl"
 PYPI_INDEX = "https://pypi.org/simple"
@@ -321,7 +321,7 @@ def resolve_platforms(request: PipRequest, records_by_platform: dict[str, list],
                      "no upload times, so the torch family is taken by its exact pin instead")
     cache = None
     if workspace is not None:
-        from ...envs.environments import pkgs_dir
+        from ...host.locations import pkgs_dir
 
         cache = pkgs_dir(workspace) / "pip-cache"
     wheels = []

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..atomic import write_text_if_changed
 from ..compat.check import CheckResult, check
 from ..errors import EnvmgrError, UsageError
+from ..paths import shown_path
 from ..knowledge.facts import load
 from ..models import Resolved, Spec
 from .render import render_environment
@@ -36,9 +37,7 @@ def load_named_spec(workspace: Workspace, name: str) -> Spec:
 
 
 def relative(workspace: Workspace, path: Path) -> str:
-    """``path`` as the user can type it from here (see ``cli.output.shown_path``)."""
-    from ..cli.output import shown_path
-
+    """``path`` as the user can type it from here (see ``envmgr.paths.shown_path``)."""
     return shown_path(path)
 
 

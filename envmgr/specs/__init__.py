@@ -1,4 +1,4 @@
-"""spec: the workspace, its spec files, and the spec -> resolved stack pipeline.
+"""specs: the workspace, its spec files, and the spec -> resolved stack pipeline.
 
 Owns: finding the workspace and its settings (``workspace``), reading and writing spec files
 (``specfile``), the stack shorthand "torch 1.10 + cu102" (``stack``), rendering a resolved stack
