@@ -164,8 +164,31 @@ def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
         where = f" (from {source})" if source and source not in message else ""
         raise EnvmgrError(f"install failed: {message}{where}", file=lockfile,
                           fix=_install_fix(str(exc), lockfile)) from None
+    records_follow_umask(prefix)
     if lockfile is not None:
         _install_pip_layer(lockfile, prefix, final_prefix, cache_dir)
+
+
+def records_follow_umask(prefix: Path) -> None:
+    """rattler writes ``conda-meta/*.json`` through a temp file, so they come out 0600 whatever the
+    umask: a group-shared envs dir (umask 002) would hold package records only their creator can
+    read. Give them the mode ``open()`` gives, as envmgr's own files have."""
+    import os
+
+    from ..atomic import current_umask
+
+    mode = 0o666 & ~current_umask()
+    meta = Path(prefix) / "conda-meta"
+    try:
+        names = os.listdir(meta)
+    except OSError:
+        return
+    for name in names:
+        if name.endswith(".json"):
+            try:
+                os.chmod(meta / name, mode)
+            except OSError:
+                pass   # someone else's file in a shared prefix: leave it as it is
 
 
 def _install_pip_layer(lockfile: Path, prefix: Path, final_prefix: Path, cache_dir: Path) -> None:
