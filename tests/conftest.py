@@ -20,6 +20,9 @@ Fixtures (use them, don't rebuild channels in your own tests: it costs ~3 s each
     ``write_spec(workspace, name, text)`` writes ``envs/NAME.yaml`` and returns its path.
 ``synthetic_channel`` (session)
     The ~20,000-record synthetic channel (repodata only) and its requestable names.
+
+Every test also gets a temporary ``HOME`` and uv cache, and fails if it writes under the real home
+(``homeguard.py``, autouse).
 """
 from __future__ import annotations
 
@@ -31,6 +34,8 @@ import pytest
 
 from envmgr.testchannel import build_test_channels, channel_alias_for, channel_env
 from envmgr.specs.workspace import Workspace
+
+pytest_plugins = ["homeguard", "pytester"]
 
 
 @dataclass(frozen=True)

@@ -164,8 +164,9 @@ def uv_binary() -> str:
 
 def uv_env(cache_dir: Path | None = None) -> dict[str, str]:
     """The environment for uv: no UV_* settings from the user's shell (reproducibility), no
-    Python downloads (a resolve for another python needs only its version)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UV_")}
+    Python downloads (a resolve for another python needs only its version). Where the cache is
+    changes no result: without ``cache_dir`` the shell's UV_CACHE_DIR still counts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UV_") or k == "UV_CACHE_DIR"}
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env["UV_NO_PROGRESS"] = "1"
     if cache_dir is not None:

@@ -1,0 +1,72 @@
+"""A pytest plugin (loaded by conftest.py): no test writes under the real home.
+
+Every test runs with ``HOME`` (and the XDG folders) in a temporary folder of its own and a temporary
+uv cache (``UV_CACHE_DIR``, one per session, so wheels are not fetched twice). Around each test the
+guard fingerprints the places envmgr, rattler, conda and uv would write in the *real* home (the
+home itself, ``~/.cache``, ``~/.cache/{uv,envmgr,rattler}``, ``~/.envmgr``, ``~/.conda``: the names
+there, three levels deep, and each file's mtime) and fails the test when the fingerprint changed.
+Folder mtimes are left out: a temporary entry that another program (another test run on a shared
+machine) made and removed meanwhile changes them without anything being written.
+
+``ENVMGR_TEST_REAL_HOME`` names the home to guard (default: ``HOME`` when the plugin loads); the
+guard's own test points it at a stand-in so that it never writes the real one.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REAL_HOME = Path(os.environ.get("ENVMGR_TEST_REAL_HOME") or os.path.expanduser("~"))
+WATCHED = (("", 1), (".cache", 1), (".cache/uv", 3), (".cache/envmgr", 3), (".cache/rattler", 3),
+           (".envmgr", 3), (".conda", 3))
+
+
+def fingerprint(home: Path = REAL_HOME) -> dict[str, int]:
+    """path -> mtime_ns (0 for a folder) of the watched folders' entries, ``depth`` levels down."""
+    seen: dict[str, int] = {}
+    for relative, depth in WATCHED:
+        _walk(home / relative, depth, seen)
+    return seen
+
+
+def _walk(folder: Path, depth: int, seen: dict[str, int]) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir(follow_symlinks=False)
+            seen[entry.path] = 0 if is_folder else entry.stat(follow_symlinks=False).st_mtime_ns
+        except OSError:
+            continue
+        if depth > 1 and is_folder:
+            _walk(Path(entry.path), depth - 1, seen)
+
+
+def changes(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+
+
+@pytest.fixture(scope="session")
+def session_uv_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("uv-cache")
+
+
+@pytest.fixture(autouse=True)
+def home_is_never_written(tmp_path_factory, session_uv_cache, monkeypatch):
+    """A temporary HOME for the test; fails it when the real home changed meanwhile."""
+    before = fingerprint()
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for variable, below in (("XDG_CACHE_HOME", ".cache"), ("XDG_CONFIG_HOME", ".config"),
+                            ("XDG_DATA_HOME", ".local/share")):
+        monkeypatch.setenv(variable, str(home / below))
+    monkeypatch.setenv("UV_CACHE_DIR", str(session_uv_cache))
+    yield home
+    changed = changes(before, fingerprint())
+    if changed:
+        pytest.fail(f"the test wrote under the real home {REAL_HOME}: {', '.join(changed[:5])}",
+                    pytrace=False)
