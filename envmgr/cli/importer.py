@@ -15,9 +15,12 @@ from .output import emit_json, error_problem, labelled
 @click.option("--name", "name", metavar="NAME", help="Environment name (default: the file's `name:` or its folder).")
 @click.option("--fix", is_flag=True, help="Apply the nearest repair and list each change.")
 @click.option("--force", is_flag=True, help="Overwrite an existing envs/NAME.yaml.")
+@click.option("--environment", "environment", metavar="ENV",
+              help="Which of a pixi manifest's [environments] to import (default: its default one).")
 @click.option("--json", "as_json", is_flag=True, help="Print name, spec, problems, dropped (and changes) as JSON.")
-def import_command(path, name, fix, force, as_json):
-    """Read a paper's environment.yml, requirements.txt or conda-lock.yml into envs/NAME.yaml.
+def import_command(path, name, fix, force, environment, as_json):
+    """Read a paper's environment.yml, requirements.txt, conda-lock.yml or pixi manifest
+    (pixi.toml, pyproject.toml with [tool.pixi]) into envs/NAME.yaml.
 
     The torch stack becomes envmgr's torch/cuda/python/torchvision/torchaudio; other packages are
     carried over as packages/pip, and whatever cannot be is listed as dropped, with why. Then the
@@ -44,7 +47,8 @@ def import_command(path, name, fix, force, as_json):
         if name is not None:
             with labelled("invalid-name"):
                 validate_name(name)
-        report = import_file(path, workspace, name=name, fix=fix, force=force)
+        report = import_file(path, workspace, name=name, fix=fix, force=force,
+                             environment=environment)
     except EnvmgrError as err:
         if not as_json:
             raise

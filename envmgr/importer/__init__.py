@@ -71,7 +71,7 @@ class ImportReport(ProblemReport):
 
 
 def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bool = False,
-                force: bool = False, kb=None) -> ImportReport:
+                force: bool = False, kb=None, environment: str | None = None) -> ImportReport:
     """Read ``path``, write ``envs/NAME.yaml`` in ``workspace``, and diagnose it."""
     from ..atomic import write_text_atomic
     from ..knowledge.facts import load
@@ -83,7 +83,7 @@ def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bo
 
     kb = kb or load()
     path = Path(path)
-    source = _read(path)
+    source = _read(path, environment)
     name = validate_name(name) if name else default_name(source)
     target = workspace.spec_path(name)
     if target.exists() and not force:
@@ -104,12 +104,12 @@ def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bo
                         problems=problems, dropped=imported.dropped, changes=changes, fixed=fix)
 
 
-def _read(path: Path):
+def _read(path: Path, environment: str | None = None):
     """The source file; whatever is wrong with it is a one-line usage error, never a traceback."""
     from .reader import read_source
 
     try:
-        return read_source(path)
+        return read_source(path, environment)
     except EnvmgrError:
         raise
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:

@@ -30,6 +30,7 @@ def read_conda_lock(path: Path, data) -> Source:
     if source is None:
         source = _from_locked_packages(path, packages, platforms)
     source.kind = "conda-lock"
+    source.warnings += _check_version(path, data)
     if platforms:
         source.platforms = platforms
     if other_platforms:
@@ -38,6 +39,36 @@ def read_conda_lock(path: Path, data) -> Source:
     if not source.channels:
         source.channels = _channels(metadata)
     return source
+
+
+KNOWN_VERSIONS = (1,)      # conda-lock writes version 1 on disk (its v2prelim model included)
+
+
+def _check_version(path: Path, data: dict) -> list:
+    """A warning when the file says a format version envmgr does not know: it is read as
+    version 1, which may miss or misread what a newer format changed."""
+    version = data.get("version")
+    if version in KNOWN_VERSIONS:
+        return []
+    from ..models import Problem
+
+    said = "no `version`" if version is None else f"`version: {version}`"
+    return [(Problem(code="lock-version-unknown", severity="warning",
+                     message=f"the conda-lock file has {said}; envmgr knows version 1 and read it "
+                             "as that, which may miss what another version changed",
+                     fix="check the imported spec against the file, or re-export it with "
+                         "conda-lock 2-4 (`conda-lock lock` writes version 1)"),
+             _version_line(path))]
+
+
+def _version_line(path: Path) -> int | None:
+    try:
+        for number, row in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if re.match(r"version\s*:", row):
+                return number
+    except (OSError, UnicodeDecodeError):
+        pass
+    return None
 
 
 def _platforms(metadata: dict) -> tuple[list[str], list[str]]:

@@ -36,6 +36,7 @@ def diagnose(imported: Imported, kb: KnowledgeBase) -> tuple[CheckResult, list[P
     problems += _host_problems(result, kb)
     problems += file_problems(imported, release)
     problems += imported.notes
+    problems += [at(problem, line) for problem, line in imported.source.warnings]
     return result, problems
 
 

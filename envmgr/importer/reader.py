@@ -1,4 +1,5 @@
-"""Which reader a file needs: conda-lock files to ``condalock``, the rest to ``sources``."""
+"""Which reader a file needs: pixi manifests (``*.toml``) to ``pixi``, conda-lock files to
+``condalock``, the rest to ``sources``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,10 +11,18 @@ from .sourcefile import Source
 from .sources import FILE_KINDS, compose, is_conda_lock, read_plain, read_text
 
 
-def read_source(path: str | Path) -> Source:
-    """Read any supported file; ``UsageError`` when it is missing or not an environment file."""
+def read_source(path: str | Path, environment: str | None = None) -> Source:
+    """Read any supported file; ``UsageError`` when it is missing or not an environment file.
+    ``environment``: which of a pixi manifest's environments (default: its default one)."""
     path = Path(path)
     text = read_text(path)
+    from .pixi import is_pixi_manifest, read_pixi
+
+    if is_pixi_manifest(path):
+        return read_pixi(path, text, environment)
+    if environment is not None:
+        raise UsageError("--environment chooses among a pixi manifest's environments; this file "
+                         "is not one", file=path, fix="drop --environment")
     try:
         root = compose(path, text)
         if is_conda_lock(root):

@@ -36,7 +36,7 @@ class Line:
 @dataclass
 class Source:
     path: Path
-    kind: str                              # "environment", "requirements" or "conda-lock"
+    kind: str                              # "environment", "requirements", "conda-lock", "pixi"
     name: str | None = None
     channels: list[str] = field(default_factory=list)
     conda: list[Line] = field(default_factory=list)
@@ -45,3 +45,5 @@ class Source:
     is_export: bool = False                # a full dump (conda env export, a lockfile)
     dropped: list[Dropped] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)   # "channels", "name" -> line
+    system_cuda: Line | None = None        # pixi's [system-requirements] cuda: a CUDA build is wanted
+    warnings: list = field(default_factory=list)   # (models.Problem, line): what reading it found

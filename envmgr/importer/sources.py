@@ -22,7 +22,7 @@ ENVIRONMENT_KEYS = {"name", "channels", "dependencies", "prefix", "variables", "
                     "category", "channel_priority"}
 
 
-FILE_KINDS = "give an environment.yml, a requirements.txt or a conda-lock.yml"
+FILE_KINDS = "give an environment.yml, a requirements.txt, a conda-lock.yml or a pixi.toml"
 
 
 def read_text(path: Path) -> str:

@@ -95,6 +95,9 @@ def recognise(source: Source) -> StackFacts:
             _conda_item(facts, spec)
     for line in source.pip:
         _pip_item(facts, parse_pip(line.text, line.line))
+    if source.system_cuda is not None:   # pixi: the driver's CUDA, so a CUDA build, not which one
+        facts.cuda.append(Claim(GPU, f"metapackage:[system-requirements] cuda = "
+                                     f"\"{source.system_cuda.text}\"", source.system_cuda.line))
     _order_cuda_claims(facts)
     facts.torch = _primary(facts, "torch")
     facts.vision = _primary(facts, "torchvision")
