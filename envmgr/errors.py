@@ -52,3 +52,48 @@ class UsageError(EnvmgrError):
 
 class SpecError(UsageError):
     """A spec file that cannot be read or does not follow the spec format."""
+
+
+# -- the file system said no ---------------------------------------------------------------------
+# errno -> (what it means, what to do); the rest say the OS's own words.
+DISK_ERRNOS = {
+    "ENOSPC": ("the disk is full", "free space on the disk holding {where} (`df -h {where}` shows "
+                                   "it; `envmgr list --all-workspaces` shows envs to remove)"),
+    "EDQUOT": ("the disk quota is exceeded", "free space within your quota on {where}, or point "
+                                             "ENVMGR_ENVS_DIR / ENVMGR_PKGS_DIR elsewhere"),
+    "EROFS": ("the file system is read-only", "use a writable folder (ENVMGR_ENVS_DIR / "
+                                              "ENVMGR_PKGS_DIR, or another workspace)"),
+    "EACCES": ("permission denied", "check the permissions of {where}"),
+    "EPERM": ("permission denied", "check the permissions of {where}"),
+}
+# how rattler and uv print them ("No space left on device (os error 28)")
+_DISK_WORDS = {"ENOSPC": ("no space left on device", "os error 28"),
+               "EDQUOT": ("disk quota exceeded", "os error 122"),
+               "EROFS": ("read-only file system", "os error 30")}
+
+
+def disk_problem(exc: BaseException | str) -> str | None:
+    """"ENOSPC", "EDQUOT", "EROFS", "EACCES" or "EPERM" when ``exc`` (an OSError, or another
+    tool's message) is one of those; else None."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno is not None:
+        name = errno.errorcode.get(exc.errno)
+        return name if name in DISK_ERRNOS else None
+    text = str(exc).lower()
+    return next((name for name, words in _DISK_WORDS.items() if any(w in text for w in words)), None)
+
+
+def os_error(exc: OSError, doing: str, file: str | Path | None = None,
+             where: str | Path | None = None) -> EnvmgrError:
+    """One line for an OSError while ``doing`` something ("writing the lockfile"): the disk is
+    full, read-only, over quota, or the OS's own words; ``file`` the file it was about."""
+    file = file if file is not None else getattr(exc, "filename", None)
+    where = where if where is not None else (Path(file).parent if file else "the target folder")
+    name = disk_problem(exc)
+    if name is None:
+        return EnvmgrError(f"{doing}: {exc.strerror or exc}", file=file,
+                           fix="check the path, its permissions and the free space")
+    meaning, fix = DISK_ERRNOS[name]
+    return EnvmgrError(f"{doing}: {meaning} ({exc.strerror or name})", file=file,
+                       fix=fix.format(where=where), code=name.lower())

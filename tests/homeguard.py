@@ -2,11 +2,11 @@
 
 Every test runs with ``HOME`` (and the XDG folders) in a temporary folder of its own and a temporary
 uv cache (``UV_CACHE_DIR``, one per session, so wheels are not fetched twice). Around each test the
-guard fingerprints the places envmgr, rattler, conda and uv would write in the *real* home (the
-home itself, ``~/.cache``, ``~/.cache/{uv,envmgr,rattler}``, ``~/.envmgr``, ``~/.conda``: the names
-there, three levels deep, and each file's mtime) and fails the test when the fingerprint changed.
-Folder mtimes are left out: a temporary entry that another program (another test run on a shared
-machine) made and removed meanwhile changes them without anything being written.
+guard lists the places envmgr, rattler, conda and uv would write in the *real* home (the home
+itself, ``~/.cache``, ``~/.cache/{uv,envmgr,rattler}``, ``~/.envmgr``, ``~/.conda``, three levels
+deep) and fails the test when a name appeared or went away there. Names, not mtimes: on a shared
+machine another program (another checkout's test run) rewrites files there meanwhile; a test that
+writes into a fresh home (CI) always creates a name.
 
 ``ENVMGR_TEST_REAL_HOME`` names the home to guard (default: ``HOME`` when the plugin loads); the
 guard's own test points it at a stand-in so that it never writes the real one.
@@ -23,31 +23,27 @@ WATCHED = (("", 1), (".cache", 1), (".cache/uv", 3), (".cache/envmgr", 3), (".ca
            (".envmgr", 3), (".conda", 3))
 
 
-def fingerprint(home: Path = REAL_HOME) -> dict[str, int]:
-    """path -> mtime_ns (0 for a folder) of the watched folders' entries, ``depth`` levels down."""
-    seen: dict[str, int] = {}
+def fingerprint(home: Path = REAL_HOME) -> set[str]:
+    """The paths in the watched folders, ``depth`` levels down."""
+    seen: set[str] = set()
     for relative, depth in WATCHED:
         _walk(home / relative, depth, seen)
     return seen
 
 
-def _walk(folder: Path, depth: int, seen: dict[str, int]) -> None:
+def _walk(folder: Path, depth: int, seen: set[str]) -> None:
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return
     for entry in entries:
-        try:
-            is_folder = entry.is_dir(follow_symlinks=False)
-            seen[entry.path] = 0 if is_folder else entry.stat(follow_symlinks=False).st_mtime_ns
-        except OSError:
-            continue
-        if depth > 1 and is_folder:
+        seen.add(entry.path)
+        if depth > 1 and entry.is_dir(follow_symlinks=False):
             _walk(Path(entry.path), depth - 1, seen)
 
 
-def changes(before: dict[str, int], after: dict[str, int]) -> list[str]:
-    return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+def changes(before: set[str], after: set[str]) -> list[str]:
+    return sorted(before ^ after)
 
 
 @pytest.fixture(scope="session")

@@ -85,12 +85,19 @@ def _list_all_workspaces(workspace, as_json: bool, no_size: bool) -> None:
     from .output import table
 
     platform = host_platform()
+    from ..host.doctor import leftover_line
+    from ..host.ownership import leftover_report
+
     found = scan(envs_root(workspace), platform, pkgs_dir(workspace), sizes=not no_size)
     summary = {"envs_dir": str(found.envs_dir), "platform": platform}
     if not no_size:
         summary["total_size"] = found.total_size()
+    left = leftover_report(found.envs_dir).to_json()
+    if no_size:
+        left["size"] = left["private"] = None
     if as_json:
         click.echo(json.dumps({**summary, "skipped": [str(p) for p in found.skipped],
+                               "leftovers": left,
                                "environments": [row.to_json() for row in found.rows]}, indent=2))
         return
     if found.rows:
@@ -108,6 +115,11 @@ def _list_all_workspaces(workspace, as_json: bool, no_size: bool) -> None:
         count = len(found.skipped)
         click.echo(f"{count} folder{'s' if count > 1 else ''} there without envmgr's marker "
                    f"{'are' if count > 1 else 'is'} not envmgr's: not listed")
+    if left["count"] and no_size:
+        click.echo(f"{left['count']} leftover folder{'s' * (left['count'] != 1)} of interrupted "
+                   "creates/removes: the next `envmgr create` or `envmgr remove` deletes them")
+    elif left["count"]:
+        click.echo(f"{left['count']} leftover {leftover_line(left).split(' ', 1)[1]}")
     for row in found.rows:
         for problem in row.problems:     # orphaned, out of sync, a marker too old to say
             fix = f" (fix: {problem['fix']})" if problem["fix"] else ""
@@ -183,7 +195,7 @@ def _remove(workspace, name, yes, force, with_spec, as_json) -> None:
         click.confirm(f"remove {', '.join(targets)}?", abort=True, err=True)
     removed_env = env.exists()
     with env.locked(notify=warn):
-        cleaned = env.clean_leftovers()
+        cleaned = env.clean_leftovers(others=True)
         env.remove(force=force)
     for path in spec_files:
         path.unlink()

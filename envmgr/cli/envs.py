@@ -107,7 +107,7 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
         return _up_to_date(result, env, started, [])
     problems = _refuse_if_host_cannot_run(workspace, name, force, say)
     with env.locked(notify=warn):
-        env.clean_leftovers()
+        env.clean_leftovers(others=True)      # this name's, and any other name's not in use
         _refuse_others(env, force)             # again: someone may have made it meanwhile
         if not force and env.in_sync(lockfile, platform):   # another envmgr just made it
             return _up_to_date(result, env, started, problems)
@@ -190,6 +190,7 @@ def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> list:
 
 def _build(workspace, env: Environment, lockfile, platform: str, progress: bool, say) -> None:
     from ..engine import install
+    from ..engine.linkjob import link_in_child
 
     from ..envs.marker import file_digest
 
@@ -202,8 +203,9 @@ def _build(workspace, env: Environment, lockfile, platform: str, progress: bool,
     record = {"lockfile": str(lockfile), "lockfile_sha256": digest, "platform": platform,
               "spec": str(workspace.spec_path(env.name)), "workspace": str(workspace.root),
               "cuda": cuda}
-    env.build(lambda tmp: install.link(records, tmp, env.prefix, env.pkgs_dir, progress=progress,
-                                       requested=requested, lockfile=lockfile), record)
+    # in a child process: a failed or interrupted install has stopped writing before tmp is deleted
+    env.build(lambda tmp: link_in_child(lockfile, platform, digest, tmp, env.prefix, env.pkgs_dir,
+                                        progress=progress, requested=requested), record)
 
 
 def _requested_specs(workspace, name: str) -> list[str]:

@@ -134,8 +134,9 @@ def check_local_archives(records, cache_dir: Path, lockfile: Path | None = None)
 
 def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
          progress: bool = False, requested: list[str] | None = None,
-         lockfile: Path | None = None) -> None:
-    """Install ``records`` into ``prefix`` with ``final_prefix`` written into files."""
+         lockfile: Path | None = None, verify_cache: bool = False) -> None:
+    """Install ``records`` into ``prefix`` with ``final_prefix`` written into files. Callers that
+    delete ``prefix`` after a failure run this in a child process (``linkjob``)."""
     import rattler
 
     from ..host.locations import make_folder
@@ -159,6 +160,9 @@ def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
             execute_link_scripts=False))
     except rattler_errors() as exc:
         message = one_line(exc)
+        disk = _disk_full(message, final_prefix, cache_dir, lockfile)
+        if disk is not None:
+            raise disk from None
         # rattler names the archive, not where it comes from: the URL says which channel failed
         source = next((str(r.url) for r in records if r.file_name in message), None)
         where = f" (from {source})" if source and source not in message else ""
@@ -189,6 +193,23 @@ def records_follow_umask(prefix: Path) -> None:
                 os.chmod(meta / name, mode)
             except OSError:
                 pass   # someone else's file in a shared prefix: leave it as it is
+
+
+def _disk_full(message: str, final_prefix: Path, cache_dir: Path, lockfile) -> EnvmgrError | None:
+    """The disk filled up (or is read-only, or over quota) while extracting or linking: say that,
+    not "remove the package cache"."""
+    from ..errors import DISK_ERRNOS, disk_problem
+
+    name = disk_problem(message)
+    if name is None:
+        return None
+    meaning = DISK_ERRNOS[name][0]
+    where = f"{Path(final_prefix).parent} (environments) and {cache_dir} (package cache)"
+    fix = (f"free space on the disk holding {where}: `df -h` shows it, `envmgr list "
+           "--all-workspaces` the environments to remove; then run the command again"
+           if name != "EROFS" else "point ENVMGR_ENVS_DIR / ENVMGR_PKGS_DIR at a writable folder")
+    return EnvmgrError(f"install failed: {meaning}: {message}", file=lockfile, fix=fix,
+                       code=name.lower())
 
 
 def _install_pip_layer(lockfile: Path, prefix: Path, final_prefix: Path, cache_dir: Path) -> None:

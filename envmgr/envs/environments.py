@@ -18,9 +18,13 @@ Why install into a temporary sibling, and how the paths stay right
     on Linux (two renames elsewhere), then deletes the old one. At every instant ``NAME`` is the
     old environment, the new one, or (only on the two-rename fallback) absent; never half.
 
-    A crash, Ctrl-C or ``kill -9`` leaves at most a temporary sibling. Each one carries envmgr's
-    marker, and the next create or remove of that name deletes it while holding the name's lock,
-    so nobody else can be using it.
+    A crash, Ctrl-C or ``kill -9`` leaves at most a temporary sibling or a tombstone (an old env
+    being deleted, renamed ``.NAME.envmgr-old-XXXX`` first). Each one carries envmgr's marker
+    until its last file is gone (``leftovers.delete_marked`` deletes the marker last), and the next
+    create or remove deletes it while holding that name's lock, so nobody else can be using it;
+    it also sweeps the leftovers of every other name whose lock is free. A failed or interrupted
+    install is deleted only after the installer has stopped writing: it runs in a child process
+    (``engine.linkjob``), and envmgr waits for that process to exit first.
 
 Concurrency and ownership
     Every create or remove of NAME holds ``.NAME.envmgr.lock`` next to the prefix (filelock): a
@@ -43,7 +47,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -54,7 +57,9 @@ from typing import Callable
 from ..atomic import current_umask
 from ..errors import EnvmgrError, SpecError, UsageError
 from ..host.locations import envs_root, make_folder, pkgs_dir, register, unregister
-from .marker import (MARKER, TMP_MARKER, file_digest, is_own_build, is_own_marker, read_json,
+from ..host.ownership import find_leftovers
+from .leftovers import delete_marked, sweep
+from .marker import (MARKER, TMP_MARKER, file_digest, is_own_marker, read_json,  # noqa: F401
                      write_build_marker, write_marker)
 
 DEFAULT_LOCK_TIMEOUT = 600.0
@@ -244,29 +249,18 @@ class Environment:
         return _Held(lock)
 
     def leftovers(self) -> list[Path]:
-        """Temporary siblings an interrupted envmgr left for this name (a crash, Ctrl-C, kill -9):
-        an empty ``.NAME.envmgr-*-*`` folder (killed between mkdtemp and its marker), or one
-        holding envmgr's build marker or its own marker for this name and prefix. Anyone else's
-        folder of that shape is not listed."""
-        found = []
-        for sibling in sorted(self.prefix.parent.glob(f".{self.name}.envmgr-*-*")):
-            if not sibling.is_dir() or sibling.is_symlink():
-                continue
-            if (_is_empty(sibling) or is_own_build(sibling, self.name)
-                    or is_own_marker(read_json(sibling / "conda-meta" / MARKER), self.name, self.prefix)):
-                found.append(sibling)
-        return found
+        """Temporary siblings and tombstones an interrupted envmgr left for this name (a crash,
+        Ctrl-C, kill -9): an empty ``.NAME.envmgr-{tmp,old}-*`` folder (killed between mkdtemp and
+        its marker), or one holding envmgr's build marker or its own marker for this name and
+        prefix (``host.ownership``). Anyone else's folder of that shape is not listed."""
+        return find_leftovers(self.prefix.parent, self.name)
 
-    def clean_leftovers(self) -> list[Path]:
-        """Delete :meth:`leftovers` (call with the lock held, so nobody is building them)."""
-        removed = []
-        for sibling in self.leftovers():
-            try:
-                os.rmdir(sibling)          # the empty one; rmtree for the rest
-            except OSError:
-                shutil.rmtree(sibling, ignore_errors=True)
-            if not sibling.exists():
-                removed.append(sibling)
+    def clean_leftovers(self, others: bool = False) -> list[Path]:
+        """Delete :meth:`leftovers` (call with the lock held, so nobody is building them); with
+        ``others``, also those of every other name whose lock is free."""
+        removed = [sibling for sibling in self.leftovers() if delete_marked(sibling, self.name)]
+        if others:
+            removed += sweep(self.prefix.parent, skip=self.name)
         return removed
 
     def build(self, populate: Callable[[Path], list[str] | None], record: dict) -> None:
@@ -291,7 +285,9 @@ class Environment:
             (tmp / TMP_MARKER).unlink()
             self._put_in_place(tmp)
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            # populate has returned or raised, so nothing writes into tmp any more (the
+            # installer's child process has exited); a second Ctrl-C here leaves tmp marked
+            delete_marked(tmp, self.name)
             raise
         register(self.prefix)
 
@@ -306,7 +302,7 @@ class Environment:
             os.rmdir(old)
             os.rename(self.prefix, old)
             os.rename(new, self.prefix)
-        shutil.rmtree(old, ignore_errors=True)
+        delete_marked(old, self.name)
 
     def remove(self, force: bool = False) -> None:
         """Delete the env (only one envmgr made, and, unless ``force``, from this workspace);
@@ -321,7 +317,7 @@ class Environment:
         os.rmdir(trash)
         os.rename(self.prefix, trash)
         unregister(self.prefix)
-        shutil.rmtree(trash, ignore_errors=True)
+        delete_marked(trash, self.name)
 
 
 class _Held:
@@ -338,14 +334,6 @@ class _Held:
 def _has_python(packages: list) -> bool:
     """The marker's packages (``name-version-build``) include the python interpreter."""
     return any(str(p).startswith("python-") and str(p)[7:8].isdigit() for p in packages)
-
-
-def _is_empty(folder: Path) -> bool:
-    try:
-        with os.scandir(folder) as entries:
-            return next(entries, None) is None
-    except OSError:
-        return False
 
 
 def _pause_for_tests() -> None:

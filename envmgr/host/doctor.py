@@ -33,6 +33,15 @@ def storage(workspace) -> list[dict]:
     return found
 
 
+def leftovers(workspace) -> dict:
+    """What interrupted creates and removes left in the envs dir (``host.ownership``): count,
+    size, private (what deleting them frees), paths."""
+    from .locations import envs_root
+    from .ownership import leftover_report
+
+    return leftover_report(envs_root(workspace)).to_json()
+
+
 def env_verdicts(workspace, host: Host, kb) -> list[dict]:
     """For each spec in ``envs/``: its resolved stack, whether it can run on ``host`` (``ok`` and
     ``runnable`` say the same), and why not."""
@@ -112,6 +121,7 @@ def report(workspace=None, environ=None, kb=None) -> dict:
                  if host.nvcc else None),
         "managers": host.managers,
         "storage": storage(workspace),
+        "leftovers": leftovers(workspace),
         "overrides": host.overrides,
         "notes": host.notes,
         "warnings": host.warnings,
@@ -168,12 +178,21 @@ def render_text(data: dict) -> str:
         free = human(place["free_bytes"]) if place["free_bytes"] is not None else "unknown"
         missing = "" if place["exists"] else ", not created yet"
         add(f"{place['role']} dir", f"{place['path']}  ({free} free{missing})")
+    if data["leftovers"]["count"]:
+        add("leftovers", leftover_line(data["leftovers"]))
     for name, value in data["overrides"].items():
         add("override", f"{name}={value!r}")
     lines += [f"  warning: {warning}" for warning in data["warnings"]]
     lines += [f"  note: {note}" for note in data["notes"] if note not in said]
     lines += _env_lines(data["envs"])
     return "\n".join(lines)
+
+
+def leftover_line(found: dict) -> str:
+    count = found["count"]
+    return (f"{count} folder{'s' * (count != 1)} left by interrupted creates/removes, "
+            f"{human(found['size'])} ({human(found['private'])} not shared with the package "
+            "cache): the next `envmgr create` or `envmgr remove` deletes them")
 
 
 def _env_lines(envs: list[dict]) -> list[str]:

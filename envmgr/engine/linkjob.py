@@ -1,0 +1,133 @@
+"""Run the install (``install.link``) in a child process, so that "it has stopped" is a fact.
+
+rattler links files on threads of its own runtime. When an install fails, or Ctrl-C cancels it,
+the Python call returns while some of those threads may still be writing into the temporary
+prefix; deleting it then races with them and leaves anonymous files behind. A child process ends
+all of its threads when it exits, so the parent deletes the temporary prefix only after waiting
+for the child: Ctrl-C reaches both (one process group), the parent also passes it on, and after
+a grace period kills the child. On Linux the child is killed when the parent dies
+(``PR_SET_PDEATHSIG``), so a ``kill -9`` of envmgr stops the install too, leaving a marked
+temporary folder the next create or remove deletes.
+
+The child re-reads the lockfile after checking it is the one the parent hashed (what is installed
+is what the marker records), and reports an ``EnvmgrError`` as one JSON line on stdout.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from ..errors import EnvmgrError
+
+GRACE_SECONDS = 10.0       # for the child to stop after Ctrl-C before it is killed
+
+
+def link_in_child(lockfile: Path, platform: str, digest: str, prefix: Path, final_prefix: Path,
+                  cache_dir: Path, *, progress: bool = False, requested: list[str] | None = None,
+                  verify_cache: bool = False) -> None:
+    """``install.link`` of the lockfile's records for ``platform`` into ``prefix``, in a child."""
+    job = {"lockfile": str(lockfile), "platform": platform, "digest": digest, "prefix": str(prefix),
+           "final_prefix": str(final_prefix), "cache_dir": str(cache_dir), "progress": progress,
+           "requested": list(requested or []), "verify_cache": verify_cache}
+    process = subprocess.Popen([sys.executable, "-m", "envmgr.engine.linkjob"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                               preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+    try:
+        out, _ = process.communicate(json.dumps(job))
+    except BaseException:
+        _stop(process)
+        raise
+    if process.returncode == 0:
+        return
+    reported = _reported_error(out)
+    if reported is not None:
+        raise reported
+    if process.returncode in (-signal.SIGINT, 130):
+        raise KeyboardInterrupt
+    raise EnvmgrError(f"install failed: the installer stopped (exit {process.returncode})",
+                      file=lockfile, fix="run the command again")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Pass Ctrl-C on, wait for the child (then kill it): only then may its prefix be deleted."""
+    for sig, grace in ((signal.SIGINT, GRACE_SECONDS), (signal.SIGKILL, None)):
+        if process.poll() is not None:
+            return
+        try:
+            process.send_signal(sig)
+            process.wait(timeout=grace)
+            return
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            continue
+    while process.poll() is None:
+        try:
+            process.wait()
+        except KeyboardInterrupt:
+            continue
+
+
+def _die_with_parent() -> None:
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def _reported_error(out: str) -> EnvmgrError | None:
+    for line in reversed((out or "").splitlines()):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):
+            error = data["error"]
+            return EnvmgrError(error.get("message") or "install failed", file=error.get("file"),
+                               line=error.get("line"), fix=error.get("fix"), code=error.get("code"))
+    return None
+
+
+# -- the child ------------------------------------------------------------------------------
+def _run(job: dict) -> None:
+    from . import install
+
+    lockfile = Path(job["lockfile"])
+    if hashlib.sha256(lockfile.read_bytes()).hexdigest() != job["digest"]:
+        raise EnvmgrError("the lockfile changed while the environment was being created",
+                          file=lockfile, fix="run the command again")
+    records = install.locked_records(lockfile, job["platform"])
+    install.link(records, Path(job["prefix"]), Path(job["final_prefix"]), Path(job["cache_dir"]),
+                 progress=job["progress"], requested=job["requested"], lockfile=lockfile,
+                 verify_cache=job.get("verify_cache", False))
+
+
+def main() -> None:
+    code = 0
+    try:
+        _run(json.loads(sys.stdin.read()))
+    except EnvmgrError as err:
+        print(json.dumps({"error": {"message": err.message, "file": err.file, "line": err.line,
+                                    "fix": err.fix, "code": err.code}}))
+        code = 1
+    except KeyboardInterrupt:
+        code = 130
+    except OSError as exc:
+        from ..errors import os_error
+
+        err = os_error(exc, "install failed")
+        print(json.dumps({"error": {"message": err.message, "file": err.file, "line": None,
+                                    "fix": err.fix, "code": err.code}}))
+        code = 1
+    sys.stdout.flush()
+    os._exit(code)        # not interpreter shutdown: rattler's runtime threads end with us
+
+
+if __name__ == "__main__":
+    main()
