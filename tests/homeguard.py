@@ -64,5 +64,6 @@ def home_is_never_written(tmp_path_factory, session_uv_cache, monkeypatch):
     yield home
     changed = changes(before, fingerprint())
     if changed:
-        pytest.fail(f"the test wrote under the real home {REAL_HOME}: {', '.join(changed[:5])}",
+        pytest.fail(f"the test wrote under the real home {REAL_HOME}: {', '.join(changed[:5])} "
+                    "(on a shared machine another program may have: run the test alone to tell)",
                     pytrace=False)

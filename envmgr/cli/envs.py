@@ -89,7 +89,8 @@ def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
         lock_environment(workspace, name)
 
 
-def create_one(workspace, name: str, *, relock: bool, force: bool, progress: bool, say) -> dict:
+def create_one(workspace, name: str, *, relock: bool, force: bool, progress: bool, say,
+               verify_cache: bool = False) -> dict:
     """create's object for one environment: name, ok, prefix, lockfile, platform, action,
     packages, pip_packages (null when nothing was installed), seconds, problems (the host's
     warnings and notes)."""
@@ -113,7 +114,7 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
             return _up_to_date(result, env, started, problems)
         action = "updated" if env.exists() else "created"
         with labelled("install-failed"):
-            _build(workspace, env, lockfile, platform, progress, say)
+            _build(workspace, env, lockfile, platform, progress, say, verify_cache)
     packages = len(env.marker()["packages"])
     from ..engine.install import wanted_urls
 
@@ -188,7 +189,8 @@ def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> list:
                 errors[0].code)
 
 
-def _build(workspace, env: Environment, lockfile, platform: str, progress: bool, say) -> None:
+def _build(workspace, env: Environment, lockfile, platform: str, progress: bool, say,
+           verify_cache: bool = False) -> None:
     from ..engine import install
     from ..engine.linkjob import link_in_child
 
@@ -205,7 +207,8 @@ def _build(workspace, env: Environment, lockfile, platform: str, progress: bool,
               "cuda": cuda}
     # in a child process: a failed or interrupted install has stopped writing before tmp is deleted
     env.build(lambda tmp: link_in_child(lockfile, platform, digest, tmp, env.prefix, env.pkgs_dir,
-                                        progress=progress, requested=requested), record)
+                                        progress=progress, requested=requested,
+                                        verify_cache=verify_cache), record)
 
 
 def _requested_specs(workspace, name: str) -> list[str]:
@@ -248,8 +251,11 @@ def _note_cross_device(env: Environment, say) -> None:
               help="Rebuild even when the environment already matches its lockfile, install "
                    "even when this machine's driver or GPU cannot run the stack, and take over "
                    "an environment of the same name that another workspace created.")
+@click.option("--verify-cache", is_flag=True,
+              help="Check the sha256 of every cached package file it links (not only sizes, and "
+                   "hashes the first time an extracted package is used); re-extract damaged ones.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def create(names, all_, relock, force, as_json):
+def create(names, all_, relock, force, verify_cache, as_json):
     """Install environments exactly as their lockfiles say, side by side.
 
     Locks first when there is no lockfile and refuses a stale one unless --relock. Environments
@@ -271,7 +277,8 @@ def create(names, all_, relock, force, as_json):
     for name in selected:
         started = time.perf_counter()
         try:
-            result = create_one(workspace, name, relock=relock, force=force, progress=progress, say=say)
+            result = create_one(workspace, name, relock=relock, force=force, progress=progress,
+                                say=say, verify_cache=verify_cache)
         except EnvmgrError as err:
             if len(selected) == 1 and not as_json:
                 raise

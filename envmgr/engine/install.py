@@ -7,6 +7,7 @@ installable ``RepoDataRecord`` objects. rattler's reader ignores conda-lock's ``
 Hashes: rattler checks the sha256 of archives it downloads over HTTP, but links ``file://``
 archives without checking them, so envmgr hashes local archives against the lockfile before
 installing. Either way a tampered archive stops the install with one line naming the package.
+Already extracted packages are checked against their paths.json first (``cachecheck``).
 """
 from __future__ import annotations
 
@@ -134,7 +135,7 @@ def check_local_archives(records, cache_dir: Path, lockfile: Path | None = None)
 
 def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
          progress: bool = False, requested: list[str] | None = None,
-         lockfile: Path | None = None, verify_cache: bool = False) -> None:
+         lockfile: Path | None = None, verify_cache: bool = False, say=None) -> None:
     """Install ``records`` into ``prefix`` with ``final_prefix`` written into files. Callers that
     delete ``prefix`` after a failure run this in a child process (``linkjob``)."""
     import rattler
@@ -142,6 +143,11 @@ def link(records, prefix: Path, final_prefix: Path, cache_dir: Path, *,
     from ..host.locations import make_folder
 
     make_folder(cache_dir, "pkgs_dir")
+    from .cachecheck import check_cache
+
+    # before the archives: a damaged entry is removed here, and its archive is then needed
+    check_cache(records, cache_dir, verify_all=verify_cache,
+                say=say or (lambda message: print(message, file=sys.stderr)))
     check_local_archives(records, cache_dir, lockfile)
     specs = []
     for text in requested or ():

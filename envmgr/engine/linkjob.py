@@ -37,14 +37,22 @@ def link_in_child(lockfile: Path, platform: str, digest: str, prefix: Path, fina
     process = subprocess.Popen([sys.executable, "-m", "envmgr.engine.linkjob"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+    reported = None
     try:
-        out, _ = process.communicate(json.dumps(job))
+        process.stdin.write(json.dumps(job))
+        process.stdin.close()
+        for line in process.stdout:         # what the child says goes to our stderr, as it comes
+            message = _message(line)
+            if isinstance(message.get("say"), str):
+                print(message["say"], file=sys.stderr)
+            elif isinstance(message.get("error"), dict):
+                reported = _error_of(message["error"])
+        process.wait()
     except BaseException:
         _stop(process)
         raise
     if process.returncode == 0:
         return
-    reported = _reported_error(out)
     if reported is not None:
         raise reported
     if process.returncode in (-signal.SIGINT, 130):
@@ -81,17 +89,22 @@ def _die_with_parent() -> None:
         pass
 
 
-def _reported_error(out: str) -> EnvmgrError | None:
-    for line in reversed((out or "").splitlines()):
-        try:
-            data = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(data, dict) and isinstance(data.get("error"), dict):
-            error = data["error"]
-            return EnvmgrError(error.get("message") or "install failed", file=error.get("file"),
-                               line=error.get("line"), fix=error.get("fix"), code=error.get("code"))
-    return None
+def _message(line: str) -> dict:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _error_of(error: dict) -> EnvmgrError:
+    return EnvmgrError(error.get("message") or "install failed", file=error.get("file"),
+                       line=error.get("line"), fix=error.get("fix"), code=error.get("code"))
+
+
+def _say(message: str) -> None:
+    """In the child: a line for the parent to show on its stderr."""
+    print(json.dumps({"say": message}), flush=True)
 
 
 # -- the child ------------------------------------------------------------------------------
@@ -105,7 +118,7 @@ def _run(job: dict) -> None:
     records = install.locked_records(lockfile, job["platform"])
     install.link(records, Path(job["prefix"]), Path(job["final_prefix"]), Path(job["cache_dir"]),
                  progress=job["progress"], requested=job["requested"], lockfile=lockfile,
-                 verify_cache=job.get("verify_cache", False))
+                 verify_cache=job.get("verify_cache", False), say=_say)
 
 
 def main() -> None:
