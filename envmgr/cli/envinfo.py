@@ -233,22 +233,25 @@ def _refuse_undeletable(name: str, prefixes: list, spec_files: list) -> None:
 # -- verify -------------------------------------------------------------------------------------
 @cli.command()
 @click.argument("name")
+@click.option("--files", "files", is_flag=True,
+              help="Also check every installed file against its package record (size, sha256).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def verify(name, as_json):
+def verify(name, files, as_json):
     """Import torch inside the environment and check it is the build the lockfile pins.
 
     Reports torch, its CUDA runtime, cuDNN, whether a GPU is usable (and, on a GPU machine, the
     device, its capability and the build's arch list). Exit 1 on a mismatch, e.g. a CPU build
     where the spec asks for CUDA, or when the environment is not created yet, or when importing
     torch takes longer than ENVMGR_VERIFY_TIMEOUT seconds (default 300); exit 2 when NAME names
-    neither a spec nor an environment.
+    neither a spec nor an environment. --files: also exit 1 when an installed file differs from
+    what its package record (conda-meta) says.
     """
     from ..envs.verify import probe_timeout
 
     workspace = find_workspace()
     probe_timeout()                # a bad ENVMGR_VERIFY_TIMEOUT is refused before anything runs
     try:
-        _verify(workspace, name, as_json)
+        _verify(workspace, name, as_json, files)
     except EnvmgrError as err:
         if not as_json:
             raise
@@ -268,7 +271,7 @@ def _verify_failure(workspace, name: str, err) -> dict:
             "problems": [spec_problem(workspace, name, err, "verify-failed")]}
 
 
-def _verify(workspace, name: str, as_json: bool) -> None:
+def _verify(workspace, name: str, as_json: bool, files: bool = False) -> None:
     from ..envs import verify as verifying
     from ..envs.environments import Environment
 
@@ -289,13 +292,45 @@ def _verify(workspace, name: str, as_json: bool) -> None:
     expected = verifying.expected_from_lock(lockfile, platform, cuda)
     advice = verifying.Advice(name, lock_stale=_lock_is_stale(workspace, name),
                               env_in_sync=env.in_sync(lockfile, platform))
-    report = verifying.verify(name, env.prefix, env.python, expected, advice)
+    found = _checked_files(env.prefix) if files else None
+    try:
+        report = verifying.verify(name, env.prefix, env.python, expected, advice)
+    except EnvmgrError as err:
+        if found and found.changed:   # why the env's python fails, most likely: say it too
+            package, changed = sorted(found.changed.items())[0]
+            err.message += (f"; and {sum(map(len, found.changed.values()))} installed file(s) "
+                            f"differ from their package records, e.g. {package}: {changed[0]}")
+        raise
+    checked = _file_problems(report, found, advice) if files else None
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2))
+        data = report.to_json()
+        if checked is not None:
+            data["files_checked"] = checked
+        click.echo(json.dumps(data, indent=2))
     else:
         _print_report(report)
     if not report.ok:
         sys.exit(1)
+
+
+def _checked_files(prefix):
+    from ..envs.filecheck import check_files
+
+    return check_files(prefix)
+
+
+def _file_problems(report, found, advice) -> int:
+    """verify --files: one problem per package whose files differ from its record; returns how
+    many files were checked."""
+    from ..models import Problem
+
+    for package, changed in sorted(found.changed.items()):
+        more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+        report.problems.append(Problem(
+            code="file-changed", key=package,
+            message=f"{package}: {changed[0]}{more} differ{'s' * (not more)} from its package record",
+            fix=advice.rebuild))
+    return found.checked
 
 
 def _lock_is_stale(workspace, name: str) -> bool:
