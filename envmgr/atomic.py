@@ -11,6 +11,8 @@ import os
 import stat
 from pathlib import Path
 
+from .errors import EnvmgrError, WriteError, os_error
+
 
 def current_umask() -> int:
     """The process umask, read without changing it where Linux allows (``os.umask`` can only be
@@ -38,6 +40,16 @@ def write_text_atomic(path: str | Path, text: str, errors: str = "strict") -> No
     """Write ``text`` to ``path`` so readers see the old file or the new one, never half.
     ``errors``: as ``open()``'s; "surrogateescape" writes back bytes read that way unchanged."""
     path = Path(path)
+    try:
+        _write_atomic(path, text, errors)
+    except OSError as exc:
+        if isinstance(exc, EnvmgrError):
+            raise
+        # the disk is full, or read-only: one line naming the file, not a traceback
+        raise os_error(exc, "cannot write the file", file=path, cls=WriteError) from None
+
+
+def _write_atomic(path: Path, text: str, errors: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = new_file_mode(path)
     import tempfile  # only writers pay for it: `envmgr check` imports this module

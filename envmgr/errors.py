@@ -84,16 +84,25 @@ def disk_problem(exc: BaseException | str) -> str | None:
     return next((name for name, words in _DISK_WORDS.items() if any(w in text for w in words)), None)
 
 
+class WriteError(EnvmgrError, OSError):
+    """A file envmgr could not write (the disk is full, read-only...): one line naming the file,
+    and still an OSError for the callers that handle one (a cache that may fail to write)."""
+
+
 def os_error(exc: OSError, doing: str, file: str | Path | None = None,
-             where: str | Path | None = None) -> EnvmgrError:
+             where: str | Path | None = None, cls: type = EnvmgrError) -> EnvmgrError:
     """One line for an OSError while ``doing`` something ("writing the lockfile"): the disk is
     full, read-only, over quota, or the OS's own words; ``file`` the file it was about."""
     file = file if file is not None else getattr(exc, "filename", None)
     where = where if where is not None else (Path(file).parent if file else "the target folder")
     name = disk_problem(exc)
     if name is None:
-        return EnvmgrError(f"{doing}: {exc.strerror or exc}", file=file,
-                           fix="check the path, its permissions and the free space")
-    meaning, fix = DISK_ERRNOS[name]
-    return EnvmgrError(f"{doing}: {meaning} ({exc.strerror or name})", file=file,
-                       fix=fix.format(where=where), code=name.lower())
+        error = cls(f"{doing}: {exc.strerror or exc}", file=file,
+                    fix="check the path, its permissions and the free space")
+    else:
+        meaning, fix = DISK_ERRNOS[name]
+        error = cls(f"{doing}: {meaning} ({exc.strerror or name})", file=file,
+                    fix=fix.format(where=where), code=name.lower())
+    if isinstance(error, OSError):
+        error.errno, error.strerror, error.filename = exc.errno, exc.strerror, exc.filename
+    return error

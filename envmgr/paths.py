@@ -14,3 +14,25 @@ def shown_path(path) -> str:
         except ValueError:
             continue
     return str(path)
+
+
+def require_encodable(**paths) -> None:
+    """Refuse, in one line, a path the engine cannot be given: in a strict C locale (LANG=C with
+    UTF-8 mode off) Python reads a non-ASCII folder name as undecodable bytes, and rattler, which
+    takes UTF-8 text, would fail with a traceback. ``paths``: what it is -> the path."""
+    import os
+    import sys
+
+    for what, path in paths.items():
+        text = str(path)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            from .errors import UsageError
+
+            readable = os.fsencode(text).decode("utf-8", "replace")
+            raise UsageError(
+                f"the {what.replace('_', ' ')} {readable} has a name this locale cannot encode "
+                f"({sys.getfilesystemencoding()}): envmgr's engine needs UTF-8 paths",
+                fix="run in a UTF-8 locale (export LC_ALL=C.UTF-8, or PYTHONUTF8=1), or use a "
+                    "folder with an ASCII name") from None

@@ -99,6 +99,11 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
 
     env = Environment.named(name, workspace)
     platform = host_platform()
+    from ..paths import require_encodable
+    from pathlib import Path
+
+    require_encodable(current_folder=Path.cwd(), workspace=workspace.root, environment=env.prefix,
+                      package_cache=env.pkgs_dir)
     _refuse_others(env, force)                 # before locking: no point solving for a refusal
     _ready_lockfile(workspace, name, relock, say)
     lockfile = workspace.lockfile(name)

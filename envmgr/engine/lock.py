@@ -107,9 +107,11 @@ def lock_environment(workspace: Workspace, name: str, update: bool = False,
                      as_of: str | None = None) -> LockResult:
     """``as_of``: a ``--as-of`` (date, "release" or "none") that wins over the spec's ``as_of``."""
     from ..knowledge.asof import note
+    from ..paths import require_encodable
 
     started = time.perf_counter()
     lockfile = workspace.lockfile(name)
+    require_encodable(current_folder=Path.cwd(), workspace=workspace.root)
     existed = lockfile.is_file()
     inputs, resolved = inputs_for(workspace, name, as_of)
     result = LockResult(name=name, action=FRESH, lockfile=str(lockfile), platforms=inputs.platforms,
