@@ -21,6 +21,28 @@ def envmgr(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+def run(*args: str) -> tuple[int, str]:
+    """(exit code, stdout + stderr) of the CLI in-process."""
+    result = envmgr(*args)
+    return result.exit_code, result.output
+
+
+def listed(*extra: str) -> dict[str, dict]:
+    """``envmgr list --json`` as name -> row."""
+    import json
+
+    result = envmgr("list", "--json", *extra)
+    assert result.exit_code == 0, result.stderr
+    return {row["name"]: row for row in json.loads(result.stdout)["environments"]}
+
+
+def locked_packages(lockfile, platform: str) -> dict:
+    """The lock's packages for ``platform`` by name, as conda-lock's own parser reads them."""
+    from conda_lock.lockfile import parse_conda_lock_file
+
+    return {p.name: p for p in parse_conda_lock_file(lockfile).package if p.platform == platform}
+
+
 def reseal(lockfile) -> None:
     """Seal an edited lockfile again, as if envmgr had written it so (a lock made against a mirror
     that is down now, say): its seal then matches and only the edit itself is judged."""

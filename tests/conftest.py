@@ -136,3 +136,14 @@ def created_cpu(cpu):
 
     assert envmgr("create", "cpu").exit_code == 0
     return cpu.lockfile("cpu")
+
+
+@pytest.fixture
+def paper(tmp_workspace, write_spec):
+    """The paper stack (torch 1.10 + cu102 + py3.7) locked in a temporary workspace."""
+    from clihelp import run
+
+    write_spec(tmp_workspace, "paper-2021", "stack: torch 1.10 + cu102 + py3.7\n")
+    code, out = run("lock", "paper-2021")
+    assert code == 0, out
+    return tmp_workspace.lockfile("paper-2021")

@@ -6,39 +6,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from envmgr.cli import cli
-from clihelp import envmgr
-
+from clihelp import envmgr, locked_packages, run
 
 PAPER = "stack: torch 1.10 + cu102 + py3.7\n"
 
-
 CPU = "stack: torch 1.13 cpu\n"
-
-
-def run(*args):
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.output
-
-
-def packages(lockfile: Path, platform: str) -> dict[str, dict]:
-    from conda_lock.lockfile import parse_conda_lock_file
-
-    parsed = parse_conda_lock_file(lockfile)
-    return {p.name: p for p in parsed.package if p.platform == platform}
-
-
-@pytest.fixture
-def paper(tmp_workspace, write_spec):
-    write_spec(tmp_workspace, "paper-2021", PAPER)
-    code, out = run("lock", "paper-2021")
-    assert code == 0, out
-    return tmp_workspace.lockfile("paper-2021")
 
 
 def test_relock_is_a_no_op_and_update_is_byte_identical(paper):
@@ -62,7 +35,7 @@ def test_check_fresh_stale_missing(paper, tmp_workspace, write_spec):
     code, out = run("lock", "--check", "paper-2021")
     assert code == 1 and "paper-2021: stale: the spec changed" in out
     code, out = run("lock", "paper-2021")
-    assert code == 0 and "pip" in packages(paper, "linux-64")
+    assert code == 0 and "pip" in locked_packages(paper, "linux-64")
     assert run("lock", "--check")[0] == 0
 
 

@@ -8,39 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from envmgr.cli import cli
+from clihelp import locked_packages, run
 
 PAPER = "stack: torch 1.10 + cu102 + py3.7\n"
 CPU = "stack: torch 1.13 cpu\n"
 VENV_BIN = Path(sys.executable).parent
 
 
-def run(*args):
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.output
-
-
-def packages(lockfile: Path, platform: str) -> dict[str, dict]:
-    from conda_lock.lockfile import parse_conda_lock_file
-
-    parsed = parse_conda_lock_file(lockfile)
-    return {p.name: p for p in parsed.package if p.platform == platform}
-
-
-@pytest.fixture
-def paper(tmp_workspace, write_spec):
-    write_spec(tmp_workspace, "paper-2021", PAPER)
-    code, out = run("lock", "paper-2021")
-    assert code == 0, out
-    return tmp_workspace.lockfile("paper-2021")
-
-
 def test_lock_is_a_genuine_conda_lock_file_with_the_cuda_build(paper, use_test_channels):
     for platform in ("linux-64", "win-64"):       # win-64 locked on a linux machine
-        pkgs = packages(paper, platform)
+        pkgs = locked_packages(paper, platform)
         torch = pkgs["pytorch"]
         assert "cuda10.2" in torch.build and "cpu" not in torch.build
         assert pkgs["cudatoolkit"].version.startswith("10.2")
@@ -95,7 +72,7 @@ def test_cpu_spec_locks_cpu_builds_without_cuda(tmp_workspace, write_spec):
     write_spec(tmp_workspace, "laptop", CPU)
     assert run("lock", "laptop")[0] == 0
     lockfile = tmp_workspace.lockfile("laptop")
-    pkgs = packages(lockfile, "linux-64")
+    pkgs = locked_packages(lockfile, "linux-64")
     assert "cpu" in pkgs["pytorch"].build and pkgs["pytorch-mutex"].build == "cpu"
     assert "cudatoolkit" not in pkgs
     from conda_lock.lockfile import parse_conda_lock_file

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from envmgr.cli import cli
 from envmgr.envs.environments import Environment
-from clihelp import one_line_error
+from clihelp import listed, one_line_error
 
 
 PAPER = "stack: torch 1.10.1 + cu102 + py3.7\n"
@@ -19,12 +19,6 @@ CPU = "stack: torch 1.13 cpu\n"
 
 def envmgr(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def listed(*extra: str) -> dict[str, dict]:
-    result = envmgr("list", "--json", *extra)
-    assert result.exit_code == 0, result.stderr
-    return {row["name"]: row for row in json.loads(result.stdout)["environments"]}
 
 
 def test_create_all_and_unknown_names(tmp_workspace, write_spec):
