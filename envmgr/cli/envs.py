@@ -127,11 +127,18 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
 def give_variables(workspace, env: Environment) -> None:
     """The spec's ``variables:`` into the env's conda-meta/state, as conda env create does
     (envmgr/envs/envvars.py): `conda activate` and `envmgr run` then set them."""
-    from ..specs.specfile import load_spec
+    from ..envs import envvars
 
     spec = workspace.spec_path(env.name)
-    if spec.is_file():
-        env.sync_variables(load_spec(spec).variables)
+    try:
+        text = spec.read_bytes()
+    except OSError:
+        return
+    if b"variables" not in text and not envvars.recorded(env.marker()):
+        return          # nothing to give, nothing to take back: `envmgr run` skips the YAML
+    from ..specs.specfile import load_spec
+
+    env.sync_variables(load_spec(spec).variables)
 
 
 def _up_to_date(result: dict, env: Environment, started: float, problems) -> dict:

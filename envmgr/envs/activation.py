@@ -32,10 +32,7 @@ import hashlib
 import json
 import os
 import re
-import shlex
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,6 +205,10 @@ def _sourced(script: str, prefix: Path) -> list[Path]:
 
 def _environment_after(script: str, prefix: Path, name: str, kind: str, environ: dict) -> dict:
     """The environment after ``script`` ran in a ``kind`` shell started with ``environ``."""
+    import shlex
+    import subprocess
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="envmgr-activate-") as tmp:
         dump = Path(tmp) / "environment.json"
         code = ("import json, os, sys; "

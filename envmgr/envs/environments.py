@@ -85,7 +85,7 @@ def undeletable(paths) -> tuple[Path, Path] | None:
 
 def check_name(name: str) -> str:
     """An environment name, by the one rule spec names follow (it becomes a folder name too)."""
-    from ..specs.specfile import validate_name
+    from ..specs.names import validate_name
 
     return validate_name(name)
 

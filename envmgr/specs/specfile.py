@@ -18,6 +18,7 @@ from ..errors import SpecError, UsageError
 from ..models import DEFAULT_PLATFORMS, PLATFORMS, ROUTES, Spec
 from .stack import TORCH_VERSION, cuda_version, format_stack, parse_stack, python_version
 from ..yamlio import LOADER
+from .names import MAX_NAME_LENGTH, NAME_RULE, validate_name  # noqa: F401  (importers take them from here)
 
 VERSION_KEYS = ("torch", "cuda", "python", "torchvision", "torchaudio")
 LIST_KEYS = ("packages", "pip", "channels", "platforms")
@@ -28,10 +29,6 @@ RESERVED_VARIABLES = ("PATH", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "CONDA_SHLVL"
                       "CONDA_PROMPT_MODIFIER")
 NONE = "none"
 
-_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
-MAX_NAME_LENGTH = 64
-NAME_RULE = ("letters, digits, '.', '_' and '-', not starting with '.' or '-', "
-             f"at most {MAX_NAME_LENGTH} characters")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 _TAG = "tag:yaml.org,2002:"
@@ -39,14 +36,6 @@ _NULL, _BOOL, _STR = _TAG + "null", _TAG + "bool", _TAG + "str"
 # YAML 1.1 reads these plain words as false; for torchvision/torchaudio they mean "leave it out".
 _FALSE_WORDS = {"false", "no", "off", "none"}
 EXAMPLE_STACK = "stack: torch 2.4 + cu121"
-
-
-def validate_name(name: str) -> str:
-    """An environment name: it becomes a file name and a conda environment name."""
-    if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH or not _NAME.fullmatch(name):
-        raise UsageError(f"invalid environment name {name!r}: use {NAME_RULE}",
-                         fix="pick a name like paper-2021 or torch2.4_cu121")
-    return name
 
 
 def load_spec(path: str | Path) -> Spec:

@@ -273,3 +273,40 @@ def test_shell_runs_commands_activated_and_returns_their_exit_code(created, tmp_
     lines = done.stdout.splitlines()
     assert f"[{created}][{created}/share/cudatoolkit][1]" in lines
     assert any(line.startswith("[(paper-2021) ") for line in lines)     # the prompt names it
+
+
+# -- start-up: an env in sync, activation cached ----------------------------------------------
+PROBE = """
+import os, sys
+def report(*args):
+    loaded = [m for m in ('conda_lock', 'rattler', 'rattler.solver', 'yaml') if m in sys.modules]
+    print(' '.join(loaded) or 'none', flush=True)
+    os._exit(0)
+os.execve = report          # stop where envmgr would become the command
+from envmgr.cli import main
+sys.argv = ['envmgr', 'run', 'paper-2021', '--', 'true']
+main()
+"""
+
+
+def test_run_in_sync_imports_neither_conda_lock_nor_rattler(created):
+    # the first run computes the activation (rattler's activator, never its solver)...
+    first = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "conda_lock" not in first.stdout.split()
+    # ...every later one reads it from the cache: no rattler, no conda-lock, not even YAML
+    again = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split() == ["none"]
+
+
+def test_a_windows_only_activation_script_is_named_not_skipped_silently(created):
+    (created / "etc/conda/activate.d/winonly.bat").write_text('@SET "WINONLY=1"\n')
+    for _ in range(2):      # computed, then from the cache: said both times
+        done = envmgr("run", "paper-2021", "--", "python", "-c", SHOW)
+        assert done.returncode == 0, done.stderr
+        assert ("note: paper-2021: etc/conda/activate.d/winonly.bat is a cmd.exe batch script, "
+                "which bash cannot run: skipped") in done.stderr
+        # mkl ships mkl_activate.sh beside its .bat: nothing to say about that one
+        assert "mkl_activate.bat" not in done.stderr
+        assert "WINONLY" not in json.loads(done.stdout.strip().splitlines()[-1])
