@@ -310,3 +310,15 @@ def test_a_windows_only_activation_script_is_named_not_skipped_silently(created)
         # mkl ships mkl_activate.sh beside its .bat: nothing to say about that one
         assert "mkl_activate.bat" not in done.stderr
         assert "WINONLY" not in json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_list_shows_how_to_use_each_env(created):
+    done = envmgr("list", "--json", "--no-size")
+    assert done.returncode == 0, done.stderr
+    [row] = json.loads(done.stdout)["environments"]
+    assert row["activate"]["run"] == "envmgr run paper-2021 -- COMMAND"
+    assert row["activate"]["shell"] == "envmgr shell paper-2021"
+    assert row["activate"]["hook"] == 'eval "$(envmgr shell-hook paper-2021)"'
+    assert row["activate"]["conda"] is None or row["activate"]["conda"].endswith(str(created))
+    text = envmgr("list", "--no-size").stdout
+    assert "use: envmgr run paper-2021 -- COMMAND | envmgr shell paper-2021" in text
