@@ -322,3 +322,15 @@ def test_list_shows_how_to_use_each_env(created):
     assert row["activate"]["conda"] is None or row["activate"]["conda"].endswith(str(created))
     text = envmgr("list", "--no-size").stdout
     assert "use: envmgr run paper-2021 -- COMMAND | envmgr shell paper-2021" in text
+
+
+@pytest.mark.parametrize("kind", ["zsh", "fish"])
+def test_shell_of_other_kinds(created, tmp_path, kind):
+    if shutil.which(kind) is None:
+        pytest.skip(f"{kind} is not installed here")
+    home = tmp_path / "home"
+    home.mkdir()
+    done = envmgr("shell", "paper-2021", "--shell", kind, env={"HOME": str(home)},
+                  input='echo "[$CONDA_PREFIX][$ENVMGR_TEST_MKL_DATA][$CONDA_DEFAULT_ENV]"\nexit 6\n')
+    assert done.returncode == 6, done.stderr
+    assert f"[{created}][from env_vars.d][paper-2021]" in done.stdout
