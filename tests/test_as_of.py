@@ -88,7 +88,7 @@ def locked(workspace, name: str) -> dict[str, str]:
 
 
 def recorded(workspace, name: str) -> dict[str, str]:
-    from envmgr.engine.lockfile import read_metadata
+    from envmgr.engine.lockread import read_metadata
 
     return read_metadata(workspace.lockfile(name))["custom_metadata"]
 

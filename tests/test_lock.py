@@ -128,9 +128,9 @@ def test_cpu_spec_locks_cpu_builds_without_cuda(tmp_workspace, write_spec):
     assert "__cuda" not in parse_conda_lock_file(lockfile).metadata.custom_metadata["virtual_packages"]
 
 
-def test_fast_state_does_not_import_conda_lock(paper, tmp_workspace):
-    probe = ("import sys; from envmgr.specs.workspace import find_workspace; from envmgr.engine.lockfile import fast_state;"
-             "print(fast_state(find_workspace(), 'paper-2021')[0], 'conda_lock' in sys.modules, "
+def test_judging_a_sealed_lock_imports_neither_conda_lock_nor_rattler(paper, tmp_workspace):
+    probe = ("import sys; from envmgr.specs.workspace import find_workspace; from envmgr.engine.freshness import state;"
+             "print(state(find_workspace(), 'paper-2021')[0], 'conda_lock' in sys.modules, "
              "'rattler' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          env={**os.environ, "ENVMGR_WORKSPACE": str(tmp_workspace.root)}).stdout.split()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from envmgr.errors import EnvmgrError
-from clihelp import CPU, envmgr, one_line_error
+from clihelp import CPU, envmgr, one_line_error, reseal
 
 
 # -- 1. channels that cannot be read ---------------------------------------------------------------
@@ -47,6 +47,7 @@ def test_an_unreachable_package_url_fails_the_install_in_one_line(cpu, tmp_path,
     # a port nothing listens on: refused at once, no network needed
     text = lockfile.read_text()
     lockfile.write_text(text.replace("url: file://", "url: http://127.0.0.1:9"))
+    reseal(lockfile)
     monkeypatch.setenv("ENVMGR_PKGS_DIR", str(tmp_path / "empty-cache"))   # nothing cached
     line = one_line_error(envmgr("create", "cpu", "--relock"))
     assert "install failed" in line and "Connection refused" in line

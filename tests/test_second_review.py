@@ -192,7 +192,7 @@ def created_cpu(cpu):
 
 
 @pytest.mark.parametrize("edit, what", [
-    (lambda text: text[:len(text) // 3], "package"),                  # truncated mid-list
+    (lambda text: text[:text.index("\n- name:", len(text) // 3)], "package"),   # cut at an entry
     (lambda text: text.replace("\npackage:\n", "\npackage: [\n"), "it is not valid YAML (line"),
     (lambda text: "[1, 2]\n", "it is not a mapping"),
     (lambda text: text.replace("sha256:", "sha257:"), "has no valid hash (sha256 or md5)"),

@@ -303,10 +303,11 @@ def _verify(workspace, name: str, as_json: bool) -> None:
 
 def _lock_is_stale(workspace, name: str) -> bool:
     """Whether the spec changed since the lock (recorded facts only: no conda-lock import)."""
-    from ..engine.lockfile import STALE, fast_state
+    from ..engine.freshness import state as lock_state
+    from ..engine.lockfacts import STALE
 
     try:
-        return fast_state(workspace, name)[0] == STALE
+        return lock_state(workspace, name)[0] == STALE
     except EnvmgrError:     # no spec any more, say: nothing to re-lock from
         return False
 

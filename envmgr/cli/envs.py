@@ -67,17 +67,18 @@ def warn(message: str) -> None:
 # -- create -------------------------------------------------------------------------------------
 def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
     """Lock when there is no lockfile; refuse a stale one unless ``relock``."""
-    from ..engine.lockfile import FRESH, MISSING, fast_state
+    from ..engine.freshness import state as lock_state
+    from ..engine.lockfacts import FRESH, MISSING
     from ..specs.pipeline import load_named_spec
 
     load_named_spec(workspace, name)  # a clear error for an unknown name, before anything else
     # The fast check (recorded facts, no conda-lock import) keeps a no-op create quick.
-    state, reason = fast_state(workspace, name)
+    state, reason = lock_state(workspace, name)
     if state == FRESH:
         return
     lockfile = workspace.lockfile(name)
     if state != MISSING and not relock:
-        from ..engine.lock import stale_code, stale_message
+        from ..engine.freshness import stale_code, stale_message
 
         raise coded(EnvmgrError(stale_message(reason), file=lockfile,
                                 fix=f"run `envmgr lock {name}` (or `envmgr create {name} --relock`)"),

@@ -65,12 +65,11 @@ def ready_environment(workspace, name: str, *, frozen: bool, no_install: bool):
 
 
 def _refuse_stale_lock(workspace, name: str) -> None:
-    from ..engine.lockfile import STALE, fast_state
+    from ..engine.freshness import stale_code, stale_message, state as lock_state
+    from ..engine.lockfacts import FRESH
 
-    state, reason = fast_state(workspace, name)
-    if state == STALE:
-        from ..engine.lock import stale_code, stale_message
-
+    state, reason = lock_state(workspace, name)
+    if state != FRESH:
         raise coded(EnvmgrError(stale_message(reason), file=workspace.lockfile(name),
                                 fix=f"run `envmgr lock {name}` and commit the lockfile, or drop "
                                     f"--frozen / {FROZEN_VARIABLE}"), stale_code(reason))

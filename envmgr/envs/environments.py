@@ -41,7 +41,6 @@ rattler nor conda-lock, so ``envmgr create`` of an up-to-date environment takes 
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import sys
@@ -374,6 +373,8 @@ def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes     # here, not at the top: every `envmgr list` would pay for it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2

@@ -1,6 +1,6 @@
 """``envmgr import``: a paper's environment file -> ``envs/NAME.yaml``, with a diagnosis.
 
-    source  = sources.read_source(path)          environment.yml / requirements.txt / conda-lock.yml
+    source  = reader.read_source(path)           environment.yml / requirements.txt / conda-lock.yml
     facts   = torchstack.recognise(source)       the torch stack, claim by claim, with lines
     spec    = resolve.build_spec(...)            versions decided; the rest carried or dropped
     changes = repair.repair(...)                 only with --fix
@@ -106,7 +106,7 @@ def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bo
 
 def _read(path: Path):
     """The source file; whatever is wrong with it is a one-line usage error, never a traceback."""
-    from .sources import read_source
+    from .reader import read_source
 
     try:
         return read_source(path)

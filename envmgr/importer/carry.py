@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import exports
-from .sources import Dropped
+from .sourcefile import Dropped
 from .specs import channel_name
 
 _LOCAL_PATH = re.compile(r"^(\.|/|~|file:|[A-Za-z]:\\)")

@@ -13,7 +13,8 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import UsageError
 from ..models import PLATFORMS
-from .sources import Dropped, Line, Source
+from .sourcefile import Dropped, Line, Source
+from .sources import compose, is_conda_lock, read_plain, read_text
 
 _ARCHIVE = re.compile(r"(\.tar\.bz2|\.conda)$")
 
@@ -56,8 +57,6 @@ def _channels(metadata: dict) -> list[str]:
 
 def _from_recorded_sources(path: Path, metadata: dict) -> Source | None:
     """The environment file the lock was made from, when it is next to the lockfile."""
-    from .sources import read_source
-
     for recorded in metadata.get("sources") or []:
         if not isinstance(recorded, str):
             continue
@@ -65,10 +64,12 @@ def _from_recorded_sources(path: Path, metadata: dict) -> Source | None:
         if candidate == path.resolve() or not candidate.is_file():
             continue
         try:
-            source = read_source(candidate)
-        except UsageError:
-            continue
-        if source.kind == "conda-lock":
+            text = read_text(candidate)
+            root = compose(candidate, text)
+            if is_conda_lock(root):
+                continue
+            source = read_plain(candidate, text, root)
+        except (UsageError, RecursionError):
             continue
         source.dropped.insert(0, Dropped(
             f"the {len(source.conda) + len(source.pip)} direct requests were read from {recorded}",

@@ -10,8 +10,6 @@ on a machine with a GPU, a GPU the stack cannot drive.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from packaging.version import InvalidVersion, Version
 
 from ..compat.check import CheckResult, check
@@ -19,22 +17,10 @@ from ..knowledge.routes import choose_route, default_cuda
 from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag
 from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
 from ..knowledge.variants import default_channels
-from .resolve import Imported
+from .outcome import FileProblem, Imported, at
 from .specs import admits_below, parse_conda, parse_pip
 
 SERVING_CHANNELS = ("pytorch", "pytorch-lts")
-
-
-@dataclass
-class FileProblem(Problem):
-    """A problem that points at a line of the imported file."""
-
-    line: int | None = None
-
-
-def at(problem: Problem, line: int | None) -> FileProblem:
-    data = {k: getattr(problem, k) for k in ("code", "message", "fix", "fact", "source", "key", "severity")}
-    return FileProblem(**data, line=line)
 
 
 def diagnose(imported: Imported, kb: KnowledgeBase) -> tuple[CheckResult, list[Problem]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .sources import Dropped
+from .sourcefile import Dropped
 
 # Runtime packages only one platform has; conda installs them itself as dependencies.
 WINDOWS_ONLY = re.compile(r"^(vc|vc14_runtime|vs20\d\d_runtime|vs20\d\d_win-64|ucrt|m2w64-.*|msys2-.*|"

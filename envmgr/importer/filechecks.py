@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from ..knowledge.facts import TorchRelease, cuda_tag
 from ..models import CPU, Problem
-from .diagnose import FileProblem
-from .resolve import Imported
+from .outcome import FileProblem, Imported
 from .torchstack import GPU, Claim
 
 _SELECTOR_WORDS = {"cudatoolkit": "cudatoolkit=X", "pytorch-cuda": "pytorch-cuda=X",

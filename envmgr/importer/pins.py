@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..knowledge.facts import KnowledgeBase
 from ..models import Problem
 from .specs import allows, both, exact_version, lowest_version
+from .outcome import FileProblem
 from .torchstack import Claim, StackFacts
 
 ATTRIBUTE = {"torch": "torch", "torchvision": "vision", "torchaudio": "audio", "python": "python"}
@@ -69,7 +70,6 @@ _WHAT = {"torch": "torch version", "torchvision": "torchvision version",
 
 
 def pin_problems(imported) -> list[Problem]:
-    from .diagnose import FileProblem
 
     spec, problems = imported.spec, []
     for conflict in imported.conflicts:
@@ -84,11 +84,11 @@ def pin_problems(imported) -> list[Problem]:
             fix=f"delete the line you do not mean and import again, or edit {conflict.key}: in "
                 f"the spec"))
     for key, claim in imported.facts.unreadable_pins:
-        problems.append(_unreadable(key, claim, spec, FileProblem))
+        problems.append(_unreadable(key, claim, spec))
     return problems
 
 
-def _unreadable(key: str, claim: Claim, spec, FileProblem) -> Problem:
+def _unreadable(key: str, claim: Claim, spec) -> Problem:
     if key == "build":
         return FileProblem(
             code="build-unreadable", key="torch", severity="warning", line=claim.line,

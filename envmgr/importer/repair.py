@@ -7,32 +7,16 @@ user pin that fights it. A spec the file left open on the variant gets one pinne
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..compat.check import check, nearest, paired
 from ..knowledge.routes import default_cuda, has_cpu, route_offers
 from ..knowledge.facts import KnowledgeBase, TorchRelease
 from ..models import CPU, DEFAULT_PLATFORMS, Spec
 from ..specs.specfile import NONE
 from .diagnose import effective_route, fixed_channels, guard_rules, likely_route, required_channels
-from .resolve import Imported
+from .outcome import Change, Imported
 from .specs import admits_below
 
 MAX_ROUNDS = 3   # a new torch can invalidate the CUDA, python and companions: re-check a few times
-
-
-@dataclass
-class Change:
-    key: str
-    old: str | None
-    new: str | None
-    why: str
-
-    def to_json(self) -> dict:
-        return {"key": self.key, "from": self.old, "to": self.new, "why": self.why}
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.old or 'unset'} -> {self.new or 'unset'} ({self.why})"
 
 
 def repair(imported: Imported, kb: KnowledgeBase) -> list[Change]:

@@ -7,8 +7,6 @@ gives 1.10.1. The resolution is reported as a note, so the user sees what was de
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from packaging.version import Version
 
 from ..compat.check import nearest
@@ -21,21 +19,10 @@ from ..specs.stack import TORCH_VERSION
 from . import exports
 from .carry import carry_channels, carry_conda, carry_pip
 from .pins import settle
-from .sources import Dropped, Source
+from .outcome import Change, Imported
+from .sourcefile import Source
 from .specs import allows, exact_version, lowest_version
 from .torchstack import GPU, StackFacts
-
-
-@dataclass
-class Imported:
-    spec: Spec
-    facts: StackFacts
-    source: Source
-    release: TorchRelease | None
-    notes: list[Problem] = field(default_factory=list)
-    dropped: list[Dropped] = field(default_factory=list)
-    changes: list = field(default_factory=list)       # --fix changes made while resolving
-    conflicts: list = field(default_factory=list)     # pins.Conflict: repeated pins that disagree
 
 
 def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase,
@@ -135,8 +122,6 @@ def _no_known_release(result: Imported, constraint: str, kb: KnowledgeBase,
             f"nearest are {', '.join(_neighbours(literal, known))}; nothing was written",
             file=result.source.path, line=claim.line,
             fix=f"pin one of them in the file, or add --fix to write torch {chosen}, the nearest")
-    from .repair import Change
-
     result.spec.torch = chosen
     result.changes.append(Change("torch", claim.how, chosen,
                                  f"no torch release envmgr knows satisfies `{claim.how}`; "

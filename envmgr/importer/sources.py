@@ -9,76 +9,42 @@ reaches the user as a traceback. conda-lock files are read with pyyaml, not cond
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from ..errors import UsageError
 from ..models import PLATFORMS
+from .sourcefile import Dropped, Line, Source
 
 MAX_BYTES = 8 * 1024 * 1024      # far above any real environment file; bigger is not one
 ENVIRONMENT_KEYS = {"name", "channels", "dependencies", "prefix", "variables", "platforms",
                     "category", "channel_priority"}
 
 
-@dataclass
-class Dropped:
-    """Something in the file that the spec does not carry, and why."""
-
-    item: str
-    why: str
-    items: list[str] = field(default_factory=list)   # the names, when ``item`` summarises many
-    line: int | None = None
-
-    def to_json(self) -> dict:
-        data = {"item": self.item, "why": self.why}
-        if self.items:
-            data["items"] = list(self.items)
-        if self.line:
-            data["line"] = self.line
-        return data
+FILE_KINDS = "give an environment.yml, a requirements.txt or a conda-lock.yml"
 
 
-@dataclass
-class Line:
-    text: str
-    line: int | None = None
-
-
-@dataclass
-class Source:
-    path: Path
-    kind: str                              # "environment", "requirements" or "conda-lock"
-    name: str | None = None
-    channels: list[str] = field(default_factory=list)
-    conda: list[Line] = field(default_factory=list)
-    pip: list[Line] = field(default_factory=list)
-    platforms: list[str] | None = None
-    is_export: bool = False                # a full dump (conda env export, a lockfile)
-    dropped: list[Dropped] = field(default_factory=list)
-    lines: dict[str, int] = field(default_factory=dict)   # "channels", "name" -> line
-
-
-def read_source(path: str | Path) -> Source:
-    """Read any supported file; ``UsageError`` when it is missing or not an environment file."""
-    path = Path(path)
+def read_text(path: Path) -> str:
+    """The file's text; ``UsageError`` when it is missing, empty, binary or too big."""
     text = _read_text(path)
     if not text.strip():
-        raise UsageError("the file is empty", file=path,
-                         fix="give an environment.yml, a requirements.txt or a conda-lock.yml")
-    try:
-        if _looks_like_requirements(path, text):
-            return read_requirements(path, text)
-        root = _compose(path, text)
-        if isinstance(root, yaml.MappingNode) and _has_key(root, "package") and _has_key(root, "metadata"):
-            from .condalock import read_conda_lock
+        raise UsageError("the file is empty", file=path, fix=FILE_KINDS)
+    return text
 
-            return read_conda_lock(path, yaml.safe_load(text))
-        return read_environment(path, root)
-    except RecursionError:
-        raise UsageError("the file is nested too deeply to be an environment file", file=path,
-                         fix="give an environment.yml, a requirements.txt or a conda-lock.yml") from None
+
+def compose(path: Path, text: str) -> yaml.Node | None:
+    """The YAML tree of ``text``; None for a requirements file."""
+    return None if _looks_like_requirements(path, text) else _compose(path, text)
+
+
+def is_conda_lock(root: yaml.Node | None) -> bool:
+    return isinstance(root, yaml.MappingNode) and _has_key(root, "package") and _has_key(root, "metadata")
+
+
+def read_plain(path: Path, text: str, root: yaml.Node | None) -> Source:
+    """An environment file (``root`` its YAML tree) or a requirements file (``root`` None)."""
+    return read_requirements(path, text) if root is None else read_environment(path, root)
 
 
 def _read_text(path: Path) -> str:

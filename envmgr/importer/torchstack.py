@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..models import CPU
-from .sources import Line, Source
+from .sourcefile import Line, Source
 from .specs import CondaSpec, PipRequirement, exact_version, lowest_version, parse_conda, parse_pip
 
 TORCH_CONDA = {"pytorch", "pytorch-cpu", "pytorch-gpu", "torch"}

@@ -15,6 +15,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import SpecError, UsageError
+from ..paths import shown_path
+from .workspace import Workspace
 from ..models import DEFAULT_PLATFORMS, PLATFORMS, ROUTES, Spec
 from .stack import TORCH_VERSION, cuda_version, format_stack, parse_stack, python_version
 from ..yamlio import LOADER
@@ -354,3 +356,13 @@ def _quote_if_needed(text: str) -> str:
 def _quote(text: str) -> str:
     """A double-quoted YAML scalar: JSON strings are valid YAML and escape everything."""
     return json.dumps(text, ensure_ascii=False)
+
+
+def load_named_spec(workspace: Workspace, name: str) -> Spec:
+    validate_name(name)
+    path = workspace.spec_path(name)
+    if not path.is_file():
+        known = ", ".join(workspace.spec_names()) or "none yet"
+        raise UsageError(f"no spec named '{name}' (specs: {known})", file=shown_path(path),
+                         fix=f"envmgr new {name} \"torch 2.4 + cu121\"")
+    return load_spec(path)
