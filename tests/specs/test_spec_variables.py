@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envmgr.engine.lockfile import spec_digest
+from envmgr.engine.lockfacts import spec_digest
 from envmgr.errors import SpecError
 from envmgr.specs.specfile import dump_spec, load_spec
 
