@@ -188,7 +188,23 @@ def _write_rc(path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(path, text)
+        _forget_old_rc_files(path.parent.parent, keep=path.parent)
     except OSError as exc:
         raise EnvmgrError(f"cannot write the shell's activation file: {exc.strerror}",
                           file=path, fix="check that envmgr's cache dir (ENVMGR_CACHE_DIR) is "
                                          "writable") from None
+
+
+def _forget_old_rc_files(folder, keep, days: float = 7) -> None:
+    """Activation files of shells started more than a week ago: no shell reads them again soon
+    (a shell reads its file once, when it starts)."""
+    import shutil
+    import time
+
+    cutoff = time.time() - days * 86400
+    for old in folder.iterdir():
+        try:
+            if old != keep and old.is_dir() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
