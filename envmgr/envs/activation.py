@@ -193,7 +193,9 @@ def compute(prefix: Path, name: str, kind: str, environ: dict) -> tuple[Activati
             read |= set(_WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
         except OSError:
             continue
-    inputs = {var: environ.get(var) for var in sorted(read)}
+    # `_` (the caller's last command) and SHLVL differ with how envmgr was started, not with
+    # what activation does
+    inputs = {var: environ.get(var) for var in sorted(read - {"_", "SHLVL"})}
     return Activation(set=changed, unset=removed, skipped=skipped_scripts(prefix, kind)), inputs
 
 
