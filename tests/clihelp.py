@@ -1,9 +1,17 @@
-"""CLI helpers shared by the robustness tests (pytest puts tests/ on sys.path)."""
+"""Helpers shared by test files in several folders (pytest puts tests/ on sys.path:
+``pythonpath`` in pyproject.toml): the CLI in-process, the fixtures folder, recorded machines."""
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from envmgr.cli import cli
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"     # tests/fixtures
+REPO = Path(__file__).resolve().parents[1]                   # the repository root
+NO_PROC = Path("/nonexistent/proc/driver/nvidia")
 
 CPU = "stack: torch 1.13 cpu\n"
 
@@ -30,3 +38,20 @@ def one_line_error(result, code: int = 1) -> str:
     lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(lines) == 1 and result.stderr.strip().endswith(lines[0]), result.stderr
     return lines[0]
+
+
+def machine_env(machine: str | None, **extra) -> dict:
+    """os.environ with the stand-in nvidia-smi replaying ``machine`` (None: no nvidia-smi at all)."""
+    smi = FIXTURES / "nvidia-smi"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CONDA_OVERRIDE_CUDA", "ENVMGR_GPU", "ENVMGR_DRIVER_VERSION", "ENVMGR_NO_GPU",
+                        "ENVMGR_NVIDIA_SMI")}
+    system_path = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                  if not (Path(p) / "nvidia-smi").exists())
+    if machine is None:
+        env["PATH"] = system_path
+    else:
+        env["PATH"] = f"{smi / 'bin'}{os.pathsep}{system_path}"
+        env["FAKE_NVIDIA_SMI_DIR"] = str(smi / machine)
+    env.update(extra)
+    return env

@@ -21,6 +21,7 @@ def spec_digest(spec) -> str:
 
 
 def kb_version() -> str:
-    from ..knowledge.facts import load
+    """The knowledge base's version as lockfiles record it, read without loading the facts."""
+    from ..knowledge.datafiles import kb_version
 
-    return load().version
+    return kb_version()

@@ -196,7 +196,7 @@ def render_lockfile(inputs: LockInputs, lockfile: Path, records_by_platform: dic
 
     conda-lock's ``write_conda_lock_file`` emits YAML with pyyaml's pure-Python emitter, which
     alone costs more than a small solve; the body here is the same ``to_v1().dict_for_output()``
-    dumped by libyaml (``CDumper``), which gives the same bytes (tests/test_lock.py compares them
+    dumped by libyaml (``CDumper``), which gives the same bytes (tests/engine/test_lockfile_format.py compares them
     with conda-lock's own writer). The header comes from conda-lock's writer itself.
     """
     from conda_lock.lockfile.v2prelim.models import Lockfile, LockMeta

@@ -69,10 +69,10 @@ def lock_state(workspace: Workspace, name: str) -> tuple[str, str | None]:
 def _stack(workspace: Workspace, name: str, verdict) -> tuple[dict, list[dict]]:
     """torch/cuda/python of the row: a fresh lock recorded them (resolving again would give the
     same), else the spec is resolved now."""
-    from ..specs.pipeline import load_named_spec, resolve_spec
-
     if verdict is not None and verdict.state == FRESH:
         return {key: verdict.recorded.get(key) for key in ("torch", "cuda", "python")}, []
+    from ..specs.pipeline import load_named_spec, resolve_spec
+
     try:
         spec = verdict.spec if verdict is not None and verdict.spec is not None else load_named_spec(workspace, name)
         resolved = resolve_spec(workspace, spec)
