@@ -14,8 +14,9 @@ def sha256_text(text: str) -> str:
 
 
 def spec_digest(spec) -> str:
-    """A hash of what the spec says (not how it is written: comments and key order don't count)."""
-    fields = {k: v for k, v in asdict(spec).items() if k not in ("path", "lines")}
+    """A hash of what the spec says (not how it is written: comments and key order don't count).
+    ``variables`` are not part of it: they change activation, not what is solved or installed."""
+    fields = {k: v for k, v in asdict(spec).items() if k not in ("path", "lines", "variables")}
     return sha256_text(json.dumps(fields, sort_keys=True, default=str))
 
 

@@ -43,7 +43,20 @@ class Row:
         return {"name": self.name, "ok": self.ok, "torch": self.torch, "cuda": self.cuda,
                 "python": self.python, "lock": self.lock, "env": self.env, "prefix": self.prefix,
                 "size": self.size, "private": self.private, "reason": self.reason,
-                "as_of": self.as_of, "owner": self.owner, "problems": self.problems}
+                "as_of": self.as_of, "owner": self.owner,
+                "activate": activation_commands(self.name, self.prefix), "problems": self.problems}
+
+
+def activation_commands(name: str, prefix: str | None) -> dict | None:
+    """How to use the env: envmgr's three ways, and conda's where conda is installed (by prefix,
+    which works whichever envs dir holds it). None for a name no env can have."""
+    if prefix is None:
+        return None
+    from ..host.locations import conda_root
+
+    return {"run": f"envmgr run {name} -- COMMAND", "shell": f"envmgr shell {name}",
+            "hook": f'eval "$(envmgr shell-hook {name})"',
+            "conda": f"conda activate {prefix}" if conda_root() is not None else None}
 
 
 def lock_state(workspace: Workspace, name: str) -> tuple[str, str | None]:
