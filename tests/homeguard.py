@@ -37,6 +37,8 @@ def _walk(folder: Path, depth: int, seen: set[str]) -> None:
     except OSError:
         return
     for entry in entries:
+        if entry.name.startswith(".tmp"):
+            continue                        # uv's own scratch folders: made and removed at once
         seen.add(entry.path)
         if depth > 1 and entry.is_dir(follow_symlinks=False):
             _walk(Path(entry.path), depth - 1, seen)
