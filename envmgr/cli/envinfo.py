@@ -197,6 +197,7 @@ def _remove(workspace, name, yes, force, with_spec, as_json) -> None:
         with labelled("other-workspace"):
             env.refuse_other_workspace("remove")
     spec_files = [p for p in (workspace.spec_path(name), workspace.lockfile(name),
+                              workspace.virtual_packages_file(name),
                               workspace.environment_file(name)) if p.exists()] if with_spec else []
     leftovers = env.leftovers()     # what a killed create left: remove cleans it too
     if not env.exists() and not spec_files and not leftovers:

@@ -17,8 +17,11 @@ from .output import emit_json, error_problem, labelled
 @click.option("--force", is_flag=True, help="Overwrite an existing envs/NAME.yaml.")
 @click.option("--environment", "environment", metavar="ENV",
               help="Which of a pixi manifest's [environments] to import (default: its default one).")
+@click.option("--keep-pins", is_flag=True,
+              help="From a `conda env export` dump, keep every transitive pin at its exact version "
+                   "(build strings dropped) instead of suggesting as_of.")
 @click.option("--json", "as_json", is_flag=True, help="Print name, spec, problems, dropped (and changes) as JSON.")
-def import_command(path, name, fix, force, environment, as_json):
+def import_command(path, name, fix, force, environment, keep_pins, as_json):
     """Read a paper's environment.yml, requirements.txt, conda-lock.yml or pixi manifest
     (pixi.toml, pyproject.toml with [tool.pixi]) into envs/NAME.yaml.
 
@@ -28,6 +31,11 @@ def import_command(path, name, fix, force, environment, as_json):
     unpaired torchvision/torchaudio, stale channels, wrong CUDA selectors, missing numpy<2/mkl
     guards, a risk of the CPU build, +cuXYZ wheels with no index, torch installed twice.
     Without --fix the spec keeps the file's pins.
+
+    A dump (`conda env export`, a lockfile) lists hundreds of transitive pins; by default envmgr
+    keeps the direct requests, lists the dropped pins and suggests `as_of` with the file's date
+    (a date in its comments, else its modification time), so the solver picks versions of that
+    day. --keep-pins keeps the authors' exact versions instead, as extra pins in the spec.
 
     \b
     Exit 0: the spec is written and valid.
@@ -48,7 +56,7 @@ def import_command(path, name, fix, force, environment, as_json):
             with labelled("invalid-name"):
                 validate_name(name)
         report = import_file(path, workspace, name=name, fix=fix, force=force,
-                             environment=environment)
+                             environment=environment, keep_pins=keep_pins)
     except EnvmgrError as err:
         if not as_json:
             raise

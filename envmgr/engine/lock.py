@@ -76,6 +76,12 @@ def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspa
     if notes is not None:
         notes.extend(pip_notes)
     text = render_lockfile(inputs, lockfile, records, lock_spec, hashes, pip_packages)
+    # the virtual packages the hash covers, for `conda-lock --virtual-package-spec` (named in the
+    # lock's header); written first, so a lock never names a file that is not there
+    from ..host.virtual import spec_text
+    from .lockfile import virtual_packages_file
+
+    write_text_if_changed(virtual_packages_file(lockfile), spec_text(inputs.platforms, inputs.cuda))
     return write_text_if_changed(lockfile, text), {p: len(r) for p, r in sorted(records.items())}
 
 

@@ -85,10 +85,12 @@ def conda_lock_view(env_text: str) -> str:
     """The environment file as conda-lock can parse it.
 
     conda-lock rejects pip *options* (``--extra-index-url URL``) in the pip list; its own form is a
-    top-level ``pip-repositories:`` list. Files without pip options are passed through untouched,
-    so their content hash is exactly what ``conda-lock`` computes from the file itself.
+    top-level ``pip-repositories:`` list. envmgr renders both (each option line behind a selector
+    conda-lock skips, see envmgr/specs/render.py), so a rendered file is passed through untouched
+    and its content hash is exactly what ``conda-lock`` computes from the file itself. Only a file
+    whose option lines conda-lock would read (an older rendering) is rewritten.
     """
-    data = _env_yaml(env_text)
+    data = _env_yaml(_without_skipped_lines(env_text))
     changed = False
     for dep in data["dependencies"]:
         if isinstance(dep, dict) and dep.get("pip"):
@@ -105,6 +107,14 @@ def conda_lock_view(env_text: str) -> str:
             if repos:
                 data["pip-repositories"] = repos
     return yaml.safe_dump(data, sort_keys=False) if changed else env_text
+
+
+def _without_skipped_lines(env_text: str) -> str:
+    """The text without the lines conda-lock's selector filter drops on every platform."""
+    from ..specs.render import PIP_OPTION_SELECTOR
+
+    marker = f"[{PIP_OPTION_SELECTOR}]"
+    return "\n".join(line for line in env_text.splitlines() if not line.rstrip().endswith(marker))
 
 
 def make_lock_spec(env_text: str, file_name: str, platforms: list[str], workdir: Path):
@@ -142,6 +152,13 @@ def conda_specs(lock_spec, platform: str) -> list[str]:
         channel = f"{dep.conda_channel}::" if getattr(dep, "conda_channel", None) else ""
         out.append(" ".join(x for x in (channel + dep.name, version, build or "") if x))
     return out
+
+
+def virtual_packages_file(lockfile: Path) -> Path:
+    """``lockfiles/NAME.virtual-packages.yml`` beside ``lockfiles/NAME.conda-lock.yml``: the
+    virtual packages the lock assumed, as ``conda-lock --virtual-package-spec`` reads them."""
+    lockfile = Path(lockfile)
+    return lockfile.with_name(lockfile.name.removesuffix(".conda-lock.yml") + ".virtual-packages.yml")
 
 
 def content_hashes(lock_spec, platforms: list[str], cuda: str | None, workdir: Path) -> dict[str, str]:
@@ -207,7 +224,7 @@ def render_lockfile(inputs: LockInputs, lockfile: Path, records_by_platform: dic
     content = Lockfile(package=locked_packages(records_by_platform) + list(pip_packages), metadata=meta)
     content.alphasort_inplace()
     content.filter_virtual_packages_inplace()
-    header = _conda_lock_header(lockfile.name, (source,))
+    header = _conda_lock_header(lockfile.name, (source,), virtual_packages_file(lockfile).name)
     dumper = getattr(yaml, "CDumper", yaml.Dumper)
     data = content.to_v1().dict_for_output()
     text = header + yaml.dump(data, Dumper=dumper, sort_keys=False)
@@ -218,9 +235,11 @@ def render_lockfile(inputs: LockInputs, lockfile: Path, records_by_platform: dic
 
 
 @functools.lru_cache(maxsize=64)
-def _conda_lock_header(file_name: str, sources: tuple[str, ...]) -> str:
+def _conda_lock_header(file_name: str, sources: tuple[str, ...], virtual_packages: str) -> str:
     """conda-lock's help-text header, from its own writer. It depends only on the file name, the
-    sources and the package categories (always "main" here), so a package-less file gives it."""
+    sources and the package categories (always "main" here), so a package-less file gives it.
+    Its re-lock commands also name the virtual-package spec written beside the lock, so conda-lock
+    solves (and hashes) against the virtual packages envmgr assumed, not its own defaults."""
     from conda_lock.lockfile import write_conda_lock_file
     from conda_lock.lockfile.v2prelim.models import Lockfile, LockMeta
 
@@ -229,14 +248,27 @@ def _conda_lock_header(file_name: str, sources: tuple[str, ...]) -> str:
         out = Path(tmp) / file_name
         write_conda_lock_file(Lockfile(package=[], metadata=meta), out, metadata_choices=set())
         lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
-    return "".join(line for line in lines if line.startswith("#"))
+    return "".join(_with_virtual_packages(line, file_name, virtual_packages)
+                   for line in lines if line.startswith("#"))
+
+
+def _with_virtual_packages(line: str, file_name: str, virtual_packages: str) -> str:
+    """A header line; a ``conda-lock ... --lockfile NAME`` command gets ``--virtual-package-spec``."""
+    if "conda-lock " in line and f"--lockfile {file_name}" in line and "--virtual-package-spec" not in line:
+        return line.replace(f"--lockfile {file_name}",
+                            f"--lockfile {file_name} --virtual-package-spec {virtual_packages}")
+    return line
 
 
 def render_lockfile_with_conda_lock(content, lockfile: Path) -> str:
-    """conda-lock's own writer, end to end (the reference :func:`render_lockfile` must match)."""
+    """conda-lock's own writer, end to end (the reference :func:`render_lockfile` must match),
+    its re-lock commands naming the virtual-package spec as envmgr's header does."""
     from conda_lock.lockfile import write_conda_lock_file
 
     with tempfile.TemporaryDirectory(prefix="envmgr-lock-") as tmp:
         out = Path(tmp) / lockfile.name
         write_conda_lock_file(content, out, metadata_choices=set())
-        return out.read_text(encoding="utf-8")
+        lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    spec = virtual_packages_file(lockfile).name
+    return "".join(_with_virtual_packages(line, lockfile.name, spec) if line.startswith("#") else line
+                   for line in lines)

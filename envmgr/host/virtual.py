@@ -48,6 +48,19 @@ def spec_document(platforms: list[str], cuda: str | None) -> dict:
     return {"subdirs": {p: {"packages": virtual_packages(p, cuda)} for p in platforms}}
 
 
+def spec_text(platforms: list[str], cuda: str | None) -> str:
+    """The same document as the file written beside each lock (``lockfiles/NAME.virtual-packages.yml``),
+    in conda-lock's ``--virtual-package-spec`` format: ``conda-lock lock --check-input-hash
+    --virtual-package-spec`` with it recomputes the lock's content hash."""
+    lines = ["# The virtual packages this lock assumes (envmgr/host/virtual.py), in conda-lock's",
+             "# --virtual-package-spec format; written by `envmgr lock`, do not edit.",
+             "subdirs:"]
+    for platform in platforms:
+        lines += [f"  {platform}:", "    packages:"]
+        lines += [f"      {name}: {json.dumps(value)}" for name, value in virtual_packages(platform, cuda).items()]
+    return "\n".join(lines) + "\n"
+
+
 def describe(platforms: list[str], cuda: str | None) -> str:
     """One line per platform, for the lockfile's metadata: ``linux-64: __cuda=10.2 __glibc=2.17 ...``."""
     return "; ".join(f"{p}: " + " ".join(f"{n}={v.replace(' ', '=')}" for n, v in
@@ -81,5 +94,5 @@ def conda_lock_repo(platforms: list[str], cuda: str | None, workdir: Path):
     from conda_lock.virtual_package import virtual_package_repo_from_specification
 
     spec_file = Path(workdir) / "virtual-packages.yml"
-    spec_file.write_text(json.dumps(spec_document(platforms, cuda), indent=1), encoding="utf-8")
+    spec_file.write_text(spec_text(platforms, cuda), encoding="utf-8")
     return virtual_package_repo_from_specification(spec_file)

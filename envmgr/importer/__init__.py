@@ -71,8 +71,11 @@ class ImportReport(ProblemReport):
 
 
 def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bool = False,
-                force: bool = False, kb=None, environment: str | None = None) -> ImportReport:
-    """Read ``path``, write ``envs/NAME.yaml`` in ``workspace``, and diagnose it."""
+                force: bool = False, kb=None, environment: str | None = None,
+                keep_pins: bool = False) -> ImportReport:
+    """Read ``path``, write ``envs/NAME.yaml`` in ``workspace``, and diagnose it. ``environment``:
+    which of a pixi manifest's environments; ``keep_pins``: a dump's (``conda env export``)
+    transitive pins stay in the spec, at their exact versions."""
     from ..atomic import write_text_atomic
     from ..knowledge.facts import load
     from ..specs.specfile import validate_name
@@ -91,7 +94,7 @@ def import_file(path: str | Path, workspace, *, name: str | None = None, fix: bo
                             fix="pick another name with --name, or overwrite it with --force")
         exists.code = "spec-exists"      # its problem code in --json
         raise exists
-    imported = build_spec(source, recognise(source), name, kb, fix=fix)
+    imported = build_spec(source, recognise(source), name, kb, fix=fix, keep_pins=keep_pins)
     changes = imported.changes + (repair(imported, kb) if fix else [])
     text = _spec_text(imported.spec, path)
     _check_round_trip(text, name)

@@ -66,7 +66,10 @@ def _channel(channel: str, folder: Path) -> tuple[str | None, str]:
 
 def carry_conda(result) -> None:
     items = result.facts.other_conda
-    if result.source.is_export:
+    if result.source.is_export and result.keep_pins:
+        items, mutexes = exports.drop_variant_mutexes(items, lambda s: s.name)
+        result.dropped += [mutexes] if mutexes else []
+    elif result.source.is_export:
         items, dropped = exports.drop_transitive(items, "conda", lambda s: s.name)
         result.dropped += [dropped] if dropped else []
     items, runtimes = exports.drop_platform_runtimes(items, lambda s: s.name)
@@ -77,7 +80,8 @@ def carry_conda(result) -> None:
             f"build strings of {len(stripped)} package{'s' * (len(stripped) != 1)}",
             "a build string pins one platform's build hash; the versions are kept",
             items=[s.text for s in stripped]))
-    result.spec.packages = [_conda_text(s, s in stripped) for s in items]
+    result.spec.packages = [_exact(s) if result.keep_pins and _is_kept_pin(s) else
+                            _conda_text(s, s in stripped) for s in items]
     unused = result.facts.unused_builds
     if unused:
         result.dropped.append(Dropped(
@@ -88,6 +92,19 @@ def carry_conda(result) -> None:
         result.dropped.append(Dropped(line.text, "not a conda match spec", line=line.line))
     if result.facts.bare_pip:
         result.dropped.append(Dropped("pip", "envmgr adds pip itself when the spec has pip requirements"))
+
+
+def _is_kept_pin(spec) -> bool:
+    """A dump's transitive pin at one exact version (``libpng=1.6.37=h21135ba_2``), kept by --keep-pins."""
+    version = spec.version or ""
+    return (exports.is_transitive(spec.name, "conda") and bool(version)
+            and not any(c in version for c in "<>=!~*,|"))
+
+
+def _exact(spec) -> str:
+    """``name==version``: conda reads ``name=1.0`` as ``1.0.*``; the authors had exactly 1.0."""
+    prefix = f"{spec.channel}::" if spec.channel else ""
+    return f"{prefix}{spec.name}=={spec.version}"
 
 
 def _conda_text(spec, without_build: bool) -> str:
@@ -105,7 +122,7 @@ def _conda_text(spec, without_build: bool) -> str:
 def carry_pip(result) -> None:
     facts = result.facts
     items = facts.other_pip
-    if result.source.is_export:
+    if result.source.is_export and not result.keep_pins:
         items, dropped = exports.drop_transitive(items, "pip", lambda p: p.name or "")
         result.dropped += [dropped] if dropped else []
     kept = []

@@ -105,8 +105,55 @@ def drop_transitive(items: list, manager: str, name_of) -> tuple[list, Dropped |
     return kept, Dropped(
         f"{len(dropped)} transitive {where} pins ({shown})",
         "the file is a full dump of an installed environment: envmgr keeps the direct requests "
-        "and lets the solver choose their dependencies (add any you need to `packages`/`pip`)",
+        "and lets the solver choose their dependencies (`envmgr import --keep-pins` keeps these "
+        "exact versions as extra pins; `as_of` solves as of the file's date)",
         items=names)
+
+
+def drop_variant_mutexes(items: list, name_of) -> tuple[list, Dropped | None]:
+    """``_openmp_mutex``-style packages, kept out even with --keep-pins: they pick one platform's
+    build variant (``4.5=1_gnu``), which the solver derives from the rest."""
+    kept, dropped = [], []
+    for item in items:
+        (dropped if name_of(item).startswith("_") else kept).append(item)
+    if not dropped:
+        return kept, None
+    names = sorted({name_of(item) for item in dropped})
+    return kept, Dropped(f"variant mutexes: {', '.join(names)}",
+                         "they select one platform's build variant; the solver installs the "
+                         "right one as a dependency", items=names)
+
+
+_DATE = re.compile(r"\b((?:19|20)\d\d)[-/.](0[1-9]|1[0-2])[-/.](0[1-9]|[12]\d|3[01])\b")
+
+
+def date_of(path, today: str | None = None) -> tuple[str, str] | None:
+    """(YYYY-MM-DD, where it came from) for a dump: a date in one of its comment lines
+    (``# exported 2021-06-30``), else the file's modification time. None if neither can be read."""
+    import datetime as dt
+
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        comment = line.partition("#")[2] if "#" in line else ""
+        found = _DATE.search(comment)
+        if found:
+            try:
+                day = dt.date(*(int(x) for x in found.groups())).isoformat()
+            except ValueError:
+                continue
+            return day, f"the date in the file's comment on line {number}"
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    day = dt.datetime.fromtimestamp(mtime, dt.timezone.utc).date().isoformat()
+    today = today or dt.datetime.now(dt.timezone.utc).date().isoformat()
+    caveat = (": a fresh clone or download dates it today, so put the date the authors made it, "
+              "if you know it" if day >= today else "")
+    return day, f"the file's modification time{caveat}"
 
 
 def drop_platform_runtimes(items: list, name_of) -> tuple[list, Dropped | None]:

@@ -21,6 +21,7 @@ class Imported:
     dropped: list[Dropped] = field(default_factory=list)
     changes: list = field(default_factory=list)       # --fix changes made while resolving
     conflicts: list = field(default_factory=list)     # pins.Conflict: repeated pins that disagree
+    keep_pins: bool = False                           # --keep-pins: a dump's transitive pins stay
 
 
 @dataclass

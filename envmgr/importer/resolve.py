@@ -26,7 +26,7 @@ from .torchstack import GPU, StackFacts
 
 
 def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase,
-               fix: bool = False) -> Imported:
+               fix: bool = False, keep_pins: bool = False) -> Imported:
     if not facts.has_torch:
         # The file reads fine (so not exit 2), but there is no stack to manage: nothing is written.
         raise EnvmgrError("no torch in the file: envmgr manages PyTorch stacks", file=source.path,
@@ -34,7 +34,7 @@ def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase,
                               "or start with `envmgr new NAME \"torch X.Y + cuXYZ\"`")
     spec = Spec(name=name)
     result = Imported(spec=spec, facts=facts, source=source, release=None,
-                      dropped=list(source.dropped))
+                      dropped=list(source.dropped), keep_pins=keep_pins)
     result.conflicts = settle(facts, kb)
     claim = facts.cuda_claim()
     cuda = claim.value if claim else None
@@ -49,7 +49,29 @@ def build_spec(source: Source, facts: StackFacts, name: str, kb: KnowledgeBase,
     spec.route = _route(result)
     carry_conda(result)
     carry_pip(result)
+    _suggest_as_of(result)
     return result
+
+
+def _suggest_as_of(result: Imported) -> None:
+    """A dump whose transitive pins were dropped: the solver picks today's versions of them
+    unless the spec solves as of the dump's date; say which date, and where it came from."""
+    transitive = [d for d in result.dropped if " transitive " in d.item]
+    if not transitive or result.spec.as_of is not None:
+        return
+    dated = exports.date_of(result.source.path)
+    count = sum(len(d.items) for d in transitive)
+    if dated is None:
+        when, fix = "", "add as_of: \"YYYY-MM-DD\" (the day the authors made it) to the spec"
+    else:
+        day, where = dated
+        when = f"; the file is dated {day} ({where})"
+        fix = f"add as_of: \"{day}\" to the spec to solve as of that day"
+    result.notes.append(Problem(
+        code="as-of-suggested", key="as_of", severity="note",
+        message=f"{count} exact transitive pins of the dump were dropped (listed under dropped), so "
+                f"their versions are solved anew{when}",
+        fix=f"{fix}, or import again with --keep-pins to keep the authors' exact versions"))
 
 
 # -- torch -----------------------------------------------------------------------------------

@@ -141,6 +141,10 @@ def read_environment(path: Path, root: yaml.Node | None) -> Source:
             source.dropped.append(Dropped(f"prefix: {_scalar(value) or ''}".strip(),
                                           "a path on the machine that exported the file; "
                                           "envmgr installs into its own prefix", line=_line(key_node)))
+        elif key in ("pip-repositories", "allow-pypi-requests"):
+            source.dropped.append(Dropped(f"{key}:", "conda-lock's name for the pip indexes; the pip "
+                                          "list's index lines say the same, and envmgr writes both "
+                                          "when it renders", line=_line(key_node)))
         else:
             source.dropped.append(Dropped(f"{key}:", "envmgr specs have no such key"
                                           + ("; set these variables yourself" if key == "variables" else ""),

@@ -55,6 +55,10 @@ class Workspace:
     def lockfile(self, name: str) -> Path:
         return self.lockfiles_dir / f"{name}.conda-lock.yml"
 
+    def virtual_packages_file(self, name: str) -> Path:
+        """The virtual packages the lock assumed, for ``conda-lock --virtual-package-spec``."""
+        return self.lockfiles_dir / f"{name}.virtual-packages.yml"
+
     def spec_names(self) -> list[str]:
         """Names of all specs in ``envs/``, sorted."""
         if not self.envs_dir.is_dir():

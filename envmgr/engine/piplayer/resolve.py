@@ -104,6 +104,7 @@ class LockedWheel:
     url: str
     sha256: str
     platform: str
+    index: str | None = None      # the extra index / find-links page it came from; None: the default
 
 
 @dataclass
@@ -281,7 +282,38 @@ def compile_platform(request: PipRequest, platform: str, python: str, installed:
         if done.returncode != 0:
             raise _uv_error(done.stderr, platform, file)
         lock = tomllib.loads((work / "pylock.toml").read_text(encoding="utf-8"))
-    return [_wheel_of(package, platform) for package in lock.get("packages", [])]
+    wheels = [_wheel_of(package, platform) for package in lock.get("packages", [])]
+    return [_with_index(w, request, workspace, family_pinned) for w in wheels]
+
+
+def _with_index(wheel: LockedWheel, request: PipRequest, workspace, family_pinned: bool) -> LockedWheel:
+    """``wheel`` with the extra index or find-links page it came from (uv's pylock does not say):
+    the torch family when it is pinned to PyTorch's index, or a file under one of the request's
+    index URLs (``.../whl/cu124/torch-...whl``) or beside a find-links page
+    (``.../whl/torch_stable.html`` -> ``.../whl/cu101/torch-...whl``)."""
+    from dataclasses import replace
+
+    places = _places(request, workspace)
+    for url, _, is_pytorch in places:
+        if family_pinned and is_pytorch and wheel.name in TORCH_FAMILY:
+            return replace(wheel, index=url)
+    for url, folder, _ in places:
+        if wheel.url.startswith(folder):
+            return replace(wheel, index=url)
+    return wheel
+
+
+def _places(request: PipRequest, workspace) -> list[tuple[str, str, bool]]:
+    """(URL as used, the folder its files lie under, whether it is PyTorch's) for each extra index
+    and find-links page of ``request``."""
+    out = []
+    for url in request.index_urls:
+        used, is_pytorch = _mirror(url, workspace)
+        out.append((used, used.rstrip("/") + "/", is_pytorch))
+    for url in request.find_links:
+        used, is_pytorch = _mirror(url, workspace)
+        out.append((used, used.rsplit("/", 1)[0] + "/", is_pytorch))
+    return out
 
 
 def _wheel_of(package: dict, platform: str) -> LockedWheel:
