@@ -147,7 +147,7 @@ def test_an_env_of_another_workspace_is_never_silently_replaced(tmp_workspace, w
     result = envmgr("create", "paper")
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert str(other.root) in result.stderr and str(here.root) in result.stderr
-    assert "ENVMGR_ENVS_DIR" in result.stderr and "create paper --force" in result.stderr
+    assert "ENVMGR_ENVS_DIR" in result.stderr and "create paper --take-over" in result.stderr
     assert env.marker() == theirs                                 # untouched
     row = listed()["paper"]
     assert row["env"] == "other-workspace" and row["owner"] == str(other.root)

@@ -6,9 +6,10 @@ import json
 import sys
 import time
 
-import click
-
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import click
 
 from . import cli
 from ..errors import EnvmgrError, UsageError
@@ -89,7 +90,25 @@ def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
         lock_environment(workspace, name)
 
 
-def create_one(workspace, name: str, *, relock: bool, force: bool, progress: bool, say) -> dict:
+@dataclass(frozen=True)
+class Overrides:
+    """What create may do that it refuses by default; each flag means one thing."""
+
+    recreate: bool = False      # rebuild an environment that already matches its lockfile
+    ignore_host: bool = False   # install although this machine's driver or GPU cannot run it
+    take_over: bool = False     # replace the environment another workspace created
+
+    @classmethod
+    def from_force(cls, force: bool, recreate: bool, ignore_host: bool, take_over: bool):
+        if force:   # the old catch-all: all three, said once so scripts can move to the flag they mean
+            warn("warning: --force is deprecated: it means --recreate --ignore-host --take-over; "
+                 "give the one you mean")
+            return cls(True, True, True)
+        return cls(recreate, ignore_host, take_over)
+
+
+def create_one(workspace, name: str, *, relock: bool, overrides: Overrides, progress: bool,
+               say) -> dict:
     """create's object for one environment: name, ok, prefix, lockfile, platform, action,
     packages, pip_packages (null when nothing was installed), seconds, problems (the host's
     warnings and notes)."""
@@ -98,18 +117,18 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
 
     env = Environment.named(name, workspace)
     platform = host_platform()
-    _refuse_others(env, force)                 # before locking: no point solving for a refusal
+    _refuse_others(env, overrides.take_over)   # before locking: no point solving for a refusal
     _ready_lockfile(workspace, name, relock, say)
     lockfile = workspace.lockfile(name)
     result = {"name": name, "ok": True, "prefix": str(env.prefix), "lockfile": str(lockfile),
               "platform": platform}
-    if not force and env.in_sync(lockfile, platform):
+    if not overrides.recreate and env.in_sync(lockfile, platform):
         return _up_to_date(result, env, started, [])
-    problems = _refuse_if_host_cannot_run(workspace, name, force, say)
+    problems = _refuse_if_host_cannot_run(workspace, name, overrides.ignore_host, say)
     with env.locked(notify=warn):
         env.clean_leftovers()
-        _refuse_others(env, force)             # again: someone may have made it meanwhile
-        if not force and env.in_sync(lockfile, platform):   # another envmgr just made it
+        _refuse_others(env, overrides.take_over)   # again: someone may have made it meanwhile
+        if not overrides.recreate and env.in_sync(lockfile, platform):   # another envmgr just made it
             return _up_to_date(result, env, started, problems)
         action = "updated" if env.exists() else "created"
         with labelled("install-failed"):
@@ -131,11 +150,11 @@ def _up_to_date(result: dict, env: Environment, started: float, problems) -> dic
             "problems": [p.to_json() for p in problems]}
 
 
-def _refuse_others(env: Environment, force: bool) -> None:
-    """A folder envmgr did not make, or (without --force) another workspace's environment."""
+def _refuse_others(env: Environment, take_over: bool) -> None:
+    """A folder envmgr did not make, or (without --take-over) another workspace's environment."""
     with labelled("foreign-env"):
         env.refuse_foreign()
-    if not force:
+    if not take_over:
         with labelled("other-workspace"):
             env.refuse_other_workspace("create")
 
@@ -155,10 +174,10 @@ def _since(started: float) -> float:
     return round(time.perf_counter() - started, 3)
 
 
-def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> list:
+def _refuse_if_host_cannot_run(workspace, name: str, ignore_host: bool, say) -> list:
     """The driver and GPU checks of `check --host`: refuse a stack this machine cannot run.
-    Returns what it said instead of refusing (warnings and notes; with --force, the errors as
-    warnings), for --json."""
+    Returns what it said instead of refusing (warnings and notes; with --ignore-host, the errors
+    as warnings), for --json."""
     from dataclasses import replace
 
     from ..host.detect import detect
@@ -175,15 +194,16 @@ def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> list:
         say(f"{problem.severity}: {problem.message}")
     if not errors:
         return said
-    if force:
-        forced = [replace(p, severity="warning", message=f"{p.message} (installing anyway: --force)")
+    if ignore_host:
+        forced = [replace(p, severity="warning",
+                          message=f"{p.message} (installing anyway: --ignore-host)")
                   for p in errors]
         for problem in forced:
             warn(f"warning: {problem.message}")
         return said + forced
     more = f" (and {len(errors) - 1} more: envmgr check --host {name})" if len(errors) > 1 else ""
-    fix = f"{errors[0].fix}; or `envmgr create {name} --force` to install anyway" if errors[0].fix \
-        else f"`envmgr create {name} --force` to install anyway"
+    fix = f"{errors[0].fix}; or `envmgr create {name} --ignore-host` to install anyway" \
+        if errors[0].fix else f"`envmgr create {name} --ignore-host` to install anyway"
     raise coded(EnvmgrError(f"{name} cannot run on this machine: {errors[0].message}{more}", fix=fix),
                 errors[0].code)
 
@@ -242,19 +262,24 @@ def _note_cross_device(env: Environment, say) -> None:
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Create every spec in envs/.")
 @click.option("--relock", is_flag=True, help="Re-lock a stale lockfile instead of refusing it.")
+@click.option("--recreate", is_flag=True,
+              help="Rebuild even when the environment already matches its lockfile.")
+@click.option("--ignore-host", is_flag=True,
+              help="Install even when this machine's driver or GPU cannot run the stack.")
+@click.option("--take-over", is_flag=True,
+              help="Replace an environment of the same name that another workspace created.")
 @click.option("--force", is_flag=True,
-              help="Rebuild even when the environment already matches its lockfile, install "
-                   "even when this machine's driver or GPU cannot run the stack, and take over "
-                   "an environment of the same name that another workspace created.")
+              help="Deprecated: --recreate --ignore-host --take-over together.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def create(names, all_, relock, force, as_json):
+def create(names, all_, relock, recreate, ignore_host, take_over, force, as_json):
     """Install environments exactly as their lockfiles say, side by side.
 
     Locks first when there is no lockfile and refuses a stale one unless --relock. Environments
     go to $ENVMGR_ENVS_DIR/NAME (else conda's envs dir, else ~/.envmgr/envs/NAME) and hardlink
     files from one package cache ($ENVMGR_PKGS_DIR, else ~/.envmgr/pkgs). An environment that
     already matches its lockfile is left alone. An environment that another workspace created
-    (same name, same envs dir) is refused unless --force. One environment that fails does not
+    (same name, same envs dir) is refused unless --take-over, a stack this machine's driver or
+    GPU cannot run unless --ignore-host. One environment that fails does not
     stop the others; the exit code is the worst of them. Results go to stdout (--json: a list,
     one object per environment, failures included), progress and errors to stderr.
     """
@@ -265,11 +290,13 @@ def create(names, all_, relock, force, as_json):
     say = _say(as_json)
     progress = sys.stderr.isatty() and not as_json
     selected = list(dict.fromkeys(_names(workspace, names, all_)))
+    overrides = Overrides.from_force(force, recreate, ignore_host, take_over)
     results, exit_code = [], 0
     for name in selected:
         started = time.perf_counter()
         try:
-            result = create_one(workspace, name, relock=relock, force=force, progress=progress, say=say)
+            result = create_one(workspace, name, relock=relock, overrides=overrides,
+                                progress=progress, say=say)
         except EnvmgrError as err:
             if len(selected) == 1 and not as_json:
                 raise
