@@ -57,9 +57,11 @@ def list_(as_json, no_size, all_workspaces):
     from .output import table
 
     cells = [[r.name, r.torch or "?", r.cuda or "?", r.python or "?", r.lock, r.env,
-              shown_path(r.prefix) if r.prefix else "-", human(r.size), human(None if r.size is None else r.size - r.private)]
+              _counts(r), shown_path(r.prefix) if r.prefix else "-", human(r.size),
+              human(None if r.size is None else r.size - r.private)]
              for r in found]
-    headers = ["name", "torch", "cuda", "python", "lock", "env", "prefix", "size", "shared"]
+    headers = ["name", "torch", "cuda", "python", "lock", "env", "packages", "prefix", "size",
+               "shared"]
     if any(r.as_of for r in found):   # the era a lock was solved for, only when some spec has one
         headers.insert(4, "as_of")
         for row, line in zip(found, cells):
@@ -76,6 +78,13 @@ def list_(as_json, no_size, all_workspaces):
                 where = f"{shown_path(problem['file'])}{line}: "
             fix = f" (fix: {problem['fix']})" if problem["fix"] else ""
             click.echo(f"{row.name}: {where}{problem['message']}{fix}", err=True)
+
+
+def _counts(row) -> str:
+    """"2 conda + 6 pip" (a pip-route env's torch is a pip package), "25 conda", or "-"."""
+    if row.packages is None:
+        return "-"
+    return f"{row.packages} conda" + (f" + {row.pip_packages} pip" if row.pip_packages else "")
 
 
 def _list_all_workspaces(workspace, as_json: bool, no_size: bool) -> None:

@@ -133,19 +133,19 @@ def create_one(workspace, name: str, *, relock: bool, overrides: Overrides, prog
         action = "updated" if env.exists() else "created"
         with labelled("install-failed"):
             _build(workspace, env, lockfile, platform, progress, say)
-    packages = len(env.marker()["packages"])
-    from ..engine.install import wanted_urls
-
-    pip_packages = len(wanted_urls(lockfile, platform)[1])   # installed by install.link (piplayer)
+    marker = env.marker()
+    packages, pip_packages = len(marker["packages"]), marker.get("pip_packages") or 0
     return {**result, "action": action, "packages": packages, "pip_packages": pip_packages,
             "seconds": _since(started), "problems": [p.to_json() for p in problems]}
 
 
 def _up_to_date(result: dict, env: Environment, started: float, problems) -> dict:
-    # the marker lists the conda packages (cheap to read); pip's count would mean parsing the
-    # lockfile, which the no-op path avoids
-    packages = len((env.marker() or {}).get("packages") or [])
-    return {**result, "action": "up-to-date", "packages": packages, "pip_packages": None,
+    # the marker lists the conda packages and counts the pip ones (cheap to read: the no-op path
+    # parses no lockfile); a marker older than that count gives null
+    marker = env.marker() or {}
+    packages = len(marker.get("packages") or [])
+    return {**result, "action": "up-to-date", "packages": packages,
+            "pip_packages": marker.get("pip_packages"),
             "seconds": _since(started),
             "problems": [p.to_json() for p in problems]}
 
@@ -215,13 +215,14 @@ def _build(workspace, env: Environment, lockfile, platform: str, progress: bool,
 
     digest = file_digest(lockfile)           # hashed before reading: what we install is what we record
     records = install.locked_records(lockfile, platform)
+    pip_count = len(install.wanted_urls(lockfile, platform)[1])   # installed by link (piplayer)
     requested = _requested_specs(workspace, env.name)
     cuda = spec_cuda(workspace, env.name)
-    say(f"installing {len(records)} packages into {shown_path(env.prefix)}")
+    say(f"installing {package_counts(len(records), pip_count)} into {shown_path(env.prefix)}")
     _note_cross_device(env, say)
     record = {"lockfile": str(lockfile), "lockfile_sha256": digest, "platform": platform,
               "spec": str(workspace.spec_path(env.name)), "workspace": str(workspace.root),
-              "cuda": cuda}
+              "cuda": cuda, "pip_packages": pip_count}
     env.build(lambda tmp: install.link(records, tmp, env.prefix, env.pkgs_dir, progress=progress,
                                        requested=requested, lockfile=lockfile), record)
 
@@ -318,8 +319,17 @@ def create(names, all_, relock, recreate, ignore_host, take_over, force, as_json
 def _print_created(result: dict) -> None:
     name = result["name"]
     if result["action"] == "up-to-date":
-        click.echo(f"{name} is up to date ({shown_path(result['prefix'])})")
+        click.echo(f"{name} is up to date ({shown_path(result['prefix'])}, "
+                   f"{package_counts(result['packages'], result.get('pip_packages'))})")
     else:
-        pip = f" + {result['pip_packages']} pip" if result.get("pip_packages") else ""
-        click.echo(f"{result['action']} {name} at {shown_path(result['prefix'])} ({result['packages']} "
-                   f"packages{pip}, {result['seconds']:.1f} s); try: envmgr verify {name}")
+        click.echo(f"{result['action']} {name} at {shown_path(result['prefix'])} "
+                   f"({package_counts(result['packages'], result.get('pip_packages'))}, "
+                   f"{result['seconds']:.1f} s); try: envmgr verify {name}")
+
+
+def package_counts(conda: int, pip: int | None) -> str:
+    """"2 conda + 6 pip packages": a pip-route env's torch is among the pip ones, so a bare
+    conda count would hide most of what was installed."""
+    if pip:
+        return f"{conda} conda + {pip} pip packages"
+    return f"{conda} conda package{'s' * (conda != 1)}"
