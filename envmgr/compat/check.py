@@ -55,15 +55,9 @@ def nearest(wanted: str, options: list[str]) -> str | None:
 # -- torch -----------------------------------------------------------------------------------
 
 def _unknown_torch(kb: KnowledgeBase, torch: str) -> Problem:
-    known = [r.torch for r in kb.releases]
-    near = nearest(torch, known)
-    return Problem(
-        code="unknown-torch", key="torch",
-        message=f"torch {torch} is not a release envmgr knows "
-                f"(known: {known[0]} to {known[-1]})",
-        fact="torch releases are listed in envmgr's knowledge base (envmgr matrix shows them)",
-        source=kb.cite(["prev-versions"]),
-        fix=f"torch: \"{near}\"" if near else None)
+    from .nearest_release import unknown_torch
+
+    return unknown_torch(kb, torch)
 
 
 # -- CUDA ------------------------------------------------------------------------------------

@@ -113,8 +113,11 @@ def channel_problems(imported: Imported, release: TorchRelease, route: str | Non
     for channel in (c for c in spec.channels if c in SERVING_CHANNELS):
         if release.conda and channel == release.conda.channel and route in (None, "pytorch"):
             continue
+        variant = "CPU" if cuda == CPU else f"CUDA {cuda}"
         if release.conda is None:
             why = f"the {channel} channel has no torch {release.torch} (it ends at torch 2.5)"
+        elif channel == release.conda.channel:   # the release is there, but not this variant
+            why = f"the {channel} channel has torch {release.torch}, but no {variant} build of it"
         else:
             why = f"torch {release.torch} is served by the {release.conda.channel} channel, not {channel}"
         problems.append(FileProblem(
