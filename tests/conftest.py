@@ -122,3 +122,10 @@ def cpu(tmp_workspace, write_spec):
     """A workspace holding one CPU spec, `cpu` (torch 1.13)."""
     write_spec(tmp_workspace, "cpu", "stack: torch 1.13 cpu\n")
     return tmp_workspace
+
+
+@pytest.fixture(autouse=True)
+def no_system_cuda_toolkit(monkeypatch):
+    """doctor also looks for nvcc in /usr/local/cuda: the machine running the tests may have one,
+    which no test expects (tests put a stand-in nvcc on PATH)."""
+    monkeypatch.setattr("envmgr.host.detect.SYSTEM_CUDA_HOMES", ())

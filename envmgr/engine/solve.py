@@ -142,10 +142,12 @@ async def _solve_all(channels: list[str], specs: list, plan: dict[str, list], ca
 
 def solve_platforms(channels: list[str], specs: list[str], platforms: list[str], cuda: str | None,
                     *, what: str = "", file: str | Path | None = None,
-                    exclude_newer=None, as_of_facts: dict | None = None) -> dict[str, list]:
+                    exclude_newer=None, as_of_facts: dict | None = None,
+                    workspace=None) -> dict[str, list]:
     """platform -> solved ``RepoDataRecord`` list. ``what`` names the environment in errors.
     ``exclude_newer``: an aware datetime; packages uploaded after it are left out (``as_of``);
-    ``as_of_facts``: how that cutoff was asked for (the lock's facts), for the hint."""
+    ``as_of_facts``: how that cutoff was asked for (the lock's facts), for the hint;
+    ``workspace``: whose settings made the channel URLs, for an unreadable channel's fix."""
     from rattler.exceptions import SolverError
 
     plan = {p: rattler_virtual_packages(p, cuda) for p in platforms}
@@ -172,7 +174,7 @@ def solve_platforms(channels: list[str], specs: list[str], platforms: list[str],
         raise EnvmgrError(f"cannot solve{label} for {', '.join(platforms)}:\n{explanation}\n",
                           file=file, fix=fix) from None
     except rattler_errors() as exc:   # fetch / parse / unsupported-scheme errors of a channel
-        raise channel_error(exc, channels, file, platforms=platforms) from None
+        raise channel_error(exc, channels, file, platforms=platforms, workspace=workspace) from None
 
 
 def versions_of(name: str, channels: list[str], platforms: list[str], cache_dir: Path) -> list[str]:
@@ -235,9 +237,13 @@ NETWORK_FIX = ("check the network (and any proxy), or point ENVMGR_CHANNEL_ALIAS
 
 
 def channel_error(exc: BaseException, channels: list[str], file=None,
-                  platforms: list[str] | None = None) -> EnvmgrError:
+                  platforms: list[str] | None = None, workspace=None) -> EnvmgrError:
     """One line naming the channels that failed: those rattler's message names, else (an
-    unsupported scheme, say) those that fail when read one by one, else all of them."""
+    unsupported scheme, say) those that fail when read one by one, else all of them; and the
+    setting they come from (``defaults`` -> default_channels, names -> channel_alias), with
+    an environment variable that overrides envmgr.yaml named as such."""
+    from .channels import failing_channel_settings
+
     message = one_line(exc)
     failing = [url for url in channels if url.rstrip("/") in message]
     if not failing and len(channels) > 1 and platforms:
@@ -246,6 +252,12 @@ def channel_error(exc: BaseException, channels: list[str], file=None,
     label = "channel" if len(failing) == 1 else "channels"
     network = any(word in message.lower() for word in
                   ("error sending request", "dns", "connect", "timed out", "tls", "certificate"))
+    settings = failing_channel_settings(failing, workspace)
+    if settings is not None:
+        where, fix = settings
+        fix = f"check the network (and any proxy), or {fix}" if network else fix
+        return EnvmgrError(f"cannot read the {label} {', '.join(failing)}: {message}; {where}",
+                           file=file, fix=fix)
     return EnvmgrError(f"cannot read the {label} {', '.join(failing)}: {message}", file=file,
                        fix=NETWORK_FIX if network else CHANNEL_FIX)
 
