@@ -211,7 +211,7 @@ def test_human_output_shows_paths_relative_to_the_current_folder(tmp_workspace, 
     write_spec(tmp_workspace, "cpu", CPU)
     result = envmgr("create", "cpu")
     assert result.stdout.startswith("created cpu at envs-here/cpu (")
-    assert "installing 10 packages into envs-here/cpu" in result.stderr
+    assert "installing 10 conda packages into envs-here/cpu" in result.stderr
     table = envmgr("list").stdout
     assert " envs-here/cpu " in table and "envs dir: envs-here" in table
     assert str(tmp_workspace.root) not in table

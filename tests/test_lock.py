@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from envmgr.cli import cli
 
-PAPER = "stack: torch 1.10 + cu102 + py3.7\n"
+# both platforms written out: the default is only the platform of the machine that locks
+PAPER = "stack: torch 1.10 + cu102 + py3.7\nplatforms: [linux-64, win-64]\n"
 CPU = "stack: torch 1.13 cpu\n"
 VENV_BIN = Path(sys.executable).parent
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from packaging.version import InvalidVersion
 
 from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag, load, parsed_version
-from ..models import (CPU, DEFAULT_PLATFORMS, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
+from ..models import (CPU, default_platforms, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
                      Resolved, Spec)
 from ..knowledge.routes import choose_route, default_cuda, has_cpu, route_offers
 from ..knowledge.variants import conda_specs, default_channels, pip_lines
@@ -281,7 +281,7 @@ def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> Chec
     problems = result.problems
 
     cuda = spec.cuda or default_cuda(release)
-    platforms = list(spec.platforms or DEFAULT_PLATFORMS)
+    platforms = list(spec.platforms or default_platforms())
     problems += _platform_problems(platforms, cuda)
     cuda_problem = _cuda_problem(kb, release, cuda)
     if cuda_problem:

@@ -80,7 +80,13 @@ class Host:
 
     @property
     def platform(self) -> str:
-        return {"linux": "linux-64", "windows": "win-64", "macos": "osx-arm64"}[self.os]
+        """This machine's conda platform (its CPU too: linux-aarch64, osx-64), for the OS detected."""
+        from ..models import this_platform
+
+        here = this_platform()
+        family = {"linux": "linux-", "windows": "win-", "macos": "osx-"}[self.os]
+        return here if here.startswith(family) else \
+            {"linux": "linux-64", "windows": "win-64", "macos": "osx-arm64"}[self.os]
 
     @property
     def has_gpu(self) -> bool:
