@@ -63,6 +63,11 @@ def load_spec(path: str | Path) -> Spec:
     return _SpecReader(path, name).read(text)
 
 
+def read_spec_text(path: Path, text: str) -> Spec:
+    """``text`` read as the spec file ``path`` would be (for an edit checked before it is written)."""
+    return _SpecReader(Path(path), validate_name(Path(path).stem)).read(text)
+
+
 def spec_from_stack(name: str, stack: str, python: str | None = None,
                     platforms: list[str] | None = None) -> Spec:
     """The spec ``envmgr new NAME STACK`` writes; ``python`` wins over a python in the stack."""
