@@ -36,6 +36,11 @@ def list_(as_json, no_size, all_workspaces):
     env: created / out-of-sync (against that workspace's lockfile) / orphaned (its workspace
     or spec is gone) / unknown (a marker too old to name its workspace). Folders without
     envmgr's marker are not listed, only counted.
+
+    \b
+    Examples:
+      envmgr list
+      envmgr list --all-workspaces --no-size
     """
     from ..envs import listing
     from ..disk import human
@@ -149,6 +154,11 @@ def remove(name, yes, force, with_spec, as_json):
     of NAME. An environment another workspace created is refused unless --force (--yes only skips
     the question). Exit 1 when NAME has a spec but no
     environment, 2 when it names neither.
+
+    \b
+    Examples:
+      envmgr remove paper-2021
+      envmgr remove paper-2021 --yes --spec
     """
     from ..envs.environments import lock_timeout
 
@@ -229,28 +239,94 @@ def _refuse_undeletable(name: str, prefixes: list, spec_files: list) -> None:
 
 # -- verify -------------------------------------------------------------------------------------
 @cli.command()
-@click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def verify(name, as_json):
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True,
+              help="Every spec in envs/ whose environment exists (the others are named, skipped).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the report as JSON (a list with --all or several names).")
+def verify(names, all_, as_json):
     """Import torch inside the environment and check it is the build the lockfile pins.
 
     Reports torch, its CUDA runtime, cuDNN, whether a GPU is usable (and, on a GPU machine, the
     device, its capability and the build's arch list). Exit 1 on a mismatch, e.g. a CPU build
     where the spec asks for CUDA, or when the environment is not created yet, or when importing
     torch takes longer than ENVMGR_VERIFY_TIMEOUT seconds (default 300); exit 2 when NAME names
-    neither a spec nor an environment.
+    neither a spec nor an environment. With --all or several names, one environment that fails
+    does not stop the others; the exit code is the worst of them.
+
+    \b
+    Examples:
+      envmgr verify paper-2021
+      envmgr verify --all --json
     """
     from ..envs.verify import probe_timeout
 
     workspace = find_workspace()
     probe_timeout()                # a bad ENVMGR_VERIFY_TIMEOUT is refused before anything runs
-    try:
-        _verify(workspace, name, as_json)
-    except EnvmgrError as err:
+    selected = _verify_names(workspace, names, all_)
+    if len(names) == 1 and not all_:
+        try:
+            _emit_verify(_verify(workspace, names[0]), as_json)
+        except EnvmgrError as err:
+            if not as_json:
+                raise
+            click.echo(json.dumps(_verify_failure(workspace, names[0], err), indent=2))
+            sys.exit(err.exit_code)
+        return
+    results, exit_code = [], 0
+    for name in selected:
+        try:
+            report = _verify(workspace, name)
+        except EnvmgrError as err:
+            exit_code = max(exit_code, err.exit_code)
+            results.append(_verify_failure(workspace, name, err))
+            if not as_json:
+                click.echo(f"error: {name}: {err}", err=True)
+            continue
+        exit_code = max(exit_code, 0 if report.ok else 1)
+        results.append(report.to_json())
         if not as_json:
-            raise
-        click.echo(json.dumps(_verify_failure(workspace, name, err), indent=2))
-        sys.exit(err.exit_code)
+            _print_report(report)
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+    if exit_code:
+        sys.exit(exit_code)
+
+
+def _verify_names(workspace, names, all_) -> list[str]:
+    from ..errors import UsageError
+    from ..envs.environments import Environment
+
+    if names and all_:
+        raise UsageError("give NAMEs or --all, not both", fix="drop --all, or the names")
+    if names:
+        return list(dict.fromkeys(names))
+    if not all_:
+        found = workspace.spec_names()
+        raise UsageError("name an environment, or pass --all",
+                         fix=f"envmgr verify {found[0]}" if found else "envmgr verify --all")
+    created, skipped = [], []
+    for name in workspace.spec_names():
+        try:
+            exists = Environment.named(name, workspace).exists()
+        except EnvmgrError:
+            exists = False
+        (created if exists else skipped).append(name)
+    if skipped:
+        warn(f"not created, skipped: {', '.join(skipped)} (envmgr create --all)")
+    if not created:
+        raise UsageError("no environment of this workspace is created yet",
+                         fix="envmgr create --all")
+    return created
+
+
+def _emit_verify(report, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        _print_report(report)
+    if not report.ok:
+        sys.exit(1)
 
 
 def _verify_failure(workspace, name: str, err) -> dict:
@@ -265,7 +341,8 @@ def _verify_failure(workspace, name: str, err) -> dict:
             "problems": [spec_problem(workspace, name, err, "verify-failed")]}
 
 
-def _verify(workspace, name: str, as_json: bool) -> None:
+def _verify(workspace, name: str):
+    """verify's report for one environment (raises EnvmgrError when there is nothing to probe)."""
     from ..envs import verify as verifying
     from ..envs.environments import Environment
 
@@ -286,13 +363,7 @@ def _verify(workspace, name: str, as_json: bool) -> None:
     expected = verifying.expected_from_lock(lockfile, platform, cuda)
     advice = verifying.Advice(name, lock_stale=_lock_is_stale(workspace, name),
                               env_in_sync=env.in_sync(lockfile, platform))
-    report = verifying.verify(name, env.prefix, env.python, expected, advice)
-    if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2))
-    else:
-        _print_report(report)
-    if not report.ok:
-        sys.exit(1)
+    return verifying.verify(name, env.prefix, env.python, expected, advice)
 
 
 def _lock_is_stale(workspace, name: str) -> bool:

@@ -283,6 +283,12 @@ def create(names, all_, relock, recreate, ignore_host, take_over, force, as_json
     GPU cannot run unless --ignore-host. One environment that fails does not
     stop the others; the exit code is the worst of them. Results go to stdout (--json: a list,
     one object per environment, failures included), progress and errors to stderr.
+
+    \b
+    Examples:
+      envmgr create paper-2021
+      envmgr create --all --relock
+      envmgr create paper-2021 --recreate
     """
     from ..envs.environments import lock_timeout
 

@@ -20,6 +20,11 @@ def doctor(as_json):
     ENVMGR_GPU (a model name or sm_86) or ENVMGR_NO_GPU=1. ENVMGR_GPU alone
     checks GPU architectures only: the driver stays unknown until one of the
     first two states it.
+
+    \b
+    Examples:
+      envmgr doctor
+      ENVMGR_GPU="RTX 3090" ENVMGR_DRIVER_VERSION=470.57.02 envmgr doctor --json
     """
     from ..host.doctor import render_text, report
     from ..specs.workspace import find_workspace
