@@ -56,6 +56,8 @@ class Spec:
     platforms: list[str] | None = None
     route: str | None = None         # force "pytorch", "conda-forge" or "pip"
     as_of: str | None = None         # "YYYY-MM-DD" or "release": resolve as of that date
+    # environment variables activation sets (`variables:`); not a lock input (envmgr/envs/envvars.py)
+    variables: dict[str, str] = field(default_factory=dict)
     path: Path | None = None         # file it came from, when any
     lines: dict[str, int] = field(default_factory=dict)  # key -> line in the file
 

@@ -20,6 +20,11 @@ Fixtures (use them, don't rebuild channels in your own tests: it costs ~3 s each
     ``write_spec(workspace, name, text)`` writes ``envs/NAME.yaml`` and returns its path.
 ``synthetic_channel`` (session)
     The ~20,000-record synthetic channel (repodata only) and its requestable names.
+``workspace`` (function)
+    An empty workspace (just ``envs/``) for the commands that need no channel.
+``cpu`` / ``created_cpu`` (function)
+    ``tmp_workspace`` holding one CPU spec ``cpu``; ``created_cpu`` has its environment created too
+    and returns its lockfile.
 """
 from __future__ import annotations
 
@@ -122,6 +127,28 @@ def cpu(tmp_workspace, write_spec):
     """A workspace holding one CPU spec, `cpu` (torch 1.13)."""
     write_spec(tmp_workspace, "cpu", "stack: torch 1.13 cpu\n")
     return tmp_workspace
+
+
+@pytest.fixture
+def created_cpu(cpu):
+    """The `cpu` workspace with its environment created (through the CLI); returns its lockfile."""
+    from clihelp import envmgr
+
+    assert envmgr("create", "cpu").exit_code == 0
+    return cpu.lockfile("cpu")
+
+
+@pytest.fixture
+def paper(tmp_workspace, write_spec):
+    """The paper stack (torch 1.10 + cu102 + py3.7) locked in a temporary workspace."""
+    from clihelp import run
+
+    # both platforms written out: the default is only the platform of the machine that locks
+    write_spec(tmp_workspace, "paper-2021",
+               "stack: torch 1.10 + cu102 + py3.7\nplatforms: [linux-64, win-64]\n")
+    code, out = run("lock", "paper-2021")
+    assert code == 0, out
+    return tmp_workspace.lockfile("paper-2021")
 
 
 @pytest.fixture(autouse=True)

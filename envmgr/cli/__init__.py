@@ -22,6 +22,7 @@ COMMAND_MODULES = {
     "create": "envs", "list": "envinfo", "remove": "envinfo", "verify": "envinfo",
     "doctor": "host",
     "import": "importer",
+    "run": "use", "shell": "use", "shell-hook": "use",
     "add": "edit", "remove-package": "edit",
 }
 
@@ -88,6 +89,7 @@ def cli():
       envmgr lock paper-2021                              lockfiles/paper-2021.conda-lock.yml
       envmgr create paper-2021                            install it next to the others
       envmgr list                                         what exists, and whether it is fresh
+      envmgr run paper-2021 -- python train.py            run inside it (creates it if needed)
     """
 
 

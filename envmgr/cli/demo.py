@@ -4,7 +4,8 @@ Builds the local test channels in ``./.demo`` (gitignored), points envmgr's chan
 dir and package cache there, copies the example specs ``envs/paper-2021.yaml`` and
 ``envs/current.yaml`` into a demo workspace (so the repository's own lockfiles, which name the
 real channels, are never touched), then runs the real CLI, printing each command:
-lock and create both side by side, a second create (a no-op), list, verify both. It prints its
+lock and create both side by side, a second create (a no-op), list, verify both, run a
+command inside one. It prints its
 settings as ``export`` lines and ends with how to use the local channels for specs of your own.
 """
 from __future__ import annotations
@@ -96,7 +97,8 @@ def try_commands(bin_dir: str | None = None) -> list[str]:
     return [f'export PATH={shlex.quote(bin_dir)}:"$PATH"   # puts envmgr on PATH',
             "mkdir -p ~/envmgr-try/envs && cd ~/envmgr-try   # envs/ makes it a workspace",
             'envmgr new mine "torch 1.13 cpu" --platform linux-64 --force',
-            "envmgr create mine && envmgr verify mine && envmgr list"]
+            "envmgr create mine && envmgr verify mine && envmgr list",
+            'envmgr run mine -- python -c "import torch; print(torch.__version__)"']
 
 
 def try_it_yourself(bin_dir: str | None = None) -> str:
@@ -125,6 +127,10 @@ def main() -> None:
     _run(["list"], env, cwd)
     for name in DEMO_ENVS:
         _run(["verify", name], env, cwd)
+    # using an env without conda: activated (PATH, CONDA_PREFIX, the packages' activate.d)
+    _run(["run", DEMO_ENVS[0], "--", "python", "-c",
+          'import os, torch; print("torch", torch.__version__, "cuda", torch.version.cuda, '
+          '"in", os.environ["CONDA_DEFAULT_ENV"])'], env, cwd)
     # What envmgr refuses, and why: a CUDA that release was never built for, and a GPU the
     # paper's stack has no kernels for (described by overrides: this machine needs no GPU).
     _run(["check", "--stack", "torch 1.10 + cu121"], env, cwd, expect=1)

@@ -75,6 +75,7 @@ def list_(as_json, no_size, all_workspaces):
     if "total_size" in summary:
         click.echo(f"\nall envs together: {human(summary['total_size'])} "
                    f"(shared files counted once); envs dir: {shown_path(summary['envs_dir'])}")
+    _print_activation(found)
     for row in found:
         for problem in row.problems:   # an invalid spec, a stale lock, another workspace's env
             where = ""
@@ -90,6 +91,20 @@ def _counts(row) -> str:
     if row.packages is None:
         return "-"
     return f"{row.packages} conda" + (f" + {row.pip_packages} pip" if row.pip_packages else "")
+
+
+def _print_activation(found) -> None:
+    """One line on using the envs: run, shell, shell-hook, and conda's where it is installed."""
+    usable = [r for r in found if r.prefix and r.env == "created"]
+    if not usable:
+        return
+    name = usable[0].name if len(usable) == 1 else "NAME"
+    line = (f"use: envmgr run {name} -- COMMAND | envmgr shell {name} | "
+            f'eval "$(envmgr shell-hook {name})"')
+    conda = usable[0].to_json()["activate"]["conda"]
+    if conda:
+        line += f" | {conda if len(usable) == 1 else 'conda activate PREFIX'}"
+    click.echo(line)
 
 
 def _list_all_workspaces(workspace, as_json: bool, no_size: bool) -> None:
@@ -368,10 +383,11 @@ def _verify(workspace, name: str):
 
 def _lock_is_stale(workspace, name: str) -> bool:
     """Whether the spec changed since the lock (recorded facts only: no conda-lock import)."""
-    from ..engine.lockfile import STALE, fast_state
+    from ..engine.freshness import state as lock_state
+    from ..engine.lockfacts import STALE
 
     try:
-        return fast_state(workspace, name)[0] == STALE
+        return lock_state(workspace, name)[0] == STALE
     except EnvmgrError:     # no spec any more, say: nothing to re-lock from
         return False
 

@@ -68,17 +68,18 @@ def warn(message: str) -> None:
 # -- create -------------------------------------------------------------------------------------
 def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
     """Lock when there is no lockfile; refuse a stale one unless ``relock``."""
-    from ..engine.lockfile import FRESH, MISSING, fast_state
+    from ..engine.freshness import state as lock_state
+    from ..engine.lockfacts import FRESH, MISSING
     from ..specs.pipeline import load_named_spec
 
     load_named_spec(workspace, name)  # a clear error for an unknown name, before anything else
     # The fast check (recorded facts, no conda-lock import) keeps a no-op create quick.
-    state, reason = fast_state(workspace, name)
+    state, reason = lock_state(workspace, name)
     if state == FRESH:
         return
     lockfile = workspace.lockfile(name)
     if state != MISSING and not relock:
-        from ..engine.lock import stale_code, stale_message
+        from ..engine.freshness import stale_code, stale_message
 
         raise coded(EnvmgrError(stale_message(reason), file=lockfile,
                                 fix=f"run `envmgr lock {name}` (or `envmgr create {name} --relock`)"),
@@ -123,6 +124,7 @@ def create_one(workspace, name: str, *, relock: bool, overrides: Overrides, prog
     result = {"name": name, "ok": True, "prefix": str(env.prefix), "lockfile": str(lockfile),
               "platform": platform}
     if not overrides.recreate and env.in_sync(lockfile, platform):
+        give_variables(workspace, env)
         return _up_to_date(result, env, started, [])
     problems = _refuse_if_host_cannot_run(workspace, name, overrides.ignore_host, say)
     with env.locked(notify=warn):
@@ -133,10 +135,28 @@ def create_one(workspace, name: str, *, relock: bool, overrides: Overrides, prog
         action = "updated" if env.exists() else "created"
         with labelled("install-failed"):
             _build(workspace, env, lockfile, platform, progress, say)
+    give_variables(workspace, env)
     marker = env.marker()
     packages, pip_packages = len(marker["packages"]), marker.get("pip_packages") or 0
     return {**result, "action": action, "packages": packages, "pip_packages": pip_packages,
             "seconds": _since(started), "problems": [p.to_json() for p in problems]}
+
+
+def give_variables(workspace, env: Environment) -> None:
+    """The spec's ``variables:`` into the env's conda-meta/state, as conda env create does
+    (envmgr/envs/envvars.py): `conda activate` and `envmgr run` then set them."""
+    from ..envs import envvars
+
+    spec = workspace.spec_path(env.name)
+    try:
+        text = spec.read_bytes()
+    except OSError:
+        return
+    if b"variables" not in text and not envvars.recorded(env.marker()):
+        return          # nothing to give, nothing to take back: `envmgr run` skips the YAML
+    from ..specs.specfile import load_spec
+
+    env.sync_variables(load_spec(spec).variables)
 
 
 def _up_to_date(result: dict, env: Environment, started: float, problems) -> dict:

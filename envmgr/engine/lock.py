@@ -7,13 +7,14 @@
 """
 from __future__ import annotations
 
-import shlex
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .lockfile import FRESH, MISSING, LockInputs, full_state
+from .freshness import lock_state_problems, state as lock_state
+from .lockfacts import FRESH
+from .lockfile import LockInputs
 from ..specs.workspace import Workspace
 
 
@@ -83,7 +84,8 @@ def inputs_for(workspace: Workspace, name: str, as_of: str | None = None) -> tup
     ``as_of``: ``--as-of`` from the command line; which cutoff applies is envmgr/knowledge/asof.py's rule."""
     from ..knowledge import asof
     from .channels import resolve_channels
-    from .lockfile import kb_version, read_metadata, spec_digest
+    from .lockfacts import kb_version, spec_digest
+    from .lockread import read_metadata
     from ..specs.pipeline import prepare, relative
 
     prepared = prepare(workspace, name)
@@ -114,7 +116,7 @@ def lock_environment(workspace: Workspace, name: str, update: bool = False,
     inputs, resolved = inputs_for(workspace, name, as_of)
     result = LockResult(name=name, action=FRESH, lockfile=str(lockfile), platforms=inputs.platforms,
                         as_of=inputs.as_of_cutoff)
-    if existed and not update and full_state(workspace, name, as_of)[0] == FRESH:
+    if existed and not update and lock_state(workspace, name, as_of)[0] == FRESH:
         result.seconds = round(time.perf_counter() - started, 3)
         return result
     dated = note(inputs.facts.get("as_of"), inputs.facts.get("as_of_rule"))
@@ -135,46 +137,10 @@ def check_locks(workspace: Workspace, names: list[str], as_of: str | None = None
     rows = []
     for name in names:
         try:
-            state, reason = full_state(workspace, name, as_of)
+            state, reason = lock_state(workspace, name, as_of)
         except EnvmgrError as err:
             state, reason = "stale", str(err)
         rows.append({"name": name, "ok": state == FRESH, "state": state, "reason": reason,
                      "lockfile": str(workspace.lockfile(name)),
                      "problems": lock_state_problems(workspace, name, state, reason, as_of)})
     return rows
-
-
-def lock_state_problems(workspace: Workspace, name: str, state: str, reason: str | None,
-                        as_of: str | None = None) -> list[dict]:
-    """What ``lock --check`` (and ``list``) find wrong with one lock, as JSON problems."""
-    if state == FRESH:
-        return []
-    again = f" --as-of {as_of}" if as_of else ""
-    lockfile = str(workspace.lockfile(name))
-    command = f"envmgr lock {shlex.quote(name)}{again}"
-    if not workspace.spec_path(name).is_file():
-        return [{"code": "unknown-spec", "message": f"no spec named '{name}'",
-                 "fix": f'envmgr new {name} "torch 2.4 + cu121"', "severity": "error",
-                 "file": str(workspace.spec_path(name))}]
-    if state == MISSING:
-        return [{"code": "lock-missing", "message": "no lockfile yet", "fix": command,
-                 "severity": "error", "file": lockfile}]
-    return [{"code": stale_code(reason), "message": stale_message(reason),
-             "fix": command, "severity": "error", "file": lockfile}]
-
-
-def stale_code(reason: str | None) -> str:
-    """The --json problem code of a lock that is not fresh: `lock-damaged` or `lock-stale`."""
-    from .lockread import DAMAGED
-
-    return "lock-damaged" if reason and reason.startswith(DAMAGED) else "lock-stale"
-
-
-def stale_message(reason: str | None) -> str:
-    """What is wrong with a lock that is not fresh: a damaged one says so plainly (as verify and
-    the installer do), any other is stale because of ``reason``."""
-    from .lockread import DAMAGED
-
-    if reason and reason.startswith(DAMAGED):
-        return reason
-    return f"the lockfile is stale ({reason or 'its inputs changed'})"

@@ -5,55 +5,32 @@ the rendered environment file and the virtual packages assumed), so ``conda-lock
 ``conda-lock lock --check-input-hash`` and ``micromamba create -f`` accept them. envmgr's own facts
 go in ``metadata.custom_metadata`` (str -> str, the only place conda-lock's strict models allow):
 ``envmgr_version``, ``kb_version``, ``spec_sha256``, ``env_file_sha256``, ``virtual_packages``,
-``route``, ``cuda``, ``channel_urls``, for specs with a pip section, ``pip_layer``, and for a lock
+``route``, ``cuda``, ``channel_urls``, ``envmgr_seal``, for specs with a pip section, ``pip_layer``, and for a lock
 solved as of a date ``as_of``, ``as_of_rule``, ``as_of_origin`` (envmgr/knowledge/asof.py).
 
 The output is a pure function of its inputs and the solution: no ``time_metadata``, packages
 sorted, so re-locking an unchanged spec leaves the file byte-identical.
 
-Freshness, two speeds:
-* :func:`fast_state`: reads the YAML with pyyaml and compares the recorded spec hash, rendered-file
-  hash, knowledge-base version and virtual packages with today's. No conda-lock import (for
-  ``envmgr list``).
-* :func:`full_state`: the same, then recomputes conda-lock's content hash (``lock --check``).
+Each lock carries a seal over its metadata and package section (``lockseal.py``); whether a lock
+is fresh is decided in one place, ``freshness.judge``, for every command.
 """
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from .. import __version__
 from ..errors import EnvmgrError
-# reading a lockfile back and judging its damage: lockread.py (read_metadata stays importable here)
-from .lockread import DAMAGED, load_checked, read_metadata
-from ..specs.workspace import Workspace
+from .lockfacts import sha256_text
+from .lockseal import SEAL_KEY, seal_for
 
-FRESH, STALE, MISSING = "fresh", "stale", "missing"
 PIP_OPTIONS = ("--extra-index-url", "--index-url", "-i", "--find-links", "-f", "--trusted-host")
 PIP_LOCKED = ("locked: manager pip entries (url + sha256) per platform, resolved by uv; "
               "envmgr create installs them with --no-deps --require-hashes")
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def spec_digest(spec) -> str:
-    """A hash of what the spec says (not how it is written: comments and key order don't count)."""
-    fields = {k: v for k, v in asdict(spec).items() if k not in ("path", "lines")}
-    return sha256_text(json.dumps(fields, sort_keys=True, default=str))
-
-
-def kb_version() -> str:
-    from ..knowledge.facts import load
-
-    return load().version
 
 
 @dataclass(frozen=True)
@@ -219,7 +196,7 @@ def render_lockfile(inputs: LockInputs, lockfile: Path, records_by_platform: dic
 
     conda-lock's ``write_conda_lock_file`` emits YAML with pyyaml's pure-Python emitter, which
     alone costs more than a small solve; the body here is the same ``to_v1().dict_for_output()``
-    dumped by libyaml (``CDumper``), which gives the same bytes (tests/test_lock.py compares them
+    dumped by libyaml (``CDumper``), which gives the same bytes (tests/engine/test_lockfile_format.py compares them
     with conda-lock's own writer). The header comes from conda-lock's writer itself.
     """
     from conda_lock.lockfile.v2prelim.models import Lockfile, LockMeta
@@ -232,7 +209,12 @@ def render_lockfile(inputs: LockInputs, lockfile: Path, records_by_platform: dic
     content.filter_virtual_packages_inplace()
     header = _conda_lock_header(lockfile.name, (source,))
     dumper = getattr(yaml, "CDumper", yaml.Dumper)
-    return header + yaml.dump(content.to_v1().dict_for_output(), Dumper=dumper, sort_keys=False)
+    data = content.to_v1().dict_for_output()
+    text = header + yaml.dump(data, Dumper=dumper, sort_keys=False)
+    # the seal covers what was just written (lockseal.py), so it is computed from that text
+    custom = dict(data["metadata"].get("custom_metadata") or {}, **{SEAL_KEY: seal_for(text)})
+    data["metadata"]["custom_metadata"] = dict(sorted(custom.items()))
+    return header + yaml.dump(data, Dumper=dumper, sort_keys=False)
 
 
 @functools.lru_cache(maxsize=64)
@@ -258,92 +240,3 @@ def render_lockfile_with_conda_lock(content, lockfile: Path) -> str:
         out = Path(tmp) / lockfile.name
         write_conda_lock_file(content, out, metadata_choices=set())
         return out.read_text(encoding="utf-8")
-
-
-# -- freshness -----------------------------------------------------------------------------------
-
-
-def expected_facts(workspace: Workspace, name: str, as_of: str | None = None,
-                   recorded: dict | None = None) -> tuple[dict[str, str], object, str]:
-    """(facts a fresh lock records, resolved stack, rendered text) for spec ``name``, computed now.
-    Renders in memory only: checking writes nothing. ``as_of``: a ``--as-of`` given now;
-    ``recorded``: the lock's custom_metadata (a cutoff an earlier ``--as-of`` recorded applies)."""
-    from ..knowledge import asof
-    from ..specs.pipeline import load_named_spec, relative, render_spec, resolve_spec
-    from ..host.virtual import describe
-
-    spec = load_named_spec(workspace, name)
-    resolved = resolve_spec(workspace, spec)
-    text = render_spec(workspace, spec, resolved)
-    facts = {"spec_sha256": spec_digest(spec), "kb_version": kb_version(),
-             "env_file_sha256": sha256_text(text),
-             "virtual_packages": describe(list(resolved.platforms), resolved.cuda)}
-    cutoff = asof.effective(spec, resolved.torch, cli=as_of, recorded=recorded,
-                            spec_file=relative(workspace, spec.path) if spec.path else None)
-    if cutoff:
-        facts.update(cutoff.facts())
-    return facts, resolved, text
-
-
-# The knowledge base version is recorded but is not a staleness reason by itself: knowledge that
-# changes a lock changes the rendered environment file (pins, channels, co-pins), and an envmgr
-# upgrade that only adds GPUs or fixes a note must not mark every committed lockfile stale.
-LABELS = {"spec_sha256": "the spec changed",
-          "env_file_sha256": "the rendered environment file changed (spec or knowledge base)",
-          "virtual_packages": "the virtual packages assumed changed"}
-
-
-def fast_state(workspace: Workspace, name: str, as_of: str | None = None) -> tuple[str, str | None]:
-    """(fresh|stale|missing, reason) from recorded facts alone; never imports conda-lock.
-    ``as_of``: a ``--as-of`` given on the command line (see envmgr/knowledge/asof.py for which cutoff applies)."""
-    from ..knowledge.asof import KEY_DATE, staleness
-
-    lockfile = workspace.lockfile(name)
-    if not lockfile.is_file():
-        return MISSING, None
-    data, damage = load_checked(lockfile)      # damage first: a truncated file has no metadata
-    if damage:
-        return STALE, f"{DAMAGED}: {damage}"
-    recorded = read_metadata(lockfile, data).get("custom_metadata") or {}
-    if not recorded.get("spec_sha256"):
-        if recorded.get("envmgr_version"):      # envmgr wrote it, then someone edited its facts
-            return STALE, f"{DAMAGED}: its envmgr metadata has no spec_sha256"
-        return STALE, "not written by envmgr (no envmgr metadata)"
-    facts, _, _ = expected_facts(workspace, name, as_of, recorded)
-    for key, label in LABELS.items():
-        if recorded.get(key) != facts[key]:
-            return STALE, label
-    if _env_file_edited(workspace.environment_file(name), facts["env_file_sha256"]):
-        return STALE, (f"{workspace.environment_file(name).name} differs from the spec's rendering "
-                       "(edited by hand?); `envmgr lock` writes it again")
-    if recorded.get(KEY_DATE) != facts.get(KEY_DATE):
-        return STALE, staleness(recorded, facts)
-    return FRESH, None
-
-
-def _env_file_edited(env_file: Path, rendered_sha256: str) -> bool:
-    """The rendered environment file next to the lock is not what the spec renders to (a missing
-    one is not an edit: the lock alone installs). It names the lock's sources for conda-lock."""
-    try:
-        return hashlib.sha256(env_file.read_bytes()).hexdigest() != rendered_sha256
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
-
-
-def full_state(workspace: Workspace, name: str, as_of: str | None = None) -> tuple[str, str | None]:
-    """:func:`fast_state`, then conda-lock's content hash recomputed from the rendered file."""
-    state, reason = fast_state(workspace, name, as_of)
-    if state != FRESH:
-        return state, reason
-    _, resolved, text = expected_facts(workspace, name)
-    lockfile = workspace.lockfile(name)
-    meta = read_metadata(lockfile)
-    platforms = list(resolved.platforms)
-    with tempfile.TemporaryDirectory(prefix="envmgr-check-") as tmp:
-        lock_spec = make_lock_spec(text, workspace.environment_file(name).name, platforms, Path(tmp))
-        hashes = content_hashes(lock_spec, platforms, resolved.cuda, Path(tmp))
-    if meta.get("content_hash") != hashes:
-        return STALE, "the content hash differs (specs, channels or platforms changed)"
-    return FRESH, None

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..yamlio import load
+from .lockseal import SEAL_KEY, seal_of, split
 
 
 def read_lockfile(lockfile: Path) -> dict:
@@ -33,6 +34,8 @@ def read_metadata(lockfile: Path, data: dict | None = None) -> dict:
 ENTRY_TEXT_KEYS = ("name", "manager", "platform", "url")
 HASH_KINDS = ("sha256", "md5")        # conda-lock's hash model has these keys and no other
 DAMAGED = "the lockfile is damaged"
+EDITED = ("its package list or metadata was changed after envmgr wrote it (its envmgr_seal "
+          "does not match)")
 LOCK_FORMAT = 1        # conda-lock's v1 file format: what envmgr writes and rattler reads as such
 
 
@@ -40,7 +43,8 @@ def load_checked(lockfile: Path) -> tuple[dict, str | None]:
     """(the lockfile's mapping, why it is damaged or None): one judgement for every reader, so
     lock --check, list, create and verify all say the same of a truncated or hand-edited file."""
     try:
-        data = load(Path(lockfile).read_text(encoding="utf-8"))
+        text = Path(lockfile).read_text(encoding="utf-8")
+        data = load(text)
     except UnicodeDecodeError:
         return {}, "it is not UTF-8 text"
     except OSError as exc:
@@ -55,7 +59,19 @@ def load_checked(lockfile: Path) -> tuple[dict, str | None]:
     if version != LOCK_FORMAT:
         return data, ("it has no version" if version is None else
                       f"its version is {version!r}, not {LOCK_FORMAT} (the conda-lock format envmgr writes)")
-    return data, package_problem(data)
+    return data, package_problem(data) or seal_problem(text, data)
+
+
+def seal_problem(text: str, data: dict) -> str | None:
+    """Why a lock that carries envmgr's seal is not what envmgr wrote, or None (also for a lock
+    written before seals existed: it has none)."""
+    recorded = (read_metadata(Path(), data).get("custom_metadata") or {}).get(SEAL_KEY)
+    if not recorded:
+        return None
+    head = {key: value for key, value in data.items() if key != "package"}
+    if recorded != seal_of(head, split(text)[1]):
+        return EDITED
+    return None
 
 
 HASH_LENGTHS = {"sha256": 64, "md5": 32}   # hex digits: a file cut short leaves a shorter one

@@ -41,7 +41,6 @@ rattler nor conda-lock, so ``envmgr create`` of an up-to-date environment takes 
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import sys
@@ -85,7 +84,7 @@ def undeletable(paths) -> tuple[Path, Path] | None:
 
 def check_name(name: str) -> str:
     """An environment name, by the one rule spec names follow (it becomes a folder name too)."""
-    from ..specs.specfile import validate_name
+    from ..specs.names import validate_name
 
     return validate_name(name)
 
@@ -212,6 +211,20 @@ class Environment:
         return OUT_OF_SYNC
 
     # -- changing state -----------------------------------------------------------------------
+    def sync_variables(self, wanted: dict[str, str]) -> bool:
+        """Give the env the spec's ``variables:`` in conda-meta/state (see envvars.py), under the
+        name's lock; True when something changed."""
+        from . import envvars
+
+        if not envvars.needs_sync(self.marker(), wanted):
+            return False
+        with self.locked():
+            marker = self.marker()
+            if not envvars.needs_sync(marker, wanted):
+                return False
+            envvars.sync(self.prefix, self.marker_path, marker, wanted)
+        return True
+
     def refuse_foreign(self) -> None:
         if self.exists() and not self.is_managed():
             found = self.marker_path.exists()
@@ -360,6 +373,8 @@ def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes     # here, not at the top: every `envmgr list` would pay for it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2

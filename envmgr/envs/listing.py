@@ -46,21 +46,39 @@ class Row:
                 "python": self.python, "lock": self.lock, "env": self.env, "prefix": self.prefix,
                 "size": self.size, "private": self.private, "reason": self.reason,
                 "as_of": self.as_of, "owner": self.owner, "packages": self.packages,
-                "pip_packages": self.pip_packages, "problems": self.problems}
+                "pip_packages": self.pip_packages,
+                "activate": activation_commands(self.name, self.prefix), "problems": self.problems}
+
+
+def activation_commands(name: str, prefix: str | None) -> dict | None:
+    """How to use the env: envmgr's three ways, and conda's where conda is installed (by prefix,
+    which works whichever envs dir holds it). None for a name no env can have."""
+    if prefix is None:
+        return None
+    from ..host.locations import conda_root
+
+    return {"run": f"envmgr run {name} -- COMMAND", "shell": f"envmgr shell {name}",
+            "hook": f'eval "$(envmgr shell-hook {name})"',
+            "conda": f"conda activate {prefix}" if conda_root() is not None else None}
 
 
 def lock_state(workspace: Workspace, name: str) -> tuple[str, str | None]:
-    """(fresh / stale / missing, why stale), from the lock side's check that never solves."""
-    from ..engine.lockfile import fast_state  # recorded facts only: no conda-lock import
+    """(fresh / stale / missing, why stale): the one freshness judgement (engine/freshness.py)."""
+    from ..engine.freshness import state
 
-    return fast_state(workspace, name)
+    return state(workspace, name)
 
 
-def _stack(workspace: Workspace, name: str) -> tuple[dict, list[dict]]:
+def _stack(workspace: Workspace, name: str, verdict) -> tuple[dict, list[dict]]:
+    """torch/cuda/python of the row: a fresh lock recorded them (resolving again would give the
+    same), else the spec is resolved now."""
+    if verdict is not None and verdict.state == FRESH:
+        return {key: verdict.recorded.get(key) for key in ("torch", "cuda", "python")}, []
     from ..specs.pipeline import load_named_spec, resolve_spec
 
     try:
-        resolved = resolve_spec(workspace, load_named_spec(workspace, name))
+        spec = verdict.spec if verdict is not None and verdict.spec is not None else load_named_spec(workspace, name)
+        resolved = resolve_spec(workspace, spec)
     except EnvmgrError as err:
         return {}, [_error_problem(err, "spec-error")]
     return {"torch": resolved.torch, "cuda": resolved.cuda, "python": resolved.python}, []
@@ -86,20 +104,26 @@ def _owner_problem(name: str, owner: str) -> dict:
 def row_for(workspace: Workspace, name: str, platform: str | None = None,
             sizes: bool = True) -> Row:
     platform = platform or host_platform()
-    from ..engine.lock import lock_state_problems
+    from ..engine.freshness import lock_state_problems
 
     try:
         env = Environment.named(name, workspace)
     except SpecError as err:       # envs/a b.yaml: no lock or environment can have that name
         return Row(name=name, torch=None, cuda=None, python=None, lock=MISSING, env=MISSING,
                    prefix=None, size=None, private=None, problems=[_error_problem(err, "spec-error")])
-    stack, problems = _stack(workspace, name)
+    from ..engine.freshness import judge
+
     lockfile = workspace.lockfile(name)
     try:
-        lock, reason = lock_state(workspace, name)
+        verdict = judge(workspace, name)
+        lock, reason = verdict.state, verdict.reason
     except EnvmgrError as err:
-        lock, reason = STALE, None
-        problems = problems or [_error_problem(err, "lock-stale")]
+        verdict, lock, reason = None, STALE, None
+        lock_error = [_error_problem(err, "lock-stale")]
+    else:
+        lock_error = []
+    stack, problems = _stack(workspace, name, verdict)
+    problems = problems or lock_error
     if lock == STALE and reason:
         problems += lock_state_problems(workspace, name, lock, reason)
     state = env.status(lockfile if lockfile.is_file() else None, platform)
@@ -112,7 +136,7 @@ def row_for(workspace: Workspace, name: str, platform: str | None = None,
     return Row(name=name, torch=stack.get("torch"), cuda=stack.get("cuda"),
                python=stack.get("python"), lock=lock, env=state, prefix=str(env.prefix),
                size=usage.total if usage else None, private=usage.private if usage else None,
-               reason=reason, as_of=listed_as_of(workspace, name), owner=owner,
+               reason=reason, as_of=listed_as_of(workspace, name, verdict), owner=owner,
                packages=len(installed) if isinstance(installed, list) else None,
                pip_packages=marker.get("pip_packages") if marker else None, problems=problems)
 
@@ -133,17 +157,22 @@ def summary(workspace: Workspace, found: list[Row]) -> dict:
             "total_size": total_size(workspace, found)}
 
 
-def listed_as_of(workspace, name: str) -> str | None:
+def listed_as_of(workspace, name: str, verdict=None) -> str | None:
     """What ``envmgr list`` shows as ``as_of``: the cutoff date the lockfile records, else (no
-    lock yet, or locked without one) the spec's request as written ("release", a date)."""
-    from ..engine.lockfile import read_metadata
-    from ..specs.pipeline import load_named_spec
+    lock yet, or locked without one) the spec's request as written ("release", a date).
+    ``verdict``: the lock's freshness verdict, whose recorded facts and spec are used when known."""
+    from ..engine.lockread import read_metadata
+    from ..specs.specfile import load_named_spec
 
-    lockfile = workspace.lockfile(name)
-    if lockfile.is_file():
-        recorded = read_metadata(lockfile).get("custom_metadata") or {}
-        if recorded.get(asof.KEY_DATE):
-            return str(recorded[asof.KEY_DATE])
+    if verdict is not None and verdict.recorded:
+        recorded = verdict.recorded
+    else:
+        lockfile = workspace.lockfile(name)
+        recorded = (read_metadata(lockfile).get("custom_metadata") or {}) if lockfile.is_file() else {}
+    if recorded.get(asof.KEY_DATE):
+        return str(recorded[asof.KEY_DATE])
+    if verdict is not None and verdict.spec is not None:
+        return verdict.spec.as_of
     try:
         return load_named_spec(workspace, name).as_of
     except EnvmgrError:

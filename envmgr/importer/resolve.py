@@ -20,7 +20,7 @@ from . import exports
 from .carry import carry_channels, carry_conda, carry_pip
 from .pins import settle
 from .outcome import Change, Imported
-from .sourcefile import Dropped, Source
+from .sourcefile import Source
 from .specs import allows, exact_version, lowest_version
 from .torchstack import GPU, StackFacts
 

@@ -6,7 +6,6 @@ architectures a build ships kernels for.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from typing import NamedTuple
@@ -15,9 +14,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-DATA_FILES = ("sources.yaml", "torch.yaml", "cuda.yaml", "arches.yaml", "gpus.yaml", "copins.yaml",
-              "platforms.yaml")
+from .datafiles import read_texts, version_label
 PACKAGINGS = ("linux-wheel", "windows-wheel", "conda", "conda-forge", "measured-linux-wheel")
 
 
@@ -193,7 +190,7 @@ class KnowledgeBase:
     @property
     def version(self) -> str:
         """Knowledge-base version plus a digest of the data, recorded in lockfiles."""
-        return f"{self.raw['sources.yaml'].get('kb_version', '0')}+{self.digest[:12]}"
+        return version_label(str(self.raw['sources.yaml'].get('kb_version', '0')), self.digest)
 
     @cached_property
     def sources(self) -> dict[str, dict]:
@@ -334,14 +331,7 @@ def read_raw() -> tuple[dict[str, dict], str]:
     Parsing YAML costs more than the rest of `envmgr check`, so the parsed data is cached as
     JSON under the user cache dir, keyed by the digest: any edit to a data file misses the cache.
     """
-    digest = hashlib.sha256()
-    texts: dict[str, str] = {}
-    folder = DATA_DIR
-    for name in DATA_FILES:
-        text = (folder / name).read_text(encoding="utf-8")
-        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
-        texts[name] = text
-    hexdigest = digest.hexdigest()
+    texts, hexdigest = read_texts()
     cached = _cache_dir() / f"kb-{hexdigest[:24]}.json"
     try:
         return json.loads(cached.read_text(encoding="utf-8")), hexdigest

@@ -10,12 +10,14 @@ from pathlib import Path
 
 from ..atomic import write_text_if_changed
 from ..compat.check import CheckResult, check
-from ..errors import EnvmgrError, UsageError
+from ..errors import EnvmgrError
 from ..paths import shown_path
 from ..knowledge.facts import load
 from ..models import Resolved, Spec
 from .render import render_environment
-from .specfile import load_spec, validate_name
+# the pipeline starts at the spec file: load_named_spec lives with the spec reader, which
+# `envmgr list` uses without importing compat; its users take it from here too
+from .specfile import load_named_spec  # noqa: F401
 from .workspace import Workspace
 
 
@@ -24,16 +26,6 @@ class Prepared(NamedTuple):
     resolved: Resolved
     env_file: Path
     env_text: str
-
-
-def load_named_spec(workspace: Workspace, name: str) -> Spec:
-    validate_name(name)
-    path = workspace.spec_path(name)
-    if not path.is_file():
-        known = ", ".join(workspace.spec_names()) or "none yet"
-        raise UsageError(f"no spec named '{name}' (specs: {known})", file=relative(workspace, path),
-                         fix=f"envmgr new {name} \"torch 2.4 + cu121\"")
-    return load_spec(path)
 
 
 def relative(workspace: Workspace, path: Path) -> str:

@@ -15,19 +15,22 @@ from pathlib import Path
 import yaml
 
 from ..errors import SpecError, UsageError
+from ..paths import shown_path
+from .workspace import Workspace
 from ..models import PLATFORMS, ROUTES, Spec
 from .stack import TORCH_VERSION, cuda_version, format_stack, parse_stack, python_version
 from ..yamlio import LOADER
+from .names import MAX_NAME_LENGTH, NAME_RULE, validate_name  # noqa: F401  (importers take them from here)
 
 VERSION_KEYS = ("torch", "cuda", "python", "torchvision", "torchaudio")
 LIST_KEYS = ("packages", "pip", "channels", "platforms")
-KNOWN_KEYS = ("stack", *VERSION_KEYS, *LIST_KEYS, "route", "as_of")
+KNOWN_KEYS = ("stack", *VERSION_KEYS, *LIST_KEYS, "route", "as_of", "variables")
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Activation itself sets these; a spec that set them would break it.
+RESERVED_VARIABLES = ("PATH", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "CONDA_SHLVL",
+                      "CONDA_PROMPT_MODIFIER")
 NONE = "none"
 
-_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
-MAX_NAME_LENGTH = 64
-NAME_RULE = ("letters, digits, '.', '_' and '-', not starting with '.' or '-', "
-             f"at most {MAX_NAME_LENGTH} characters")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 _TAG = "tag:yaml.org,2002:"
@@ -35,14 +38,6 @@ _NULL, _BOOL, _STR = _TAG + "null", _TAG + "bool", _TAG + "str"
 # YAML 1.1 reads these plain words as false; for torchvision/torchaudio they mean "leave it out".
 _FALSE_WORDS = {"false", "no", "off", "none"}
 EXAMPLE_STACK = "stack: torch 2.4 + cu121"
-
-
-def validate_name(name: str) -> str:
-    """An environment name: it becomes a file name and a conda environment name."""
-    if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH or not _NAME.fullmatch(name):
-        raise UsageError(f"invalid environment name {name!r}: use {NAME_RULE}",
-                         fix="pick a name like paper-2021 or torch2.4_cu121")
-    return name
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -114,6 +109,9 @@ def dump_spec(spec: Spec) -> str:
         out.append(f"route: {spec.route}")
     if spec.as_of is not None:
         out.append(f"as_of: {_quote(spec.as_of)}")
+    if spec.variables:
+        out.append("variables:")
+        out.extend(f"  {name}: {_quote(value)}" for name, value in spec.variables.items())
     return "\n".join(out) + "\n"
 
 
@@ -194,6 +192,38 @@ class _SpecReader:
             self.spec.route = route
         elif key == "as_of":
             self.spec.as_of = self._as_of(node)
+        elif key == "variables":
+            self.spec.variables = self._variables(node)
+
+    def _variables(self, node: yaml.Node) -> dict[str, str]:
+        """``variables:``: environment variable names to values, as conda's environment files
+        write them. A value is taken as written (``1.10`` stays "1.10")."""
+        example = 'variables: {OMP_NUM_THREADS: "1"}'
+        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            raise self._error("`variables`: expected a mapping of names to values", node,
+                              fix=f"write it like `{example}`")
+        found: dict[str, str] = {}
+        for key_node, value_node in node.value:
+            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not name or not _VARIABLE.fullmatch(name):
+                raise self._error(f"`variables`: {name or 'this key'!r} is not an environment "
+                                  "variable name (letters, digits, '_'; not starting with a digit)",
+                                  key_node, fix=f"write it like `{example}`")
+            if name.upper() in RESERVED_VARIABLES:
+                raise self._error(f"`variables`: {name} is set by activation itself", key_node,
+                                  fix=f"remove {name}; put folders on PATH with a package, or set "
+                                      "another variable")
+            if name in found:
+                raise self._error(f"`variables`: {name} is given twice", key_node,
+                                  fix="keep one of them")
+            if not isinstance(value_node, yaml.ScalarNode) or value_node.tag == _NULL:
+                raise self._error(f"`variables`: {name} needs a single value (a string)", value_node,
+                                  fix=f'write it like `{name}: "value"`')
+            self.spec.lines[f"variables.{name}"] = _line(key_node)
+            found[name] = value_node.value
+        return found
 
     def _version(self, key: str, node: yaml.Node) -> str:
         text = self._scalar(key, node, f'a version like "{_EXAMPLE_VERSION[key]}"')
@@ -330,3 +360,13 @@ def _quote_if_needed(text: str) -> str:
 def _quote(text: str) -> str:
     """A double-quoted YAML scalar: JSON strings are valid YAML and escape everything."""
     return json.dumps(text, ensure_ascii=False)
+
+
+def load_named_spec(workspace: Workspace, name: str) -> Spec:
+    validate_name(name)
+    path = workspace.spec_path(name)
+    if not path.is_file():
+        known = ", ".join(workspace.spec_names()) or "none yet"
+        raise UsageError(f"no spec named '{name}' (specs: {known})", file=shown_path(path),
+                         fix=f"envmgr new {name} \"torch 2.4 + cu121\"")
+    return load_spec(path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 
 from .archive import Package, ms
-from .payloads import MB, library_files, module_files, python_files, torch_files
+from .payloads import MB, activation_files, library_files, module_files, python_files, torch_files
 
 ARCH_SUBDIRS = ("linux-64", "win-64")
 
@@ -94,7 +94,8 @@ def _defaults() -> list[Package]:
             pkgs.append(Package("mkl", version, build if linux else fake_hash("mkl", version) + "_0",
                                 subdir, build_number=int(build.rsplit("_", 1)[1]),
                                 timestamp=ms(date), license="Intel Simplified Software License",
-                                files=library_files(subdir, "mkl_core", 256 * 1024)))
+                                files={**library_files(subdir, "mkl_core", 256 * 1024),
+                                       **activation_files("mkl")}))
         pkgs.append(Package("blas", "1.0", "mkl", subdir, depends=["mkl"], timestamp=ms("2020-05-01")))
         for version, date, minors in (("1.21.5", "2022-03-01", ["3.7", "3.8", "3.9", "3.10"]),
                                       ("1.26.4", "2024-02-06", ["3.9", "3.10", "3.11", "3.12"]),
@@ -136,7 +137,8 @@ def cudatoolkit(version: str, subdir: str, channel: str, date: str) -> Package:
                    depends=[GLIBC_DEP] if subdir == "linux-64" else [],
                    constrains=[f"__cuda >={major_minor}"], timestamp=ms(date),
                    license="NVIDIA End User License Agreement",
-                   files=library_files(subdir, f"cudart{major_minor.replace('.', '')}", 512 * 1024))
+                   files={**library_files(subdir, f"cudart{major_minor.replace('.', '')}", 512 * 1024),
+                          **activation_files("cudatoolkit")})
 
 
 def _nvidia() -> list[Package]:

@@ -7,7 +7,7 @@ Two indexers give the same records:
   repodata is byte-reproducible and ``exclude_newer`` solves see the build ``timestamp`` (rattler
   prefers ``indexed_timestamp`` when present, which would make every package "new").
 * :func:`index_channel_with_rattler`: ``rattler.index.index_fs`` with ``indexed_timestamp``
-  stripped afterwards. tests/test_testchannel.py checks both agree.
+  stripped afterwards. tests/testchannel/test_channel_builder.py checks both agree.
 
 It indexes what is on disk, not what was meant to be written, so a test can tamper with an
 archive after indexing (the repodata keeps the original hashes) or before (the hashes follow).

@@ -184,3 +184,23 @@ def library_files(subdir: str, stem: str, size: int) -> dict[str, bytes | str]:
     """A shared-library-shaped blob: ``lib/lib<stem>.so`` or ``Library/bin/<stem>.dll``."""
     path = f"Library/bin/{stem}.dll" if subdir.startswith("win") else f"lib/lib{stem}.so"
     return {path: blob(size, f"{stem}-{subdir}")}
+
+
+def activation_files(package: str) -> dict[str, bytes | str]:
+    """``etc/conda`` activation files shaped like those of gdal, proj or the MKL/CUDA packages:
+    an activate.d script for POSIX shells and one for cmd.exe (each sets variables from
+    ``$CONDA_PREFIX``, so it must run after activation set it, and appends to a shared list),
+    their deactivate.d counterparts, and an env_vars.d JSON of plain variables."""
+    var = f"ENVMGR_TEST_{package.upper().replace('-', '_')}"
+    listed = "ENVMGR_TEST_ACTIVATED"
+    return {
+        f"etc/conda/activate.d/{package}_activate.sh":
+            f'export {var}_HOME="$CONDA_PREFIX/share/{package}"\n'
+            f'export {listed}="${{{listed}:+${listed}:}}{package}"\n',
+        f"etc/conda/activate.d/{package}_activate.bat":
+            f'@SET "{var}_HOME=%CONDA_PREFIX%\\share\\{package}"\n'
+            f'@IF DEFINED {listed} (SET "{listed}=%{listed}%:{package}") ELSE (SET "{listed}={package}")\n',
+        f"etc/conda/deactivate.d/{package}_deactivate.sh": f"unset {var}_HOME\n",
+        f"etc/conda/deactivate.d/{package}_deactivate.bat": f'@SET "{var}_HOME="\n',
+        f"etc/conda/env_vars.d/{package}.json": f'{{"{var}_DATA": "from env_vars.d"}}\n',
+    }

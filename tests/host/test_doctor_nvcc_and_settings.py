@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from envmgr.cli import cli
 
-from test_host import machine_env
+from clihelp import machine_env
 
 SPECS = {"new": "stack: torch 2.4 + cu121\nroute: pip\n",
          "old": "stack: torch 2.0 + cu118\nroute: pip\n",

@@ -1,14 +1,12 @@
 """The example specs in envs/ are valid, and their committed rendered files are up to date."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from envmgr.specs.pipeline import load_named_spec, render_spec, resolve_spec
 from envmgr.specs.workspace import find_workspace
+from clihelp import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 WORKSPACE = find_workspace(REPO)
 NAMES = WORKSPACE.spec_names()
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from envmgr.cli import cli
 from envmgr.envs.environments import Environment
 from envmgr.specs.workspace import Workspace
+from clihelp import REPO
 
 PAPER = "stack: torch 1.10.1 + cu102 + py3.7\n"
 CPU = "stack: torch 1.13 cpu\n"
@@ -159,7 +160,7 @@ def test_an_empty_envs_dir_says_so(tmp_workspace):
 def test_list_all_workspaces_imports_neither_rattler_nor_conda_lock(tmp_workspace, write_spec):
     write_spec(tmp_workspace, "laptop", CPU)
     assert envmgr("create", "laptop").exit_code == 0
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "envmgr", "list",
                            "--all-workspaces", "--json"],
                           capture_output=True, text=True, env=env, timeout=60)

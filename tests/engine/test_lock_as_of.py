@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from envmgr.cli import cli
 from envmgr.testchannel import Package, build_test_channels, channel_env, ms
 from envmgr.testchannel.catalog import default_packages, fake_hash, python_pin
+from clihelp import envmgr
 
 # numpy builds for python 3.9, version -> upload date
 ERA_NUMPY = {"1.21.0": "2021-06-22", "1.22.0": "2022-01-03", "1.26.0": "2023-09-16"}
@@ -88,7 +89,7 @@ def locked(workspace, name: str) -> dict[str, str]:
 
 
 def recorded(workspace, name: str) -> dict[str, str]:
-    from envmgr.engine.lockfile import read_metadata
+    from envmgr.engine.lockread import read_metadata
 
     return read_metadata(workspace.lockfile(name))["custom_metadata"]
 
@@ -260,3 +261,26 @@ def test_unsat_hint_follows_the_request():
                           rule="release: torch 1.10.1 released 2021-12-10 + 30 days", origin="--as-of")
     assert "as_of: release" not in released and "--as-of release" not in released
     assert "--as-of 2022-04-09" in released          # a concrete later date: the cutoff + 90 days
+
+
+# -- a cutoff before the torch release itself says so -------------------------------------------
+def test_a_cutoff_before_the_torch_release_names_the_release_date(cpu):
+    from envmgr.knowledge.facts import load
+
+    released = str(load().release("1.13.1").released)
+    result = envmgr("lock", "cpu", "--as-of", "0001-01-01")
+    assert result.exit_code == 1
+    fix = result.stderr.split("(fix: ", 1)[1]
+    assert f"torch 1.13.1 was released on {released}" in fix and "--as-of release" in fix
+    assert "0001-04-01" not in fix
+
+
+def test_unsat_hint_before_the_release_follows_the_request():
+    from envmgr.knowledge.asof import moment_of, unsat_hint
+
+    why = "pytorch 1.10.1 py3.9_cpu_0 is excluded because the package is uploaded after the cutoff date"
+    hint = unsat_hint(why, moment_of("2000-01-01"), rule="2000-01-01", origin="spec", torch="1.10.1")
+    assert "torch 1.10.1 was released on 2021-" in hint and "`as_of: release`" in hint
+    assert 'as_of: "2022-' in hint.split(" (or ")[0]            # a date after the release, spec first
+    later = unsat_hint(why, moment_of("2022-02-01"), rule="2022-02-01", origin="spec", torch="1.10.1")
+    assert "was released" not in later and "too early" in later

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from envmgr.cli import cli
 
-from test_host import machine_env
+from clihelp import machine_env
 
 SPECS = {
     "paper-wheels": "stack: torch 1.10 + cu102 + py3.7\nroute: pip\n",

@@ -207,7 +207,7 @@ def test_create_json_carries_the_host_refusal_and_notes(tmp_workspace, monkeypat
 # -- list -------------------------------------------------------------------------------------
 
 LIST_ROW_KEYS = {"name", "ok", "torch", "cuda", "python", "lock", "env", "prefix", "size", "private",
-                 "reason", "as_of", "owner", "packages", "pip_packages", "problems"}
+                 "reason", "as_of", "owner", "packages", "pip_packages", "activate", "problems"}
 
 
 def test_list_json_rows(tmp_workspace):

@@ -1,15 +1,20 @@
-"""envmgr list / remove / create --all on real environments built from the test channels."""
+"""envmgr list / remove on real environments built from the test channels: states, sizes, envs of
+another workspace, unknown names, paths shown relative, remove --spec all or nothing."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from envmgr.cli import cli
 from envmgr.envs.environments import Environment
+from clihelp import listed, one_line_error
 
 PAPER = "stack: torch 1.10.1 + cu102 + py3.7\n"
 CPU = "stack: torch 1.13 cpu\n"
@@ -17,12 +22,6 @@ CPU = "stack: torch 1.13 cpu\n"
 
 def envmgr(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def listed(*extra: str) -> dict[str, dict]:
-    result = envmgr("list", "--json", *extra)
-    assert result.exit_code == 0, result.stderr
-    return {row["name"]: row for row in json.loads(result.stdout)["environments"]}
 
 
 def test_list_follows_lock_and_env_states(tmp_workspace, write_spec):
@@ -103,18 +102,6 @@ def test_remove_of_nothing_is_a_clear_error(tmp_workspace, write_spec):
     assert "no environment 'paper'" in result.stderr
 
 
-def test_create_all_and_unknown_names(tmp_workspace, write_spec):
-    write_spec(tmp_workspace, "paper", PAPER)
-    write_spec(tmp_workspace, "laptop", CPU)
-    result = envmgr("create", "--all", "--json")
-    assert result.exit_code == 0, result.stderr
-    assert sorted(r["name"] for r in json.loads(result.stdout)) == ["laptop", "paper"]
-    assert {row["env"] for row in listed().values()} == {"created"}
-    result = envmgr("create", "nope")
-    assert result.exit_code != 0 and "no spec named 'nope'" in result.stderr
-    assert "Traceback" not in result.output
-
-
 # -- one envs dir, two workspaces (the default envs dir is shared by every project) -------------
 def _other_workspace(tmp_path, monkeypatch, write_spec, text: str):
     """A second workspace ``b`` with envs/paper.yaml = ``text``, the current one while in use."""
@@ -193,17 +180,6 @@ def test_verify_and_remove_of_an_unknown_name_are_usage_errors(tmp_workspace, wr
     assert result.exit_code == 1 and "envmgr create paper" in result.stderr
 
 
-def test_create_without_a_name_suggests_one_from_this_workspace(tmp_workspace, write_spec):
-    write_spec(tmp_workspace, "laptop", CPU)
-    result = envmgr("create")
-    assert result.exit_code == 2 and "envmgr create laptop" in result.stderr
-    assert "--all" in result.stderr and "paper-2021" not in result.stderr
-    for path in tmp_workspace.envs_dir.iterdir():
-        path.unlink()
-    result = envmgr("create")
-    assert result.exit_code == 2 and "envmgr new" in result.stderr
-
-
 def test_human_output_shows_paths_relative_to_the_current_folder(tmp_workspace, write_spec,
                                                                   monkeypatch, tmp_path):
     # envs inside the workspace folder (an envs_dir: envs-here in envmgr.yaml, say)
@@ -218,3 +194,39 @@ def test_human_output_shows_paths_relative_to_the_current_folder(tmp_workspace, 
     assert json.loads(envmgr("list", "--json").stdout)["environments"][0]["prefix"] == \
         str(tmp_workspace.root / "envs-here" / "cpu")            # JSON keeps absolute paths
     assert envmgr("remove", "cpu", "--yes").stdout == "removed cpu (envs-here/cpu)\n"
+
+
+@contextlib.contextmanager
+def read_only(folder: Path):
+    """``folder`` refusing new and deleted entries, even to root (who ignores the mode bits):
+    ``chattr +i`` when running as root, ``chmod a-w`` otherwise."""
+    as_root = os.geteuid() == 0
+    if as_root:
+        done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip("cannot make a folder read-only for root here (no chattr +i)")
+    else:
+        os.chmod(folder, 0o555)
+    try:
+        yield
+    finally:
+        if as_root:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        else:
+            os.chmod(folder, 0o755)
+
+
+# -- remove --spec checks every delete before the first one ---------------------------------------
+def test_remove_spec_deletes_nothing_when_a_file_cannot_be_deleted(cpu):
+    assert envmgr("create", "cpu").exit_code == 0
+    env = Environment.named("cpu", cpu)
+    kept = [env.prefix, cpu.spec_path("cpu"), cpu.lockfile("cpu"), cpu.environment_file("cpu")]
+    with read_only(cpu.lockfiles_dir):
+        line = one_line_error(envmgr("remove", "cpu", "--spec", "--yes"))
+        assert "lockfiles" in line and "nothing was removed" in line
+        assert all(path.exists() for path in kept)
+        result = envmgr("remove", "cpu", "--spec", "--yes", "--json")
+        assert result.exit_code == 1 and json.loads(result.stdout)["ok"] is False
+    assert all(path.exists() for path in kept)
+    assert envmgr("remove", "cpu", "--spec", "--yes").exit_code == 0
+    assert not any(path.exists() for path in kept)

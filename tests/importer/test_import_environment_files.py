@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,8 +14,9 @@ from envmgr.cli import cli
 from envmgr.importer.specs import admits_below, allows, parse_conda, parse_pip
 from envmgr.knowledge.facts import load as load_kb
 from envmgr.specs.specfile import load_spec
+from clihelp import FIXTURES
 
-CORPUS = Path(__file__).parent / "fixtures" / "import"
+CORPUS = FIXTURES / "import"
 
 
 def run(*args):

@@ -1,9 +1,7 @@
 """Host detection against recorded nvidia-smi outputs, replayed by a stand-in nvidia-smi on PATH."""
 from __future__ import annotations
 
-import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -13,30 +11,14 @@ from envmgr.knowledge.gpunames import capability_from_sm, lookup_capability
 from envmgr.host.detect import detect, parse_header
 from envmgr.knowledge.facts import load
 
-FIXTURES = Path(__file__).parent / "fixtures" / "nvidia-smi"
-NO_PROC = Path("/nonexistent/proc/driver/nvidia")
+from clihelp import FIXTURES as ALL_FIXTURES, NO_PROC, machine_env
+
+FIXTURES = ALL_FIXTURES / "nvidia-smi"
 
 
 @pytest.fixture(scope="module")
 def kb():
     return load()
-
-
-def machine_env(machine: str | None, **extra) -> dict:
-    """os.environ with the stand-in nvidia-smi replaying ``machine`` (None: no nvidia-smi at all)."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("CONDA_OVERRIDE_CUDA", "ENVMGR_GPU", "ENVMGR_DRIVER_VERSION", "ENVMGR_NO_GPU",
-                        "ENVMGR_NVIDIA_SMI", "CUDA_HOME", "CUDA_PATH")}
-    system_path = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                                  if not (Path(p) / "nvidia-smi").exists()
-                                  and not (Path(p) / "nvcc").exists())   # nor this machine's toolkit
-    if machine is None:
-        env["PATH"] = system_path
-    else:
-        env["PATH"] = f"{FIXTURES / 'bin'}{os.pathsep}{system_path}"
-        env["FAKE_NVIDIA_SMI_DIR"] = str(FIXTURES / machine)
-    env.update(extra)
-    return env
 
 
 # machine -> driver, newest CUDA, [(name, compute capability, MiB)], where the capability came from

@@ -13,7 +13,7 @@ from envmgr.compat.hostcheck import (best_variant, coverage, device_arch_problem
 from envmgr.knowledge.facts import load
 from envmgr.models import Spec
 
-from test_host import NO_PROC, machine_env
+from clihelp import NO_PROC, machine_env
 
 
 @pytest.fixture(scope="module")

@@ -30,8 +30,9 @@ from click.testing import CliRunner
 
 from envmgr.cli import cli
 from envmgr.knowledge.facts import cuda_tag, load
+from clihelp import FIXTURES, REPO
 
-FIXTURE = Path(__file__).parent / "fixtures" / "previous_versions" / "commands.yaml"
+FIXTURE = FIXTURES / "previous_versions" / "commands.yaml"
 ORACLE = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
 COMMANDS: list[dict] = ORACLE["commands"]
 SECTIONS = {(s["torch"], s["kind"]): s for s in ORACLE["sections"]}
@@ -404,7 +405,7 @@ def test_oracle_is_fresh_and_complete():
     """commands.yaml is what the extractor makes of the verbatim copies (nothing hand-edited)."""
     import importlib.util
 
-    tool = Path(__file__).resolve().parent.parent / "tools" / "extract_previous_versions.py"
+    tool = REPO / "tools" / "extract_previous_versions.py"
     spec = importlib.util.spec_from_file_location("extract_previous_versions", tool)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

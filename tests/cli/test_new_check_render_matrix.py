@@ -5,13 +5,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
 from envmgr.cli import cli
+from clihelp import REPO
 
 
 def run(*args):
@@ -174,7 +174,7 @@ def test_matrix_torch_filter(workspace):
                                      ["new", "fresh", "torch 1.13 cpu"]])
 def test_light_commands_import_neither_conda_lock_nor_rattler(workspace, command):
     (workspace / "envs" / "cpu.yaml").write_text("stack: torch 1.13 cpu\n")
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "envmgr", *command],
                           capture_output=True, text=True, cwd=workspace, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]

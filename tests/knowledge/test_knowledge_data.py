@@ -392,3 +392,10 @@ def test_anchor_cuda_12_9_archs_cite_cmake(kb):
     assert {"10.3", "12.1"} <= set(t.archs) and "10.3" not in kb.toolkit("12.8").archs
     assert "cmake-archs-031593de" in t.sources
     assert t.min_driver("windows") == "528.33"     # the stricter of 527.41 / 528.33 (SOURCES.md)
+
+
+def test_the_version_read_without_parsing_is_the_loaded_one():
+    """Locks record the knowledge base's version; envmgr list reads it without loading the facts."""
+    from envmgr.knowledge.datafiles import kb_version
+
+    assert kb_version() == knowledge.load().version and "+" in kb_version()
