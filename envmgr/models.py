@@ -7,8 +7,36 @@ from pathlib import Path
 
 CPU = "cpu"
 ROUTES = ("pytorch", "conda-forge", "pip")
-PLATFORMS = ("linux-64", "win-64", "osx-arm64")
-DEFAULT_PLATFORMS = ("linux-64", "win-64")
+# The conda platforms envmgr locks for. osx-64: torch to 2.2 (the Intel Macs many older papers
+# were made on); linux-aarch64: Grace-Hopper and other Arm clusters.
+PLATFORMS = ("linux-64", "linux-aarch64", "osx-64", "osx-arm64", "win-64")
+FALLBACK_PLATFORM = "linux-64"   # the default on a machine envmgr locks for no platform of
+
+
+def this_platform() -> str:
+    """This machine's conda platform ("linux-64", "linux-aarch64", "osx-arm64", "win-64"...),
+    from the interpreter alone (no rattler import: start-up matters)."""
+    import platform as _platform
+    import sys
+
+    machine = _platform.machine().lower()
+    arch = {"x86_64": "64", "amd64": "64", "aarch64": "aarch64", "arm64": "arm64",
+            "ppc64le": "ppc64le", "s390x": "s390x"}.get(machine, machine)
+    if sys.platform.startswith("linux"):
+        return f"linux-{arch}"
+    if sys.platform == "darwin":
+        return "osx-arm64" if arch in ("arm64", "aarch64") else "osx-64"
+    if sys.platform == "win32":
+        return "win-arm64" if arch in ("arm64", "aarch64") else "win-64"
+    return f"{sys.platform}-{arch}"
+
+
+def default_platforms() -> tuple[str, ...]:
+    """The platforms of a spec that names none: this machine's, as pixi and conda do (a default
+    that also held win-64 moved Linux users to the pip route whenever the pytorch channel had
+    no Windows build). Write `platforms:` in the spec to lock for others too."""
+    here = this_platform()
+    return (here if here in PLATFORMS else FALLBACK_PLATFORM,)
 
 
 @dataclass

@@ -67,9 +67,10 @@ def machine_env(machine: str | None, **extra) -> dict:
     smi = FIXTURES / "nvidia-smi"
     env = {k: v for k, v in os.environ.items()
            if k not in ("CONDA_OVERRIDE_CUDA", "ENVMGR_GPU", "ENVMGR_DRIVER_VERSION", "ENVMGR_NO_GPU",
-                        "ENVMGR_NVIDIA_SMI")}
+                        "ENVMGR_NVIDIA_SMI", "CUDA_HOME", "CUDA_PATH")}
     system_path = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                                  if not (Path(p) / "nvidia-smi").exists())
+                                  if not (Path(p) / "nvidia-smi").exists()
+                                  and not (Path(p) / "nvcc").exists())   # nor this machine's toolkit
     if machine is None:
         env["PATH"] = system_path
     else:

@@ -148,7 +148,16 @@ def paper(tmp_workspace, write_spec):
     """The paper stack (torch 1.10 + cu102 + py3.7) locked in a temporary workspace."""
     from clihelp import run
 
-    write_spec(tmp_workspace, "paper-2021", "stack: torch 1.10 + cu102 + py3.7\n")
+    # both platforms written out: the default is only the platform of the machine that locks
+    write_spec(tmp_workspace, "paper-2021",
+               "stack: torch 1.10 + cu102 + py3.7\nplatforms: [linux-64, win-64]\n")
     code, out = run("lock", "paper-2021")
     assert code == 0, out
     return tmp_workspace.lockfile("paper-2021")
+
+
+@pytest.fixture(autouse=True)
+def no_system_cuda_toolkit(monkeypatch):
+    """doctor also looks for nvcc in /usr/local/cuda: the machine running the tests may have one,
+    which no test expects (tests put a stand-in nvcc on PATH)."""
+    monkeypatch.setattr("envmgr.host.detect.SYSTEM_CUDA_HOMES", ())

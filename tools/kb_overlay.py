@@ -124,6 +124,14 @@ SOURCES = {
         "url": "https://pypi.org/project/torch/#history",
         "note": "read 2026-11-27 through the PyPI JSON API",
     },
+    "pypi-torch-files-2026-12-04": {
+        "title": "PyPI torch JSON API, every release's file list: which platform tags have wheels "
+                 "(macosx x86_64, macosx arm64, manylinux aarch64)",
+        "url": "https://pypi.org/pypi/torch/json",
+        "note": "read 2026-12-04: macosx x86_64 wheels 1.0.0-2.2.2 (none from 2.3.0); macosx arm64 "
+                "from 1.8.0 (none for 1.8.1, 1.9.1); manylinux aarch64 from 1.8.0 (none for 1.9.1; "
+                "manylinux2014 to 2.5.1, manylinux_2_28 from 2.6.0). Used by platforms.yaml",
+    },
     "pypi-torchvision": {
         "title": "PyPI torchvision release history",
         "url": "https://pypi.org/project/torchvision/#history",

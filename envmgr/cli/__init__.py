@@ -23,6 +23,7 @@ COMMAND_MODULES = {
     "doctor": "host",
     "import": "importer",
     "run": "use", "shell": "use", "shell-hook": "use",
+    "add": "edit", "remove-package": "edit",
 }
 
 
@@ -46,6 +47,17 @@ class EnvmgrGroup(click.Group):
         if name not in self.commands and name in COMMAND_MODULES:
             importlib.import_module(f"{__name__}.{COMMAND_MODULES[name]}")
         return self.commands.get(name)
+
+    def resolve_command(self, ctx, args):
+        # click says only "No such command"; name the nearest one, as git and pixi do
+        name = args[0] if args else None
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            nearest = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.6)
+            hint = f" Did you mean '{nearest[0]}'?" if nearest else ""
+            ctx.fail(f"No such command '{name}'.{hint} (`envmgr --help` lists the commands)")
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx):
         try:

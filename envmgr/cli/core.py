@@ -126,6 +126,12 @@ def check(names, stack, host, as_json):
 
     Every problem comes with the fact behind it, its source and the nearest fix.
     Exit 0 when all are valid, 1 when any has problems, 2 for usage errors.
+
+    \b
+    Examples:
+      envmgr check
+      envmgr check --stack "torch 1.10 + cu121"
+      envmgr check paper-2021 --host --json
     """
     from ..compat.check import check as check_spec
     from ..knowledge.facts import load
@@ -166,23 +172,39 @@ def check(names, stack, host, as_json):
 @cli.command()
 @click.argument("names", nargs=-1)
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the environment file instead of writing it.")
-def render(names, to_stdout):
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON list, one object per spec: name, ok, path, action, route, problems.")
+def render(names, to_stdout, as_json):
     """Write lockfiles/NAME.environment.yml for each spec (default: all), or print it.
 
     The file is a standard conda environment file; the CUDA variant is pinned so no solver can
     fall back to a CPU build. The same spec always renders byte-identical output.
+
+    \b
+    Examples:
+      envmgr render paper-2021
+      envmgr render paper-2021 --stdout > environment.yml
     """
     from ..atomic import write_text_if_changed
     from ..specs.pipeline import load_named_spec, relative, render_spec, resolve_spec
 
+    if to_stdout and as_json:
+        raise UsageError("--stdout prints the file, --json a report: give one of them",
+                         fix="drop --stdout or --json")
     workspace = _workspace()
-    failures, usage_errors = 0, 0
+    failures, usage_errors, objects = 0, 0, []
     for name in _names_or_all(workspace, names):
+        path = workspace.environment_file(name)
         try:
             spec = load_named_spec(workspace, name)
             resolved = resolve_spec(workspace, spec)
         except EnvmgrError as err:
-            click.echo(f"error: {err}", err=True)
+            if as_json:
+                objects.append({"name": name, "ok": False, "path": absolute_path(path),
+                                "action": None, "route": None,
+                                "problems": [spec_problem(workspace, name, err, "spec-error")]})
+            else:
+                click.echo(f"error: {err}", err=True)
             failures += 1
             usage_errors += isinstance(err, UsageError)
             continue
@@ -190,10 +212,15 @@ def render(names, to_stdout):
         if to_stdout:
             click.echo(text, nl=False)
             continue
-        path = workspace.environment_file(name)
         changed = write_text_if_changed(path, text)
         state = "wrote" if changed else "unchanged"
-        click.echo(f"{state} {relative(workspace, path)}  (route: {resolved.route})", err=to_stdout)
+        if as_json:
+            objects.append({"name": name, "ok": True, "path": absolute_path(path), "action": state,
+                            "route": resolved.route, "problems": []})
+        else:
+            click.echo(f"{state} {relative(workspace, path)}  (route: {resolved.route})")
+    if as_json:
+        emit_json(objects)
     sys.exit(2 if usage_errors else 1 if failures else 0)
 
 
@@ -204,7 +231,7 @@ def render(names, to_stdout):
 @click.argument("stack")
 @click.option("--python", "python", metavar="X.Y", help="Python version (default: newest the torch release supports).")
 @click.option("--platform", "platforms", multiple=True, type=click.Choice(PLATFORMS),
-              help="Target platform; repeat for several (default: linux-64 and win-64).")
+              help="Target platform; repeat for several (default: this machine's).")
 @click.option("--force", is_flag=True, help="Overwrite an existing spec.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the same shape when nothing is written).")
 def new(name, stack, python, platforms, force, as_json):
@@ -213,6 +240,11 @@ def new(name, stack, python, platforms, force, as_json):
     STACK is the shorthand people write, e.g. "torch 1.10 + cu102", "torch 2.4 + cu121 + py3.11",
     "torch==1.10.1+cu113" or "torch 1.13 cpu". Without a CUDA variant, envmgr picks the best one
     for this machine's driver and GPU (cpu with no GPU) and says why.
+
+    \b
+    Examples:
+      envmgr new paper-2021 "torch 1.10 + cu102 + py3.7"
+      envmgr new laptop "torch 2.4 cpu" --platform linux-64 --platform osx-arm64
     """
     workspace = _workspace()
     _this_host.cache_clear()
@@ -339,7 +371,13 @@ def _corrected_new_command(spec, result, kb) -> str | None:
 @click.option("--cuda", "cuda", metavar="X.Y", help="Only releases built for this CUDA; also shows its minimum driver.")
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
 def matrix(torch, cuda, as_json):
-    """The compatibility table: torch | torchvision | torchaudio | python | CUDA variants."""
+    """The compatibility table: torch | torchvision | torchaudio | python | CUDA variants.
+
+    \b
+    Examples:
+      envmgr matrix --torch 1.10
+      envmgr matrix --cuda 11.8
+    """
     from ..knowledge.facts import load
     from ..knowledge.matrix import TABLE_HEADERS, matrix as build_matrix, table_rows
 

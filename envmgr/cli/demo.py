@@ -88,18 +88,30 @@ def settings_lines(env: dict[str, str]) -> list[str]:
             f"the demo's workspace (its commands run there): {env['ENVMGR_WORKSPACE']}"]
 
 
-def try_it_yourself() -> str:
+def try_commands(bin_dir: str | None = None) -> list[str]:
+    """The shell lines of "try it yourself", to paste after the export lines: envmgr on PATH
+    (this interpreter's bin folder, e.g. the checkout's .venv/bin), a folder of its own (pasted
+    again, the same spec is written again and the environment is up to date), a spec, create,
+    verify, list."""
+    bin_dir = bin_dir or str(Path(sys.executable).parent)
+    return [f'export PATH={shlex.quote(bin_dir)}:"$PATH"   # puts envmgr on PATH',
+            "mkdir -p ~/envmgr-try/envs && cd ~/envmgr-try   # envs/ makes it a workspace",
+            'envmgr new mine "torch 1.13 cpu" --platform linux-64 --force',
+            "envmgr create mine && envmgr verify mine && envmgr list",
+            'envmgr run mine -- python -c "import torch; print(torch.__version__)"']
+
+
+def try_it_yourself(bin_dir: str | None = None) -> str:
     from ..testchannel.catalog import CONDA_FORGE_TORCH, PYTORCH_CHANNEL_RELEASES
 
     held = ", ".join(release["torch"] for release in PYTORCH_CHANNEL_RELEASES)
+    lines = "\n".join(f"  {line}" for line in try_commands(bin_dir))
     return f"""
 try it yourself: paste the export lines above into a shell (leave ENVMGR_WORKSPACE unset: envmgr
-then uses the folder you are in), go to another folder and write a spec of your own; the local
-channels hold torch {held} (pytorch) and {CONDA_FORGE_TORCH["torch"]} (conda-forge):
-  mkdir -p /tmp/my-project/envs && cd /tmp/my-project     # envs/ makes it a workspace
-  envmgr new mine "torch 1.13 cpu"
-  envmgr create mine && envmgr verify mine && envmgr list
-  envmgr run mine -- python -c "import torch; print(torch.__version__)"
+then uses the folder you are in), then these lines, which write a spec of your own in
+~/envmgr-try; the local channels hold torch {held} (pytorch) and {CONDA_FORGE_TORCH["torch"]}
+(conda-forge), for linux-64:
+{lines}
 A new shell without those variables uses the real channels again."""
 
 

@@ -44,6 +44,12 @@ def lock(names, all_, update, check_only, as_of, as_json):
     solution does). Channel names resolve through ENVMGR_CHANNEL_ALIAS / channel_alias in
     envmgr.yaml (default https://conda.anaconda.org/); `defaults` through ENVMGR_DEFAULT_CHANNELS /
     default_channels (default https://repo.anaconda.com/pkgs/main).
+
+    \b
+    Examples:
+      envmgr lock paper-2021
+      envmgr lock --check            (CI: exit 1 when a lockfile is missing or stale)
+      envmgr lock paper-2021 --update --as-of release
     """
     from ..specs.workspace import find_workspace
 

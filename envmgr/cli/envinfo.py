@@ -36,6 +36,11 @@ def list_(as_json, no_size, all_workspaces):
     env: created / out-of-sync (against that workspace's lockfile) / orphaned (its workspace
     or spec is gone) / unknown (a marker too old to name its workspace). Folders without
     envmgr's marker are not listed, only counted.
+
+    \b
+    Examples:
+      envmgr list
+      envmgr list --all-workspaces --no-size
     """
     from ..envs import listing
     from ..disk import human
@@ -57,9 +62,11 @@ def list_(as_json, no_size, all_workspaces):
     from .output import table
 
     cells = [[r.name, r.torch or "?", r.cuda or "?", r.python or "?", r.lock, r.env,
-              shown_path(r.prefix) if r.prefix else "-", human(r.size), human(None if r.size is None else r.size - r.private)]
+              _counts(r), shown_path(r.prefix) if r.prefix else "-", human(r.size),
+              human(None if r.size is None else r.size - r.private)]
              for r in found]
-    headers = ["name", "torch", "cuda", "python", "lock", "env", "prefix", "size", "shared"]
+    headers = ["name", "torch", "cuda", "python", "lock", "env", "packages", "prefix", "size",
+               "shared"]
     if any(r.as_of for r in found):   # the era a lock was solved for, only when some spec has one
         headers.insert(4, "as_of")
         for row, line in zip(found, cells):
@@ -77,6 +84,13 @@ def list_(as_json, no_size, all_workspaces):
                 where = f"{shown_path(problem['file'])}{line}: "
             fix = f" (fix: {problem['fix']})" if problem["fix"] else ""
             click.echo(f"{row.name}: {where}{problem['message']}{fix}", err=True)
+
+
+def _counts(row) -> str:
+    """"2 conda + 6 pip" (a pip-route env's torch is a pip package), "25 conda", or "-"."""
+    if row.packages is None:
+        return "-"
+    return f"{row.packages} conda" + (f" + {row.pip_packages} pip" if row.pip_packages else "")
 
 
 def _print_activation(found) -> None:
@@ -167,6 +181,11 @@ def remove(name, yes, force, with_spec, as_json):
     of NAME. An environment another workspace created is refused unless --force (--yes only skips
     the question). Exit 1 when NAME has a spec but no
     environment, 2 when it names neither.
+
+    \b
+    Examples:
+      envmgr remove paper-2021
+      envmgr remove paper-2021 --yes --spec
     """
     from ..envs.environments import lock_timeout
 
@@ -248,11 +267,14 @@ def _refuse_undeletable(name: str, prefixes: list, spec_files: list) -> None:
 
 # -- verify -------------------------------------------------------------------------------------
 @cli.command()
-@click.argument("name")
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True,
+              help="Every spec in envs/ whose environment exists (the others are named, skipped).")
 @click.option("--files", "files", is_flag=True,
               help="Also check every installed file against its package record (size, sha256).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def verify(name, files, as_json):
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the report as JSON (a list with --all or several names).")
+def verify(names, all_, files, as_json):
     """Import torch inside the environment and check it is the build the lockfile pins.
 
     Reports torch, its CUDA runtime, cuDNN, whether a GPU is usable (and, on a GPU machine, the
@@ -260,19 +282,90 @@ def verify(name, files, as_json):
     where the spec asks for CUDA, or when the environment is not created yet, or when importing
     torch takes longer than ENVMGR_VERIFY_TIMEOUT seconds (default 300); exit 2 when NAME names
     neither a spec nor an environment. --files: also exit 1 when an installed file differs from
-    what its package record (conda-meta) says.
+    what its package record (conda-meta) says. With --all or several names, one environment that
+    fails does not stop the others; the exit code is the worst of them.
+
+    \b
+    Examples:
+      envmgr verify paper-2021
+      envmgr verify --all --json
+      envmgr verify paper-2021 --files
     """
     from ..envs.verify import probe_timeout
 
     workspace = find_workspace()
     probe_timeout()                # a bad ENVMGR_VERIFY_TIMEOUT is refused before anything runs
-    try:
-        _verify(workspace, name, as_json, files)
-    except EnvmgrError as err:
+    selected = _verify_names(workspace, names, all_)
+    if len(names) == 1 and not all_:
+        try:
+            _emit_verify(_verify(workspace, names[0], files), as_json)
+        except EnvmgrError as err:
+            if not as_json:
+                raise
+            click.echo(json.dumps(_verify_failure(workspace, names[0], err), indent=2))
+            sys.exit(err.exit_code)
+        return
+    results, exit_code = [], 0
+    for name in selected:
+        try:
+            report = _verify(workspace, name, files)
+        except EnvmgrError as err:
+            exit_code = max(exit_code, err.exit_code)
+            results.append(_verify_failure(workspace, name, err))
+            if not as_json:
+                click.echo(f"error: {name}: {err}", err=True)
+            continue
+        exit_code = max(exit_code, 0 if report.ok else 1)
+        results.append(_report_json(report))
         if not as_json:
-            raise
-        click.echo(json.dumps(_verify_failure(workspace, name, err), indent=2))
-        sys.exit(err.exit_code)
+            _print_report(report)
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+    if exit_code:
+        sys.exit(exit_code)
+
+
+def _verify_names(workspace, names, all_) -> list[str]:
+    from ..errors import UsageError
+    from ..envs.environments import Environment
+
+    if names and all_:
+        raise UsageError("give NAMEs or --all, not both", fix="drop --all, or the names")
+    if names:
+        return list(dict.fromkeys(names))
+    if not all_:
+        found = workspace.spec_names()
+        raise UsageError("name an environment, or pass --all",
+                         fix=f"envmgr verify {found[0]}" if found else "envmgr verify --all")
+    created, skipped = [], []
+    for name in workspace.spec_names():
+        try:
+            exists = Environment.named(name, workspace).exists()
+        except EnvmgrError:
+            exists = False
+        (created if exists else skipped).append(name)
+    if skipped:
+        warn(f"not created, skipped: {', '.join(skipped)} (envmgr create --all)")
+    if not created:
+        raise UsageError("no environment of this workspace is created yet",
+                         fix="envmgr create --all")
+    return created
+
+
+def _report_json(report) -> dict:
+    data = report.to_json()
+    if getattr(report, "files_checked", None) is not None:
+        data["files_checked"] = report.files_checked
+    return data
+
+
+def _emit_verify(report, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(_report_json(report), indent=2))
+    else:
+        _print_report(report)
+    if not report.ok:
+        sys.exit(1)
 
 
 def _verify_failure(workspace, name: str, err) -> dict:
@@ -287,7 +380,9 @@ def _verify_failure(workspace, name: str, err) -> dict:
             "problems": [spec_problem(workspace, name, err, "verify-failed")]}
 
 
-def _verify(workspace, name: str, as_json: bool, files: bool = False) -> None:
+def _verify(workspace, name: str, files: bool = False):
+    """verify's report for one environment (raises EnvmgrError when there is nothing to probe);
+    ``files``: its installed files are checked too (the count lands in ``report.files_checked``)."""
     from ..envs import verify as verifying
     from ..envs.environments import Environment
 
@@ -317,16 +412,8 @@ def _verify(workspace, name: str, as_json: bool, files: bool = False) -> None:
             err.message += (f"; and {sum(map(len, found.changed.values()))} installed file(s) "
                             f"differ from their package records, e.g. {package}: {changed[0]}")
         raise
-    checked = _file_problems(report, found, advice) if files else None
-    if as_json:
-        data = report.to_json()
-        if checked is not None:
-            data["files_checked"] = checked
-        click.echo(json.dumps(data, indent=2))
-    else:
-        _print_report(report)
-    if not report.ok:
-        sys.exit(1)
+    report.files_checked = _file_problems(report, found, advice) if files else None
+    return report
 
 
 def _checked_files(prefix):

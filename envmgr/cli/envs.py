@@ -6,9 +6,10 @@ import json
 import sys
 import time
 
-import click
-
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import click
 
 from . import cli
 from ..errors import EnvmgrError, UsageError
@@ -90,8 +91,25 @@ def _ready_lockfile(workspace, name: str, relock: bool, say) -> None:
         lock_environment(workspace, name)
 
 
-def create_one(workspace, name: str, *, relock: bool, force: bool, progress: bool, say,
-               verify_cache: bool = False) -> dict:
+@dataclass(frozen=True)
+class Overrides:
+    """What create may do that it refuses by default; each flag means one thing."""
+
+    recreate: bool = False      # rebuild an environment that already matches its lockfile
+    ignore_host: bool = False   # install although this machine's driver or GPU cannot run it
+    take_over: bool = False     # replace the environment another workspace created
+
+    @classmethod
+    def from_force(cls, force: bool, recreate: bool, ignore_host: bool, take_over: bool):
+        if force:   # the old catch-all: all three, said once so scripts can move to the flag they mean
+            warn("warning: --force is deprecated: it means --recreate --ignore-host --take-over; "
+                 "give the one you mean")
+            return cls(True, True, True)
+        return cls(recreate, ignore_host, take_over)
+
+
+def create_one(workspace, name: str, *, relock: bool, overrides: Overrides, progress: bool,
+               say, verify_cache: bool = False) -> dict:
     """create's object for one environment: name, ok, prefix, lockfile, platform, action,
     packages, pip_packages (null when nothing was installed), seconds, problems (the host's
     warnings and notes)."""
@@ -105,28 +123,26 @@ def create_one(workspace, name: str, *, relock: bool, force: bool, progress: boo
 
     require_encodable(current_folder=Path.cwd(), workspace=workspace.root, environment=env.prefix,
                       package_cache=env.pkgs_dir)
-    _refuse_others(env, force)                 # before locking: no point solving for a refusal
+    _refuse_others(env, overrides.take_over)   # before locking: no point solving for a refusal
     _ready_lockfile(workspace, name, relock, say)
     lockfile = workspace.lockfile(name)
     result = {"name": name, "ok": True, "prefix": str(env.prefix), "lockfile": str(lockfile),
               "platform": platform}
-    if not force and env.in_sync(lockfile, platform):
+    if not overrides.recreate and env.in_sync(lockfile, platform):
         give_variables(workspace, env)
         return _up_to_date(result, env, started, [])
-    problems = _refuse_if_host_cannot_run(workspace, name, force, say)
+    problems = _refuse_if_host_cannot_run(workspace, name, overrides.ignore_host, say)
     with env.locked(notify=warn):
         env.clean_leftovers(others=True)      # this name's, and any other name's not in use
-        _refuse_others(env, force)             # again: someone may have made it meanwhile
-        if not force and env.in_sync(lockfile, platform):   # another envmgr just made it
+        _refuse_others(env, overrides.take_over)   # again: someone may have made it meanwhile
+        if not overrides.recreate and env.in_sync(lockfile, platform):   # another envmgr just made it
             return _up_to_date(result, env, started, problems)
         action = "updated" if env.exists() else "created"
         with labelled("install-failed"):
             _build(workspace, env, lockfile, platform, progress, say, verify_cache)
     give_variables(workspace, env)
-    packages = len(env.marker()["packages"])
-    from ..engine.install import wanted_urls
-
-    pip_packages = len(wanted_urls(lockfile, platform)[1])   # installed by install.link (piplayer)
+    marker = env.marker()
+    packages, pip_packages = len(marker["packages"]), marker.get("pip_packages") or 0
     return {**result, "action": action, "packages": packages, "pip_packages": pip_packages,
             "seconds": _since(started), "problems": [p.to_json() for p in problems]}
 
@@ -149,19 +165,21 @@ def give_variables(workspace, env: Environment) -> None:
 
 
 def _up_to_date(result: dict, env: Environment, started: float, problems) -> dict:
-    # the marker lists the conda packages (cheap to read); pip's count would mean parsing the
-    # lockfile, which the no-op path avoids
-    packages = len((env.marker() or {}).get("packages") or [])
-    return {**result, "action": "up-to-date", "packages": packages, "pip_packages": None,
+    # the marker lists the conda packages and counts the pip ones (cheap to read: the no-op path
+    # parses no lockfile); a marker older than that count gives null
+    marker = env.marker() or {}
+    packages = len(marker.get("packages") or [])
+    return {**result, "action": "up-to-date", "packages": packages,
+            "pip_packages": marker.get("pip_packages"),
             "seconds": _since(started),
             "problems": [p.to_json() for p in problems]}
 
 
-def _refuse_others(env: Environment, force: bool) -> None:
-    """A folder envmgr did not make, or (without --force) another workspace's environment."""
+def _refuse_others(env: Environment, take_over: bool) -> None:
+    """A folder envmgr did not make, or (without --take-over) another workspace's environment."""
     with labelled("foreign-env"):
         env.refuse_foreign()
-    if not force:
+    if not take_over:
         with labelled("other-workspace"):
             env.refuse_other_workspace("create")
 
@@ -181,10 +199,10 @@ def _since(started: float) -> float:
     return round(time.perf_counter() - started, 3)
 
 
-def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> list:
+def _refuse_if_host_cannot_run(workspace, name: str, ignore_host: bool, say) -> list:
     """The driver and GPU checks of `check --host`: refuse a stack this machine cannot run.
-    Returns what it said instead of refusing (warnings and notes; with --force, the errors as
-    warnings), for --json."""
+    Returns what it said instead of refusing (warnings and notes; with --ignore-host, the errors
+    as warnings), for --json."""
     from dataclasses import replace
 
     from ..host.detect import detect
@@ -201,15 +219,16 @@ def _refuse_if_host_cannot_run(workspace, name: str, force: bool, say) -> list:
         say(f"{problem.severity}: {problem.message}")
     if not errors:
         return said
-    if force:
-        forced = [replace(p, severity="warning", message=f"{p.message} (installing anyway: --force)")
+    if ignore_host:
+        forced = [replace(p, severity="warning",
+                          message=f"{p.message} (installing anyway: --ignore-host)")
                   for p in errors]
         for problem in forced:
             warn(f"warning: {problem.message}")
         return said + forced
     more = f" (and {len(errors) - 1} more: envmgr check --host {name})" if len(errors) > 1 else ""
-    fix = f"{errors[0].fix}; or `envmgr create {name} --force` to install anyway" if errors[0].fix \
-        else f"`envmgr create {name} --force` to install anyway"
+    fix = f"{errors[0].fix}; or `envmgr create {name} --ignore-host` to install anyway" \
+        if errors[0].fix else f"`envmgr create {name} --ignore-host` to install anyway"
     raise coded(EnvmgrError(f"{name} cannot run on this machine: {errors[0].message}{more}", fix=fix),
                 errors[0].code)
 
@@ -223,13 +242,14 @@ def _build(workspace, env: Environment, lockfile, platform: str, progress: bool,
 
     digest = file_digest(lockfile)           # hashed before reading: what we install is what we record
     records = install.locked_records(lockfile, platform)
+    pip_count = len(install.wanted_urls(lockfile, platform)[1])   # installed by link (piplayer)
     requested = _requested_specs(workspace, env.name)
     cuda = spec_cuda(workspace, env.name)
-    say(f"installing {len(records)} packages into {shown_path(env.prefix)}")
+    say(f"installing {package_counts(len(records), pip_count)} into {shown_path(env.prefix)}")
     _note_cross_device(env, say)
     record = {"lockfile": str(lockfile), "lockfile_sha256": digest, "platform": platform,
               "spec": str(workspace.spec_path(env.name)), "workspace": str(workspace.root),
-              "cuda": cuda}
+              "cuda": cuda, "pip_packages": pip_count}
     # in a child process: a failed or interrupted install has stopped writing before tmp is deleted
     env.build(lambda tmp: link_in_child(lockfile, platform, digest, tmp, env.prefix, env.pkgs_dir,
                                         progress=progress, requested=requested,
@@ -272,24 +292,35 @@ def _note_cross_device(env: Environment, say) -> None:
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Create every spec in envs/.")
 @click.option("--relock", is_flag=True, help="Re-lock a stale lockfile instead of refusing it.")
+@click.option("--recreate", is_flag=True,
+              help="Rebuild even when the environment already matches its lockfile.")
+@click.option("--ignore-host", is_flag=True,
+              help="Install even when this machine's driver or GPU cannot run the stack.")
+@click.option("--take-over", is_flag=True,
+              help="Replace an environment of the same name that another workspace created.")
 @click.option("--force", is_flag=True,
-              help="Rebuild even when the environment already matches its lockfile, install "
-                   "even when this machine's driver or GPU cannot run the stack, and take over "
-                   "an environment of the same name that another workspace created.")
+              help="Deprecated: --recreate --ignore-host --take-over together.")
 @click.option("--verify-cache", is_flag=True,
               help="Check the sha256 of every cached package file it links (not only sizes, and "
                    "hashes the first time an extracted package is used); re-extract damaged ones.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def create(names, all_, relock, force, verify_cache, as_json):
+def create(names, all_, relock, recreate, ignore_host, take_over, force, verify_cache, as_json):
     """Install environments exactly as their lockfiles say, side by side.
 
     Locks first when there is no lockfile and refuses a stale one unless --relock. Environments
     go to $ENVMGR_ENVS_DIR/NAME (else conda's envs dir, else ~/.envmgr/envs/NAME) and hardlink
     files from one package cache ($ENVMGR_PKGS_DIR, else ~/.envmgr/pkgs). An environment that
     already matches its lockfile is left alone. An environment that another workspace created
-    (same name, same envs dir) is refused unless --force. One environment that fails does not
+    (same name, same envs dir) is refused unless --take-over, a stack this machine's driver or
+    GPU cannot run unless --ignore-host. One environment that fails does not
     stop the others; the exit code is the worst of them. Results go to stdout (--json: a list,
     one object per environment, failures included), progress and errors to stderr.
+
+    \b
+    Examples:
+      envmgr create paper-2021
+      envmgr create --all --relock
+      envmgr create paper-2021 --recreate
     """
     from ..envs.environments import lock_timeout
 
@@ -298,12 +329,13 @@ def create(names, all_, relock, force, verify_cache, as_json):
     say = _say(as_json)
     progress = sys.stderr.isatty() and not as_json
     selected = list(dict.fromkeys(_names(workspace, names, all_)))
+    overrides = Overrides.from_force(force, recreate, ignore_host, take_over)
     results, exit_code = [], 0
     for name in selected:
         started = time.perf_counter()
         try:
-            result = create_one(workspace, name, relock=relock, force=force, progress=progress,
-                                say=say, verify_cache=verify_cache)
+            result = create_one(workspace, name, relock=relock, overrides=overrides,
+                                progress=progress, say=say, verify_cache=verify_cache)
         except EnvmgrError as err:
             if len(selected) == 1 and not as_json:
                 raise
@@ -325,8 +357,17 @@ def create(names, all_, relock, force, verify_cache, as_json):
 def _print_created(result: dict) -> None:
     name = result["name"]
     if result["action"] == "up-to-date":
-        click.echo(f"{name} is up to date ({shown_path(result['prefix'])})")
+        click.echo(f"{name} is up to date ({shown_path(result['prefix'])}, "
+                   f"{package_counts(result['packages'], result.get('pip_packages'))})")
     else:
-        pip = f" + {result['pip_packages']} pip" if result.get("pip_packages") else ""
-        click.echo(f"{result['action']} {name} at {shown_path(result['prefix'])} ({result['packages']} "
-                   f"packages{pip}, {result['seconds']:.1f} s); try: envmgr verify {name}")
+        click.echo(f"{result['action']} {name} at {shown_path(result['prefix'])} "
+                   f"({package_counts(result['packages'], result.get('pip_packages'))}, "
+                   f"{result['seconds']:.1f} s); try: envmgr verify {name}")
+
+
+def package_counts(conda: int, pip: int | None) -> str:
+    """"2 conda + 6 pip packages": a pip-route env's torch is among the pip ones, so a bare
+    conda count would hide most of what was installed."""
+    if pip:
+        return f"{conda} conda + {pip} pip packages"
+    return f"{conda} conda package{'s' * (conda != 1)}"

@@ -44,6 +44,11 @@ def import_command(path, name, fix, force, environment, keep_pins, as_json):
             satisfies (--fix writes the nearest release instead).
     Exit 2: the file cannot be read as an environment file, or a usage error
             (envs/NAME.yaml exists without --force, an invalid --name).
+
+    \b
+    Examples:
+      envmgr import ../paper/environment.yml --name paper
+      envmgr import requirements.txt --name paper --fix --force
     """
     from ..importer import ImportReport, import_file
     from ..specs.pipeline import relative

@@ -17,7 +17,7 @@ import click
 from . import cli
 from ..errors import EnvmgrError
 from ..specs.workspace import find_workspace
-from .envs import create_one, give_variables, host_platform, no_such_name, warn
+from .envs import Overrides, create_one, give_variables, host_platform, no_such_name, warn
 from .output import coded, labelled, shown_path
 
 FROZEN_VARIABLE = "ENVMGR_FROZEN"
@@ -60,7 +60,8 @@ def ready_environment(workspace, name: str, *, frozen: bool, no_install: bool):
         warn(f"updating {name}: it is out of sync with {shown_path(lockfile)} ...")
     else:
         warn(f"creating {name} from {shown_path(lockfile)} ...")
-    create_one(workspace, name, relock=False, force=False, progress=False, say=lambda message: None)
+    create_one(workspace, name, relock=False, overrides=Overrides(), progress=False,
+               say=lambda message: None)
     return env
 
 
@@ -111,6 +112,11 @@ def run(name, command, frozen, no_install):
     run `envmgr lock NAME`). COMMAND gets envmgr's terminal, stdin, stdout, stderr and signals;
     envmgr exits with its exit code (127: not found). Options go before NAME; everything after
     NAME (or after --) is the command.
+
+    \b
+    Examples:
+      envmgr run paper-2021 -- python train.py --epochs 1
+      envmgr run --frozen current -- pytest -q
     """
     from ..envs.activation import activated_environment
     from ..envs.launch import execute
@@ -140,6 +146,11 @@ def shell_hook(name, shell_name, frozen, no_install):
 
     The script is what `envmgr run` applies; an activate.d script this shell cannot run
     (e.g. a .bat in bash) is named on stderr and in a comment.
+
+    \b
+    Examples:
+      envmgr shell-hook paper-2021 > activate-paper.sh
+      envmgr shell-hook paper-2021 --shell fish
     """
     from ..envs.activation import hook_script, skipped_scripts
 
@@ -160,6 +171,11 @@ def shell(name, shell_name, frozen, no_install):
 
     The shell runs your own start-up file (~/.bashrc, ~/.zshrc, fish's config), then the
     activation, and its prompt starts with (NAME). The exit code is the shell's.
+
+    \b
+    Examples:
+      envmgr shell paper-2021
+      envmgr shell paper-2021 --shell zsh
     """
     from ..envs import shells
     from ..envs.activation import cache_root, hook_script, skipped_scripts

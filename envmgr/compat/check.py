@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from packaging.version import InvalidVersion
 
 from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag, load, parsed_version
-from ..models import (CPU, DEFAULT_PLATFORMS, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
+from ..models import (CPU, default_platforms, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
                      Resolved, Spec)
 from ..knowledge.routes import choose_route, default_cuda, has_cpu, route_offers
 from ..knowledge.variants import conda_specs, default_channels, pip_lines
@@ -55,15 +55,9 @@ def nearest(wanted: str, options: list[str]) -> str | None:
 # -- torch -----------------------------------------------------------------------------------
 
 def _unknown_torch(kb: KnowledgeBase, torch: str) -> Problem:
-    known = [r.torch for r in kb.releases]
-    near = nearest(torch, known)
-    return Problem(
-        code="unknown-torch", key="torch",
-        message=f"torch {torch} is not a release envmgr knows "
-                f"(known: {known[0]} to {known[-1]})",
-        fact="torch releases are listed in envmgr's knowledge base (envmgr matrix shows them)",
-        source=kb.cite(["prev-versions"]),
-        fix=f"torch: \"{near}\"" if near else None)
+    from .nearest_release import unknown_torch
+
+    return unknown_torch(kb, torch)
 
 
 # -- CUDA ------------------------------------------------------------------------------------
@@ -287,7 +281,7 @@ def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> Chec
     problems = result.problems
 
     cuda = spec.cuda or default_cuda(release)
-    platforms = list(spec.platforms or DEFAULT_PLATFORMS)
+    platforms = list(spec.platforms or default_platforms())
     problems += _platform_problems(platforms, cuda)
     cuda_problem = _cuda_problem(kb, release, cuda)
     if cuda_problem:

@@ -116,3 +116,49 @@ def resolve_channels(names: list[str], workspace: Workspace | None = None) -> li
             if url not in urls:
                 urls.append(url)
     return urls
+
+
+def setting_origin_words(workspace: Workspace | None, key: str) -> str:
+    """Where a setting's value comes from, in words: "ENVMGR_X, set in your environment, which
+    overrides x in envmgr.yaml:3", "x in envmgr.yaml:3", or "the default x"."""
+    from ..specs.workspace import CONFIG_NAME, SETTINGS
+
+    variable = SETTINGS[key][0]
+    label, file, line = origin(workspace, key)
+    if label == variable:
+        shadowed = workspace is not None and workspace.config.get(key) is not None
+        where = f"{CONFIG_NAME}:{workspace.config_lines.get(key)}" if shadowed else ""
+        return (f"{variable}, set in your environment" +
+                (f", which overrides {key} in {where}" if shadowed else ""))
+    if file is not None:
+        return f"{key} in {CONFIG_NAME}" + (f":{line}" if line else "")
+    return label
+
+
+def failing_channel_settings(urls: list[str], workspace: Workspace | None) -> tuple[str, str] | None:
+    """(where the failing URLs come from, the setting to change) when they come from the default
+    channels or the channel alias; None for URLs written in the spec itself."""
+    from ..specs.workspace import SETTINGS
+
+    try:
+        defaults, alias = default_channels(workspace), channel_alias(workspace)
+    except UsageError:
+        return None
+    for key, matches, what in (
+            ("default_channels", lambda u: u.rstrip("/") in defaults, "`defaults` expands to"),
+            ("channel_alias", lambda u: u.startswith(alias), "channel names resolve through")):
+        if not any(matches(url) for url in urls):
+            continue
+        variable = SETTINGS[key][0]
+        words = setting_origin_words(workspace, key)
+        value = ", ".join(defaults) if key == "default_channels" else alias
+        where = f"{what} {value} ({words})"
+        if words.startswith(variable):
+            fix = f"correct or unset {variable} (it is set in your environment)"
+        else:
+            example = ("comma-separated URLs" if key == "default_channels" else "a URL")
+            fix = (f"point {variable} ({example}) or {key}: in envmgr.yaml at a reachable mirror"
+                   + (", or drop `defaults` from the spec's channels" if key == "default_channels"
+                      else ""))
+        return where, fix
+    return None

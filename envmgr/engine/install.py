@@ -12,7 +12,6 @@ Already extracted packages are checked against their paths.json first (``cachech
 from __future__ import annotations
 
 import hashlib
-import platform as _platform
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -24,16 +23,9 @@ MAIN_CATEGORY = "main"
 
 def host_platform() -> str:
     """This machine's conda platform ("linux-64", "osx-arm64", "win-64"), without importing rattler."""
-    machine = _platform.machine().lower()
-    arch = {"x86_64": "64", "amd64": "64", "aarch64": "aarch64", "arm64": "arm64",
-            "ppc64le": "ppc64le", "s390x": "s390x"}.get(machine, machine)
-    if sys.platform.startswith("linux"):
-        return f"linux-{arch}"
-    if sys.platform == "darwin":
-        return "osx-arm64" if arch in ("arm64", "aarch64") else "osx-64"
-    if sys.platform == "win32":
-        return "win-arm64" if arch in ("arm64", "aarch64") else "win-64"
-    return f"{sys.platform}-{arch}"
+    from ..models import this_platform
+
+    return this_platform()
 
 
 def _lock_entries(lockfile: Path) -> list[dict]:

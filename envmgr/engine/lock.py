@@ -68,7 +68,7 @@ def lock_env_file(inputs: LockInputs, lockfile: Path, *, what: str = "", workspa
             group = [p for p in inputs.platforms if tuple(specs_by_platform[p]) == specs]
             records.update(solve_platforms(inputs.channel_urls, list(specs), group, inputs.cuda,
                                            what=what, file=inputs.env_file, exclude_newer=cutoff,
-                                           as_of_facts=inputs.facts))
+                                           as_of_facts=inputs.facts, workspace=workspace))
         hashes = hashing.result()
     from . import piplayer
 

@@ -74,6 +74,14 @@ def seal_problem(text: str, data: dict) -> str | None:
     return None
 
 
+HASH_LENGTHS = {"sha256": 64, "md5": 32}   # hex digits: a file cut short leaves a shorter one
+
+
+def _is_digest(kind: str, value) -> bool:
+    return (isinstance(value, str) and len(value) == HASH_LENGTHS[kind]
+            and all(c in "0123456789abcdefABCDEF" for c in value))
+
+
 def package_problem(data: dict) -> str | None:
     """Why the ``package`` list of a parsed lockfile cannot be installed from, or None.
 
@@ -93,7 +101,8 @@ def package_problem(data: dict) -> str | None:
             bad.append("version")
         digest = entry.get("hash")
         if (not isinstance(digest, dict) or not set(digest) <= set(HASH_KINDS)
-                or not any(isinstance(digest.get(kind), str) and digest[kind] for kind in HASH_KINDS)):
+                or not any(isinstance(digest.get(kind), str) and digest[kind] for kind in HASH_KINDS)
+                or not all(value is None or _is_digest(kind, value) for kind, value in digest.items())):
             bad.append("hash (sha256 or md5)")
         if bad:
             return f"package {label} has no valid {', '.join(bad)}"

@@ -83,9 +83,11 @@ def _version_key(version: str):
         return Version("0")
 
 
-def hint_for(explanation: str, cuda: str | None, available: list[str] | None = None) -> str | None:
+def hint_for(explanation: str, cuda: str | None, available: list[str] | None = None,
+             similar: list[str] | None = None) -> str | None:
     """A plain next step for the causes envmgr recognises in rattler's explanation. ``available``:
-    the versions the channels have of the package nothing matched (newest first), when known."""
+    the versions the channels have of the package nothing matched (newest first), when known;
+    ``similar``: the channels' package names nearest it, when it has none at all."""
     needs_cuda = re.search(r"__cuda >=\s*([0-9.]+)", explanation)
     if needs_cuda:
         wanted = needs_cuda.group(1)
@@ -106,6 +108,9 @@ def hint_for(explanation: str, cuda: str | None, available: list[str] | None = N
         elif available and request != name:
             hint = (f"no channel has {request} (they have: {shown_versions(available)}): pick one "
                     "of those, or add a channel that has it to the spec's channels")
+        elif similar:
+            hint = (f"no channel has a package named {name}; did you mean "
+                    f"{' or '.join(similar)}? (else check the spec's channels)")
         else:
             hint = (f"no channel has {name}: check the spec's channels and the channel alias "
                     "(ENVMGR_CHANNEL_ALIAS / channel_alias in envmgr.yaml)")
@@ -137,10 +142,12 @@ async def _solve_all(channels: list[str], specs: list, plan: dict[str, list], ca
 
 def solve_platforms(channels: list[str], specs: list[str], platforms: list[str], cuda: str | None,
                     *, what: str = "", file: str | Path | None = None,
-                    exclude_newer=None, as_of_facts: dict | None = None) -> dict[str, list]:
+                    exclude_newer=None, as_of_facts: dict | None = None,
+                    workspace=None) -> dict[str, list]:
     """platform -> solved ``RepoDataRecord`` list. ``what`` names the environment in errors.
     ``exclude_newer``: an aware datetime; packages uploaded after it are left out (``as_of``);
-    ``as_of_facts``: how that cutoff was asked for (the lock's facts), for the hint."""
+    ``as_of_facts``: how that cutoff was asked for (the lock's facts), for the hint;
+    ``workspace``: whose settings made the channel URLs, for an unreadable channel's fix."""
     from rattler.exceptions import SolverError
 
     plan = {p: rattler_virtual_packages(p, cuda) for p in platforms}
@@ -161,11 +168,13 @@ def solve_platforms(channels: list[str], specs: list[str], platforms: list[str],
             missing = missing_request(explanation)
             available = (versions_of(missing[0], channels, platforms, repodata_cache_dir())
                          if missing else None)
-            fix = hint_for(explanation, cuda, available)
+            similar = (similar_names(missing[0], channels, platforms, repodata_cache_dir())
+                       if missing and not available else None)
+            fix = hint_for(explanation, cuda, available, similar)
         raise EnvmgrError(f"cannot solve{label} for {', '.join(platforms)}:\n{explanation}\n",
                           file=file, fix=fix) from None
     except rattler_errors() as exc:   # fetch / parse / unsupported-scheme errors of a channel
-        raise channel_error(exc, channels, file, platforms=platforms) from None
+        raise channel_error(exc, channels, file, platforms=platforms, workspace=workspace) from None
 
 
 def versions_of(name: str, channels: list[str], platforms: list[str], cache_dir: Path) -> list[str]:
@@ -182,6 +191,23 @@ def versions_of(name: str, channels: list[str], platforms: list[str], cache_dir:
         return []
     versions = {str(record.version) for records in found for record in records}
     return sorted(versions, key=_version_key, reverse=True)
+
+
+def similar_names(name: str, channels: list[str], platforms: list[str], cache_dir: Path,
+                  count: int = 2) -> list[str]:
+    """The channels' package names nearest ``name`` (``scipyy`` -> ``scipy``), from the repodata
+    the failed solve just fetched; [] when there is none near or the query fails."""
+    import difflib
+
+    from rattler import Gateway
+
+    async def query():
+        return await Gateway(cache_dir=cache_dir).names(channels, [*platforms, "noarch"])
+    try:
+        names = {str(getattr(n, "normalized", n)) for n in asyncio.run(query())}
+    except Exception:  # noqa: BLE001 - only a hint: the solver's own error is what gets raised
+        return []
+    return difflib.get_close_matches(name.lower(), sorted(names), n=count, cutoff=0.75)
 
 
 def rattler_errors() -> tuple[type[Exception], ...]:
@@ -211,9 +237,13 @@ NETWORK_FIX = ("check the network (and any proxy), or point ENVMGR_CHANNEL_ALIAS
 
 
 def channel_error(exc: BaseException, channels: list[str], file=None,
-                  platforms: list[str] | None = None) -> EnvmgrError:
+                  platforms: list[str] | None = None, workspace=None) -> EnvmgrError:
     """One line naming the channels that failed: those rattler's message names, else (an
-    unsupported scheme, say) those that fail when read one by one, else all of them."""
+    unsupported scheme, say) those that fail when read one by one, else all of them; and the
+    setting they come from (``defaults`` -> default_channels, names -> channel_alias), with
+    an environment variable that overrides envmgr.yaml named as such."""
+    from .channels import failing_channel_settings
+
     message = one_line(exc)
     failing = [url for url in channels if url.rstrip("/") in message]
     if not failing and len(channels) > 1 and platforms:
@@ -222,6 +252,12 @@ def channel_error(exc: BaseException, channels: list[str], file=None,
     label = "channel" if len(failing) == 1 else "channels"
     network = any(word in message.lower() for word in
                   ("error sending request", "dns", "connect", "timed out", "tls", "certificate"))
+    settings = failing_channel_settings(failing, workspace)
+    if settings is not None:
+        where, fix = settings
+        fix = f"check the network (and any proxy), or {fix}" if network else fix
+        return EnvmgrError(f"cannot read the {label} {', '.join(failing)}: {message}; {where}",
+                           file=file, fix=fix)
     return EnvmgrError(f"cannot read the {label} {', '.join(failing)}: {message}", file=file,
                        fix=NETWORK_FIX if network else CHANNEL_FIX)
 

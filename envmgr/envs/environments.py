@@ -176,7 +176,7 @@ class Environment:
         own_dir = "give each project its own envs dir (ENVMGR_ENVS_DIR / envs_dir in envmgr.yaml)"
         verb, fix = {
             "create": ("replace", f"pick another name, or {own_dir}, or "
-                                  f"`envmgr create {self.name} --force` to take it over"),
+                                  f"`envmgr create {self.name} --take-over` to take it over"),
             "remove": ("delete", f"remove it from {owner}, or "
                                  f"`envmgr remove {self.name} --force` to delete it anyway"),
         }.get(command, (command, f"run `envmgr {command} {self.name}` in {owner}, or {own_dir}"))

@@ -112,7 +112,7 @@ def env_state(env: Environment, workspace: str | None, spec: str | None, lockfil
         return UNKNOWN, [_problem(
             "no-workspace", "its marker predates envmgr recording workspaces, so which "
             "workspace's lockfile it follows is unknown",
-            f"run `envmgr create {name} --force` in its workspace to record it", "note")]
+            f"run `envmgr create {name} --recreate` in its workspace to record it", "note")]
     if not Path(workspace).is_dir():
         return ORPHANED, [_problem(
             "orphaned", f"its workspace {workspace} no longer exists",

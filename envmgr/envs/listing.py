@@ -32,6 +32,8 @@ class Row:
     reason: str | None = None  # why the lock is stale (as ``lock --check`` says it)
     as_of: str | None = None   # the lock's as_of cutoff date, else the spec's as_of (envmgr/knowledge/asof.py)
     owner: str | None = None   # the workspace that created the env, when it is not this one
+    packages: int | None = None      # conda packages installed (the marker's list); None: no env
+    pip_packages: int | None = None  # pip packages installed (the marker's count); None: not known
     # what list warns about, as JSON problems: an invalid spec, a stale lock, another workspace's env
     problems: list[dict] = field(default_factory=list)
 
@@ -43,7 +45,8 @@ class Row:
         return {"name": self.name, "ok": self.ok, "torch": self.torch, "cuda": self.cuda,
                 "python": self.python, "lock": self.lock, "env": self.env, "prefix": self.prefix,
                 "size": self.size, "private": self.private, "reason": self.reason,
-                "as_of": self.as_of, "owner": self.owner,
+                "as_of": self.as_of, "owner": self.owner, "packages": self.packages,
+                "pip_packages": self.pip_packages,
                 "activate": activation_commands(self.name, self.prefix), "problems": self.problems}
 
 
@@ -126,12 +129,16 @@ def row_for(workspace: Workspace, name: str, platform: str | None = None,
     state = env.status(lockfile if lockfile.is_file() else None, platform)
     usage = disk.usage(env.prefix) if sizes and env.exists() else None
     owner = env.other_workspace()
+    marker = env.marker() if state != MISSING else None
+    installed = marker.get("packages") if marker else None
     if owner:
         problems.append(_owner_problem(name, owner))
     return Row(name=name, torch=stack.get("torch"), cuda=stack.get("cuda"),
                python=stack.get("python"), lock=lock, env=state, prefix=str(env.prefix),
                size=usage.total if usage else None, private=usage.private if usage else None,
-               reason=reason, as_of=listed_as_of(workspace, name, verdict), owner=owner, problems=problems)
+               reason=reason, as_of=listed_as_of(workspace, name, verdict), owner=owner,
+               packages=len(installed) if isinstance(installed, list) else None,
+               pip_packages=marker.get("pip_packages") if marker else None, problems=problems)
 
 
 def rows(workspace: Workspace, sizes: bool = True) -> list[Row]:

@@ -117,7 +117,7 @@ class Advice:
 
     @property
     def rebuild(self) -> str:
-        return self.fix(f"run `envmgr create {self.name} --force` to rebuild it")
+        return self.fix(f"run `envmgr create {self.name} --recreate` to rebuild it")
 
     @property
     def relock(self) -> str:

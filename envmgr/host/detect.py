@@ -58,8 +58,9 @@ class Gpu:
 
 @dataclass
 class Nvcc:
-    version: str
+    version: str              # "11.8.89" (V11.8.89), or "unknown"
     path: str
+    release: str | None = None   # "11.8" (release 11.8): the CUDA toolkit it compiles for
 
 
 @dataclass
@@ -79,7 +80,13 @@ class Host:
 
     @property
     def platform(self) -> str:
-        return {"linux": "linux-64", "windows": "win-64", "macos": "osx-arm64"}[self.os]
+        """This machine's conda platform (its CPU too: linux-aarch64, osx-64), for the OS detected."""
+        from ..models import this_platform
+
+        here = this_platform()
+        family = {"linux": "linux-", "windows": "win-", "macos": "osx-"}[self.os]
+        return here if here.startswith(family) else \
+            {"linux": "linux-64", "windows": "win-64", "macos": "osx-arm64"}[self.os]
 
     @property
     def has_gpu(self) -> bool:
@@ -216,10 +223,15 @@ def os_name() -> str:
 NVCC_RE = re.compile(r"release (\d+\.\d+), V([\d.]+)")
 
 
+# where the CUDA installers put the toolkit when PATH does not name it (the symlink to the
+# newest installed /usr/local/cuda-X.Y)
+SYSTEM_CUDA_HOMES = ("/usr/local/cuda",)
+
+
 def find_nvcc(environ) -> Nvcc | None:
     """The system CUDA compiler, if any (not what torch uses: torch ships its own runtime)."""
     path = shutil.which("nvcc", path=environ.get("PATH"))
-    for home in (environ.get("CUDA_HOME"), environ.get("CUDA_PATH")):
+    for home in (environ.get("CUDA_HOME"), environ.get("CUDA_PATH"), *SYSTEM_CUDA_HOMES):
         if not path and home:
             candidate = Path(home, "bin", "nvcc.exe" if os_name() == "windows" else "nvcc")
             path = str(candidate) if candidate.is_file() else None
@@ -227,7 +239,8 @@ def find_nvcc(environ) -> Nvcc | None:
         return None
     code, out = run_tool([path, "--version"], environ)
     match = NVCC_RE.search(out) if code == 0 else None
-    return Nvcc(version=match.group(2) if match else "unknown", path=path)
+    return Nvcc(version=match.group(2) if match else "unknown", path=path,
+                release=match.group(1) if match else None)
 
 
 def find_managers(environ) -> dict[str, str | None]:

@@ -42,9 +42,12 @@ def leftovers(workspace) -> dict:
     return leftover_report(envs_root(workspace)).to_json()
 
 
-def env_verdicts(workspace, host: Host, kb) -> list[dict]:
+def env_verdicts(workspace, host: Host, kb, env_facts: dict | None = None) -> list[dict]:
     """For each spec in ``envs/``: its resolved stack, whether it can run on ``host`` (``ok`` and
-    ``runnable`` say the same), and why not."""
+    ``runnable`` say the same), and why not. ``env_facts``: name -> what the CLI read from the
+    env on disk (``cuda_nvcc``: its own cuda-nvcc version), which this stage does not read."""
+    from .nvccfit import nvcc_problems
+
     from ..compat.check import check
     from ..compat.hostcheck import host_problems
     from ..specs.pipeline import load_named_spec
@@ -64,6 +67,10 @@ def env_verdicts(workspace, host: Host, kb) -> list[dict]:
                 resolved = result.resolved.summary()
                 label = f"{stack_label(result.resolved)}; route: {result.resolved.route}"  # as check says it
                 problems = result.problems + host_problems(result.resolved, host, kb)
+                if host.nvcc is not None:
+                    own = (env_facts or {}).get(name, {}).get("cuda_nvcc")
+                    problems += nvcc_problems(host.nvcc.release, host.nvcc.path,
+                                              result.resolved.cuda, own)
             else:
                 problems = result.problems
         problems = [p if isinstance(p, dict) else p.to_json() for p in problems]
@@ -99,8 +106,31 @@ def _verdict(stack: dict | None, runnable: bool, host: Host, kb) -> str:
     return "runs here"
 
 
-def report(workspace=None, environ=None, kb=None) -> dict:
-    """The doctor report as data (``envmgr doctor --json`` prints exactly this)."""
+def settings_overrides(workspace, environ=None) -> list[dict]:
+    """The settings an environment variable sets, and the envmgr.yaml line each one overrides
+    (a forgotten ``export`` that silently beats the project's settings is a classic)."""
+    import os
+
+    from ..specs.workspace import CONFIG_NAME, SETTINGS
+
+    environ = os.environ if environ is None else environ
+    found = []
+    for key, (variable, _) in SETTINGS.items():
+        value = environ.get(variable, "")
+        if not value.strip():
+            continue
+        shadowed = workspace is not None and workspace.config.get(key) is not None
+        line = workspace.config_lines.get(key) if shadowed else None
+        found.append({"key": key, "variable": variable, "value": value,
+                      "overrides": (f"{workspace.config_path}" + (f":{line}" if line else ""))
+                      if shadowed else None,
+                      "file_value": workspace.config.get(key) if shadowed else None})
+    return found
+
+
+def report(workspace=None, environ=None, kb=None, env_facts: dict | None = None) -> dict:
+    """The doctor report as data (``envmgr doctor --json`` prints exactly this). ``env_facts``:
+    per environment, what the CLI read from it on disk (see ``env_verdicts``)."""
     from ..knowledge.facts import load
 
     kb = kb or load()
@@ -117,16 +147,17 @@ def report(workspace=None, environ=None, kb=None) -> dict:
         "minor_compat_driver": compat_driver,
         "gpus": [g.to_json() for g in host.gpus],
         "nvidia_smi": host.nvidia_smi,
-        "nvcc": ({"version": host.nvcc.version, "path": host.nvcc.path, "note": NVCC_NOTE}
-                 if host.nvcc else None),
+        "nvcc": ({"version": host.nvcc.version, "release": host.nvcc.release,
+                  "path": host.nvcc.path, "note": NVCC_NOTE} if host.nvcc else None),
         "managers": host.managers,
         "storage": storage(workspace),
         "leftovers": leftovers(workspace),
         "overrides": host.overrides,
+        "settings": settings_overrides(workspace, environ),
         "notes": host.notes,
         "warnings": host.warnings,
         "kb_version": kb.version,
-        "envs": env_verdicts(workspace, host, kb) if workspace is not None else [],
+        "envs": env_verdicts(workspace, host, kb, env_facts) if workspace is not None else [],
     }
     return data
 
@@ -182,6 +213,10 @@ def render_text(data: dict) -> str:
         add("leftovers", leftover_line(data["leftovers"]))
     for name, value in data["overrides"].items():
         add("override", f"{name}={value!r}")
+    for item in data["settings"]:
+        over = (f"; overrides {item['key']}: {item['file_value']!r} in {_shown(item['overrides'])}"
+                if item["overrides"] else "")
+        add("setting", f"{item['variable']}={item['value']!r} (from your environment{over})")
     lines += [f"  warning: {warning}" for warning in data["warnings"]]
     lines += [f"  note: {note}" for note in data["notes"] if note not in said]
     lines += _env_lines(data["envs"])
@@ -215,6 +250,12 @@ def _env_lines(envs: list[dict]) -> list[str]:
             if problem.get("fix"):
                 lines.append(f"        fix: {problem['fix']}")
     return lines
+
+
+def _shown(path: str) -> str:
+    from ..paths import shown_path
+
+    return shown_path(path)
 
 
 def _where(problem: dict) -> str:

@@ -25,7 +25,11 @@ from ..models import CPU
 
 BASE: dict[str, dict[str, str]] = {
     "linux-64": {"__unix": "0", "__linux": "5.10", "__glibc": "2.17", "__archspec": "1 x86_64"},
+    # aarch64: glibc 2.28, as conda-lock assumes there; the Arm clusters envmgr targets
+    # (Grace-Hopper: RHEL 8+/Ubuntu 20.04+) all have it, and torch's aarch64 wheels need it from 2.6
+    "linux-aarch64": {"__unix": "0", "__linux": "5.10", "__glibc": "2.28", "__archspec": "1 aarch64"},
     "win-64": {"__win": "0", "__archspec": "1 x86_64"},
+    "osx-64": {"__unix": "0", "__osx": "11.0", "__archspec": "1 x86_64"},
     "osx-arm64": {"__unix": "0", "__osx": "11.0", "__archspec": "1 arm64"},
 }
 

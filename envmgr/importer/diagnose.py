@@ -15,7 +15,7 @@ from packaging.version import InvalidVersion, Version
 from ..compat.check import CheckResult, check
 from ..knowledge.routes import choose_route, default_cuda
 from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag
-from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
+from ..models import CPU, default_platforms, Problem, Spec
 from ..knowledge.variants import default_channels
 from .outcome import FileProblem, Imported, at
 from .specs import admits_below, parse_conda, parse_pip
@@ -46,12 +46,12 @@ def effective_route(spec: Spec, release: TorchRelease, result: CheckResult | Non
     if spec.route:
         return spec.route
     cuda = spec.cuda or default_cuda(release)
-    return choose_route(release, cuda, list(spec.platforms or DEFAULT_PLATFORMS))[0]
+    return choose_route(release, cuda, list(spec.platforms or default_platforms()))[0]
 
 
 def likely_route(spec: Spec, release: TorchRelease) -> str | None:
     """The route of the release's default variant: what an invalid spec would become once fixed."""
-    return choose_route(release, default_cuda(release), list(spec.platforms or DEFAULT_PLATFORMS))[0]
+    return choose_route(release, default_cuda(release), list(spec.platforms or default_platforms()))[0]
 
 
 def _line_for(imported: Imported, key: str | None) -> int | None:
@@ -114,8 +114,11 @@ def channel_problems(imported: Imported, release: TorchRelease, route: str | Non
     for channel in (c for c in spec.channels if c in SERVING_CHANNELS):
         if release.conda and channel == release.conda.channel and route in (None, "pytorch"):
             continue
+        variant = "CPU" if cuda == CPU else f"CUDA {cuda}"
         if release.conda is None:
             why = f"the {channel} channel has no torch {release.torch} (it ends at torch 2.5)"
+        elif channel == release.conda.channel:   # the release is there, but not this variant
+            why = f"the {channel} channel has torch {release.torch}, but no {variant} build of it"
         else:
             why = f"torch {release.torch} is served by the {release.conda.channel} channel, not {channel}"
         problems.append(FileProblem(
@@ -181,7 +184,7 @@ def guard_rules(imported: Imported, kb: KnowledgeBase, route: str | None):
         return
     for rule in kb.copins:
         guard = _guard(rule.spec)
-        if guard is not None and rule.applies(spec.torch, route, spec.platforms or DEFAULT_PLATFORMS):
+        if guard is not None and rule.applies(spec.torch, route, spec.platforms or default_platforms()):
             yield rule, guard[0], guard[1], user_pins(spec, guard[0])
 
 

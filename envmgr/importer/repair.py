@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..compat.check import check, nearest, paired
 from ..knowledge.routes import default_cuda, has_cpu, route_offers
 from ..knowledge.facts import KnowledgeBase, TorchRelease
-from ..models import CPU, DEFAULT_PLATFORMS, Spec
+from ..models import CPU, default_platforms, Spec
 from ..specs.specfile import NONE
 from .diagnose import effective_route, fixed_channels, guard_rules, likely_route, required_channels
 from .outcome import Change, Imported
@@ -119,7 +119,7 @@ def _fix_route(spec: Spec, release: TorchRelease, changes: list[Change]) -> None
     if spec.route is None:
         return
     cuda = spec.cuda or default_cuda(release)
-    if not route_offers(release, spec.route, cuda, list(spec.platforms or DEFAULT_PLATFORMS)):
+    if not route_offers(release, spec.route, cuda, list(spec.platforms or default_platforms())):
         _set(spec, "route", None, f"route {spec.route} does not publish this build; envmgr chooses", changes)
 
 

@@ -13,14 +13,14 @@ from ..compat.check import nearest
 from ..knowledge.routes import default_cuda, has_cpu, route_offers
 from ..errors import EnvmgrError
 from ..knowledge.facts import KnowledgeBase, TorchRelease
-from ..models import CPU, DEFAULT_PLATFORMS, Problem, Spec
+from ..models import CPU, default_platforms, Problem, Spec
 from ..specs.specfile import NONE
 from ..specs.stack import TORCH_VERSION
 from . import exports
 from .carry import carry_channels, carry_conda, carry_pip
 from .pins import settle
 from .outcome import Change, Imported
-from .sourcefile import Source
+from .sourcefile import Dropped, Source
 from .specs import allows, exact_version, lowest_version
 from .torchstack import GPU, StackFacts
 
@@ -215,8 +215,13 @@ def _platforms(result: Imported) -> None:
             message="the file was exported on Windows (it lists Windows runtimes such as vc or "
                     "vs2015_runtime): the spec targets win-64",
             fix="platforms: [linux-64, win-64] to lock for Linux as well"))
-    if spec.platforms and tuple(spec.platforms) == DEFAULT_PLATFORMS:
-        spec.platforms = None
+    macs = [p for p in spec.platforms or () if p.startswith("osx")]
+    if macs and spec.cuda and spec.cuda != CPU:
+        # conda-lock's default platforms hold osx-64 whatever the stack: a CUDA one has no macOS build
+        spec.platforms = [p for p in spec.platforms if p not in macs] or None
+        result.dropped.append(Dropped(f"platform{'s' * (len(macs) > 1)} {', '.join(macs)}",
+                                      "a CUDA stack has no macOS build (write a CPU spec of its "
+                                      "own for macOS)", line=source.lines.get("platforms")))
 
 
 def _route(result: Imported) -> str | None:
@@ -224,7 +229,7 @@ def _route(result: Imported) -> str | None:
     facts, release, spec = result.facts, result.release, result.spec
     if release is None:
         return None
-    platforms = list(spec.platforms or DEFAULT_PLATFORMS)
+    platforms = list(spec.platforms or default_platforms())
     cuda = spec.cuda or default_cuda(release)
     if facts.torch_pip is not None and facts.torch_conda is None:
         wanted = "pip"

@@ -118,6 +118,9 @@ def _conda_version(rest: str):
         build = parts[1].strip() if len(parts) > 1 and parts[1].strip() else None
         return (_prefix(version), build)
     if rest.startswith(_OPERATORS):
+        # conda reads `python >= 3.8` and `numpy >=1.20, <2` as one constraint: the blanks after
+        # an operator or around a comma are not the version/build separator
+        rest = re.sub(r"\s*,\s*", ",", re.sub(r"(==|>=|<=|!=|~=|>|<)\s+", r"\1", rest))
         pieces = rest.split()
         constraint, build = pieces[0], (pieces[1] if len(pieces) > 1 else None)
         if constraint.startswith("==") and "=" in constraint[2:]:

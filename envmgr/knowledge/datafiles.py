@@ -11,7 +11,8 @@ from functools import cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-DATA_FILES = ("sources.yaml", "torch.yaml", "cuda.yaml", "arches.yaml", "gpus.yaml", "copins.yaml")
+DATA_FILES = ("sources.yaml", "torch.yaml", "cuda.yaml", "arches.yaml", "gpus.yaml", "copins.yaml",
+              "platforms.yaml")
 _KB_VERSION = re.compile(r"^kb_version:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
 

@@ -62,6 +62,15 @@ class PipBuilds(NamedTuple):
     pypi_default_cuda: str | None = None
     torchvision: str | None = None
     torchaudio: str | None = None
+    # platform -> whether its CUDA variants are published there too (platforms.yaml); a platform
+    # absent here has no wheel of this release at all
+    platforms: dict[str, bool] = {"linux-64": True, "win-64": True}
+
+    def offers(self, cuda: str, platform: str) -> bool:
+        """A wheel of this variant for ``platform``."""
+        if platform not in self.platforms:
+            return False
+        return self.cpu if cuda == "cpu" else (cuda in self.cuda and self.platforms[platform])
 
     def index_url(self, cuda: str) -> str:
         return self.url.replace("{variant}", cuda_tag(cuda))
@@ -285,6 +294,21 @@ def _release(row: dict) -> TorchRelease:
         sources=list(row.get("sources") or []), lts=bool(row.get("lts")), notes=row.get("notes"))
 
 
+def _pip_platforms(torch: str, rules: dict) -> dict[str, bool]:
+    """platform -> CUDA too, for the platforms whose wheels cover ``torch`` (platforms.yaml)."""
+    found = {}
+    version = parsed_version(torch)
+    for platform, rule in rules.items():
+        pip = (rule or {}).get("pip") or {}
+        first, last = pip.get("first"), pip.get("last")
+        if ((first and version < parsed_version(str(first)))
+                or (last and version > parsed_version(str(last)))
+                or torch in {str(v) for v in pip.get("missing") or ()} or not pip.get("cpu", True)):
+            continue
+        found[platform] = bool(pip.get("cuda"))
+    return found
+
+
 def _toolkit(row: dict) -> CudaToolkit:
     return CudaToolkit(
         cuda=str(row["cuda"]), driver_linux=row.get("driver_linux"),
@@ -329,6 +353,9 @@ def load() -> KnowledgeBase:
     kb = KnowledgeBase(raw=raw, digest=digest)
     kb.releases = sorted((_release(r) for r in raw["torch.yaml"].get("releases") or []),
                          key=lambda r: r.version)
+    rules = (raw.get("platforms.yaml") or {}).get("platforms") or {}
+    kb.releases = [r._replace(pip=r.pip._replace(platforms=_pip_platforms(r.torch, rules)))
+                   if r.pip else r for r in kb.releases]
     kb.toolkits = sorted((_toolkit(t) for t in raw["cuda.yaml"].get("toolkits") or []),
                          key=lambda t: parsed_version(t.cuda))
     kb.gpus = [Gpu(name=g["name"], cc=str(g["cc"]), family=g.get("family"),

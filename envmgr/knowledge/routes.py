@@ -38,7 +38,7 @@ def route_offers(release: TorchRelease, route: str, cuda: str, platforms: list[s
         return all(forge.has_cpu(p) if cuda == CPU else cuda in forge.cuda_for(p) for p in platforms)
     if route == "pip":
         builds = release.pip
-        return bool(builds) and (builds.cpu if cuda == CPU else cuda in builds.cuda)
+        return bool(builds) and all(builds.offers(cuda, p) for p in platforms)
     return False
 
 

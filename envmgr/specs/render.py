@@ -27,7 +27,9 @@ from ..knowledge.facts import cuda_tag
 from ..models import CPU, Resolved
 
 # conda-lock (and conda-build) platform selectors: a trailing "# ... [linux64]" on a dependency.
-SELECTORS = {"linux-64": "linux64", "win-64": "win64", "osx-arm64": "arm64"}
+# conda-lock's platform selectors (conda_lock/src_parser/selectors.py)
+SELECTORS = {"linux-64": "linux64", "linux-aarch64": "aarch64", "osx-64": "osx64",
+             "osx-arm64": "arm64", "win-64": "win64"}
 # A selector no platform matches: conda-lock drops the line, conda reads it (see the docstring).
 PIP_OPTION_SELECTOR = "pip-option"
 _INDEX_OPTIONS = ("--extra-index-url", "--index-url", "-i")

@@ -17,7 +17,7 @@ import yaml
 from ..errors import SpecError, UsageError
 from ..paths import shown_path
 from .workspace import Workspace
-from ..models import DEFAULT_PLATFORMS, PLATFORMS, ROUTES, Spec
+from ..models import PLATFORMS, ROUTES, Spec
 from .stack import TORCH_VERSION, cuda_version, format_stack, parse_stack, python_version
 from ..yamlio import LOADER
 from .names import MAX_NAME_LENGTH, NAME_RULE, validate_name  # noqa: F401  (importers take them from here)
@@ -58,6 +58,11 @@ def load_spec(path: str | Path) -> Spec:
     return _SpecReader(path, name).read(text)
 
 
+def read_spec_text(path: Path, text: str) -> Spec:
+    """``text`` read as the spec file ``path`` would be (for an edit checked before it is written)."""
+    return _SpecReader(Path(path), validate_name(Path(path).stem)).read(text)
+
+
 def spec_from_stack(name: str, stack: str, python: str | None = None,
                     platforms: list[str] | None = None) -> Spec:
     """The spec ``envmgr new NAME STACK`` writes; ``python`` wins over a python in the stack."""
@@ -68,9 +73,7 @@ def spec_from_stack(name: str, stack: str, python: str | None = None,
         if platform not in PLATFORMS:
             raise UsageError(f"unknown platform {platform!r}",
                              fix=f"use one of {', '.join(PLATFORMS)}")
-    chosen_platforms = _unique(platforms) if platforms else None
-    if chosen_platforms and tuple(chosen_platforms) == DEFAULT_PLATFORMS:
-        chosen_platforms = None   # the default, said explicitly: keep the file free of it
+    chosen_platforms = _unique(platforms) if platforms else None   # said: written, even if the default here
     return Spec(name=name, stack=format_stack(request.torch, request.cuda, chosen_python),
                 torch=request.torch, cuda=request.cuda, python=chosen_python,
                 platforms=chosen_platforms)
@@ -89,7 +92,8 @@ def dump_spec(spec: Spec) -> str:
         f"# envmgr spec for the environment {spec.name!r}. Check it with `envmgr check {spec.name}`.",
         "# `stack:` is shorthand for torch, CUDA (cuNNN or cpu) and python (pyX.Y); explicit keys",
         "# win over it. Optional keys: torch, cuda, python, torchvision, torchaudio (\"none\" leaves",
-        "# one out), packages, pip, channels, platforms (linux-64, win-64, osx-arm64),",
+        "# one out), packages, pip, channels, platforms (default: this machine's; linux-64,",
+        "# linux-aarch64, osx-64, osx-arm64, win-64),",
         "# route (pytorch | conda-forge | pip), as_of (YYYY-MM-DD or release).",
         f"stack: {format_stack(spec.torch, spec.cuda, spec.python)}",
     ]
@@ -99,7 +103,7 @@ def dump_spec(spec: Spec) -> str:
             out.append(f"{key}: {_quote(value) if value != NONE else NONE}")
     for key in ("packages", "pip", "channels"):
         out.extend(_block_list(key, getattr(spec, key)))
-    if spec.platforms is not None and tuple(spec.platforms) != DEFAULT_PLATFORMS:
+    if spec.platforms is not None:
         out.extend(_block_list("platforms", spec.platforms))
     if spec.route is not None:
         out.append(f"route: {spec.route}")

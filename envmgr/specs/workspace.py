@@ -1,11 +1,12 @@
 """The workspace: the folder holding ``envs/``, ``lockfiles/`` and an optional ``envmgr.yaml``.
 
-envmgr looks for the workspace from the current directory upwards (the first folder with an
-``envmgr.yaml`` or an ``envs/`` folder), or takes ``ENVMGR_WORKSPACE`` when set.
+envmgr looks for the workspace from the current directory upwards (``is_workspace``), or takes
+``ENVMGR_WORKSPACE`` when set.
 """
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,14 +196,40 @@ def _type_problem(kind: str, value) -> str | None:
 
 
 def is_workspace(folder: Path, here: Path) -> bool:
-    """A folder is a workspace when it has `envmgr.yaml`, or both `envs/` and `lockfiles/`; the
-    current folder also when it has just `envs/`. A bare `envs/` further up is not enough: conda's
-    own envs directory and many people's ~/envs are folders of environments, not envmgr specs."""
+    """A folder is a workspace when it has `envmgr.yaml`, or `envs/` with `lockfiles/`, or an
+    `envs/` whose YAML files are envmgr specs (so `envmgr check` in `repo/code/` finds
+    `repo/envs/*.yaml`); the current folder also when it has just `envs/`. Any other `envs/`
+    further up is not enough: conda's own envs directory (`~/miniconda3/envs`) and many people's
+    `~/envs` are folders of environments, not envmgr specs."""
     if (folder / CONFIG_NAME).is_file():
         return True
-    if not (folder / "envs").is_dir():
+    envs = folder / "envs"
+    if not envs.is_dir():
         return False
-    return folder == here or (folder / "lockfiles").is_dir()
+    return folder == here or (folder / "lockfiles").is_dir() or holds_specs(envs)
+
+
+SPEC_KEY = re.compile(rb"^(?:stack|torch)\s*:", re.M)   # the keys only an envmgr spec starts with
+SNIFF_FILES, SNIFF_BYTES = 8, 4096                      # start-up matters: a few heads, no parsing
+
+
+def holds_specs(envs: Path) -> bool:
+    """Whether ``envs`` holds an envmgr spec: a YAML file with a top-level `stack:` or `torch:`
+    (a conda environment file has `dependencies:`; a folder of environments has no YAML)."""
+    try:
+        candidates = [entry for entry in os.scandir(envs)
+                      if entry.name.endswith(".yaml") and not entry.name.startswith(".")]
+    except OSError:
+        return False
+    for entry in sorted(candidates, key=lambda e: e.name)[:SNIFF_FILES]:
+        try:
+            with open(entry.path, "rb") as handle:
+                head = handle.read(SNIFF_BYTES)
+        except OSError:
+            continue
+        if SPEC_KEY.search(head):
+            return True
+    return False
 
 
 def _workspace_from_variable(value: str) -> Path:

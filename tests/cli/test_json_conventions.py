@@ -197,7 +197,7 @@ def test_create_json_carries_the_host_refusal_and_notes(tmp_workspace, monkeypat
     code, [refused] = run_json("create", "gpu", "--json")
     assert code == 1
     assert_env_object(refused, CREATE_KEYS, ok=False)
-    assert "--force" in refused["problems"][0]["fix"]
+    assert "--ignore-host" in refused["problems"][0]["fix"]
     code, [forced] = run_json("create", "gpu", "--force", "--json")
     assert code == 0
     assert_env_object(forced, CREATE_KEYS, ok=True)         # the refusal became a warning
@@ -207,7 +207,7 @@ def test_create_json_carries_the_host_refusal_and_notes(tmp_workspace, monkeypat
 # -- list -------------------------------------------------------------------------------------
 
 LIST_ROW_KEYS = {"name", "ok", "torch", "cuda", "python", "lock", "env", "prefix", "size", "private",
-                 "reason", "as_of", "owner", "activate", "problems"}
+                 "reason", "as_of", "owner", "packages", "pip_packages", "activate", "problems"}
 
 
 def test_list_json_rows(tmp_workspace):

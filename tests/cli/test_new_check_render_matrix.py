@@ -188,7 +188,8 @@ def test_light_commands_import_neither_conda_lock_nor_rattler(workspace, command
 def test_platform_specific_copin_uses_a_conda_lock_selector(workspace):
     from conda_lock.src_parser.selectors import filter_platform_selectors
 
-    run("new", "paper", "torch 1.10.1 + cu102 + py3.7")
+    run("new", "paper", "torch 1.10.1 + cu102 + py3.7", "--platform", "linux-64", "--platform",
+        "win-64")
     text = run("render", "paper", "--stdout").output
     linux = "\n".join(filter_platform_selectors(text, "linux-64"))
     windows = "\n".join(filter_platform_selectors(text, "win-64"))

@@ -87,7 +87,7 @@ def test_torchvision_none_leaves_it_out(kb):
 def test_unknown_torch_gets_nearest_release(kb):
     result = resolve("torch 1.99", kb)
     assert codes(result) == ["unknown-torch"]
-    assert "torch 1.99 is not a release envmgr knows" in result.errors[0].message
+    assert "torch 1.99 was never released; the nearest releases are" in result.errors[0].message
     assert result.errors[0].fix.startswith('torch: "')
 
 

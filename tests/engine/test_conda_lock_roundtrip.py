@@ -26,10 +26,11 @@ from clihelp import envmgr
 from envmgr.testchannel.wheelindex import IndexServer, build_wheel_indexes
 
 VENV_BIN = Path(sys.executable).parent
+TWO_PLATFORMS = "platforms: [linux-64, win-64]\n"   # a Linux lock that also serves Windows
 STACKS = {
-    "cpu": ("stack: torch 1.13 cpu\n", None),
-    "cuda": ("stack: torch 1.10 + cu102 + py3.7\n", "10.2"),
-    "wheels": ('stack: "torch 2.6 + cu124"\npython: "3.11"\nroute: pip\n', "12.4"),
+    "cpu": ("stack: torch 1.13 cpu\n" + TWO_PLATFORMS, None),
+    "cuda": ("stack: torch 1.10 + cu102 + py3.7\n" + TWO_PLATFORMS, "10.2"),
+    "wheels": ('stack: "torch 2.6 + cu124"\npython: "3.11"\nroute: pip\n' + TWO_PLATFORMS, "12.4"),
 }
 PYTORCH_CU124 = "https://download.pytorch.org/whl/cu124"
 

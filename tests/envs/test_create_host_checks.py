@@ -28,7 +28,7 @@ def test_driver_too_old_is_refused_and_nothing_is_installed(tmp_workspace, write
     assert result.exit_code == 1
     assert "paper cannot run on this machine" in result.output
     assert "390.116" in result.output and "440.33" in result.output
-    assert "--force" in result.output
+    assert "--ignore-host" in result.output
     assert not Environment.named("paper", tmp_workspace).exists()
 
 

@@ -134,7 +134,7 @@ def test_an_env_of_another_workspace_is_never_silently_replaced(tmp_workspace, w
     result = envmgr("create", "paper")
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert str(other.root) in result.stderr and str(here.root) in result.stderr
-    assert "ENVMGR_ENVS_DIR" in result.stderr and "create paper --force" in result.stderr
+    assert "ENVMGR_ENVS_DIR" in result.stderr and "create paper --take-over" in result.stderr
     assert env.marker() == theirs                                 # untouched
     row = listed()["paper"]
     assert row["env"] == "other-workspace" and row["owner"] == str(other.root)
@@ -187,7 +187,7 @@ def test_human_output_shows_paths_relative_to_the_current_folder(tmp_workspace, 
     write_spec(tmp_workspace, "cpu", CPU)
     result = envmgr("create", "cpu")
     assert result.stdout.startswith("created cpu at envs-here/cpu (")
-    assert "installing 10 packages into envs-here/cpu" in result.stderr
+    assert "installing 10 conda packages into envs-here/cpu" in result.stderr
     table = envmgr("list").stdout
     assert " envs-here/cpu " in table and "envs dir: envs-here" in table
     assert str(tmp_workspace.root) not in table

@@ -81,7 +81,7 @@ def test_fixes_name_the_environment_and_follow_its_state():
     # the spec changed since the lock: one command re-locks and installs
     assert "envmgr create paper --relock" in fix(Advice("paper", lock_stale=True))
     broken = Probe(python_version="3.7.16", import_error="ImportError: libcudart.so.10.2")
-    assert "envmgr create paper --force" in fix(Advice("paper"), broken)
+    assert "envmgr create paper --recreate" in fix(Advice("paper"), broken)
 
 
 def test_device_arch_check_uses_the_build_arch_list():

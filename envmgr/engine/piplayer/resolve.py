@@ -41,8 +41,8 @@ PYTORCH_INDEX = "https://download.pytorch.org/whl"
 PYPI_INDEX = "https://pypi.org/simple"
 TORCH_FAMILY = ("torch", "torchvision", "torchaudio", "torchtext", "torchdata")
 # conda platform -> uv's --python-platform. linux follows the glibc the conda lock assumes
-# (__glibc 2.17, see virtual.py), so pip wheels need no newer glibc than the conda packages.
-UV_PLATFORMS = {"linux-64": "x86_64-manylinux_2_17", "linux-aarch64": "aarch64-manylinux_2_17",
+# (__glibc 2.17; 2.28 on aarch64: see virtual.py), so pip wheels need no newer glibc than conda.
+UV_PLATFORMS = {"linux-64": "x86_64-manylinux_2_17", "linux-aarch64": "aarch64-manylinux_2_28",
                 "win-64": "x86_64-pc-windows-msvc", "osx-arm64": "aarch64-apple-darwin",
                 "osx-64": "x86_64-apple-darwin"}
 # conda names whose PyPI distribution is named differently (identity otherwise)

@@ -21,9 +21,11 @@ from envmgr.testchannel.wheelindex import IndexServer, build_wheel_indexes
 
 pytest.importorskip("uv", reason="the pip layer resolves and installs with uv (a dependency)")
 
+# both platforms written out: the default is only the platform of the machine that locks
 MIXED = """\
 stack: "torch 2.4 + cu121"
 python: "3.11"
+platforms: [linux-64, win-64]
 pip:
   - timm
 """
@@ -105,7 +107,7 @@ def test_lockfile_with_pip_entries_is_read_by_conda_lock(pip_workspace, write_sp
 
 
 def test_pip_route_takes_the_torch_family_from_pytorchs_index_per_platform(pip_workspace, write_spec):
-    write_spec(pip_workspace, "wheels", WHEELS)
+    write_spec(pip_workspace, "wheels", WHEELS + "platforms: [linux-64, win-64]\n")
     assert envmgr("lock", "wheels").exit_code == 0
     text = pip_workspace.environment_file("wheels").read_text()
     assert "--extra-index-url https://download.pytorch.org/whl/cu124" in text   # file says the real index
