@@ -22,6 +22,7 @@ COMMAND_MODULES = {
     "create": "envs", "list": "envinfo", "remove": "envinfo", "verify": "envinfo",
     "doctor": "host",
     "import": "importer",
+    "pack": "beyond", "export": "beyond", "ci": "beyond",
 }
 
 

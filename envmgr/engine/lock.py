@@ -178,3 +178,21 @@ def stale_message(reason: str | None) -> str:
     if reason and reason.startswith(DAMAGED):
         return reason
     return f"the lockfile is stale ({reason or 'its inputs changed'})"
+
+
+def require_fresh_lock(workspace: Workspace, name: str, command: str) -> Path:
+    """The lockfile of spec ``name`` when it is fresh (``full_state``, as ``lock --check``);
+    else the error every command that works from a lock gives (``lock-missing``, ``lock-stale``,
+    ``lock-damaged``), naming the fix. ``command``: what the user ran (pack, export...)."""
+    from ..errors import EnvmgrError
+    from ..specs.pipeline import load_named_spec
+
+    load_named_spec(workspace, name)        # an unknown name is a usage error, before anything
+    lockfile = workspace.lockfile(name)
+    state, reason = full_state(workspace, name)
+    if state == FRESH:
+        return lockfile
+    fix = f"run `envmgr lock {shlex.quote(name)}`, then `envmgr {command}` again"
+    if state == MISSING:
+        raise EnvmgrError(f"no lockfile yet for '{name}'", file=lockfile, fix=fix, code="lock-missing")
+    raise EnvmgrError(stale_message(reason), file=lockfile, fix=fix, code=stale_code(reason))
