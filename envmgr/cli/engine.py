@@ -9,7 +9,7 @@ import click
 from ..knowledge.asof import RELEASE_MARGIN_DAYS
 from ..errors import EnvmgrError, UsageError
 from . import cli
-from ..host.parallel import INTERRUPTED
+from .parallelrun import run_tasks
 from .output import emit_json, shown_path, spec_problem
 
 
@@ -115,66 +115,6 @@ def lock_task(task: dict) -> dict:
     return {"object": result.to_json(), "exit_code": 0,
             "lines": [[line, False] for line in _result_lines(result)],
             "summary": f"{result.action} ({result.seconds:.1f} s)"}
-
-
-def run_tasks(task, tasks: list[dict], jobs: int | None, as_json: bool, what: str) -> list[dict]:
-    """Every task, one after another (``jobs`` 1) or in worker processes, printing what a
-    sequential run prints in the same order (results on stdout, errors on stderr); in parallel,
-    one progress line per spec on stderr as each finishes."""
-    from ..host.parallel import default_jobs, run_each
-
-    jobs = jobs or default_jobs()
-    if jobs <= 1:
-        outcomes = []
-        for one in tasks:
-            outcome = task(one)
-            _show(outcome, as_json)
-            outcomes.append(outcome)
-        return outcomes
-    total, done = len(tasks), []
-
-    def progress(index, one, result):
-        done.append(index)
-        if as_json:
-            return
-        summary = result["value"]["summary"] if result["ok"] else f"failed: {result['error']}"
-        click.echo(f"[{len(done)}/{total}] {one['name']}: {summary}", err=True)
-
-    results = run_each(tasks, task, min(jobs, total), preload=PRELOAD, warm=_warm, on_done=progress)
-    outcomes = []
-    for one, result in zip(tasks, results):
-        if result["ok"]:
-            outcome = result["value"]
-        elif result["error"] == INTERRUPTED:
-            raise KeyboardInterrupt
-        else:    # an error no stage turned into an EnvmgrError: still one line, still that spec's object
-            outcome = {"object": {"name": one["name"], "ok": False, "problems": [
-                {"code": f"{what}-failed", "message": result["error"], "fix": None,
-                 "severity": "error"}]}, "exit_code": 1,
-                "lines": [[f"error: {one['name']}: {result['error']}", True]]}
-        _show(outcome, as_json)
-        outcomes.append(outcome)
-    return outcomes
-
-
-def _show(outcome: dict, as_json: bool) -> None:
-    if as_json:
-        return
-    for text, to_stderr in outcome["lines"]:
-        click.echo(text, err=to_stderr)
-
-
-# What the workers import once, before they fork (envmgr/host/parallel.py)
-PRELOAD = ["rattler", "conda_lock.src_parser", "conda_lock.content_hash",
-           "conda_lock.lockfile.v2prelim.models", "envmgr.engine.lock", "envmgr.engine.solve",
-           "envmgr.engine.install", "envmgr.cli.engine", "envmgr.cli.envs"]
-
-
-def _warm() -> None:
-    """What every spec reads, loaded once before the workers fork: the knowledge base."""
-    from ..knowledge.facts import load
-
-    load()
 
 
 def _result_lines(result) -> list[str]:

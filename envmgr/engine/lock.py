@@ -106,9 +106,60 @@ def inputs_for(workspace: Workspace, name: str, as_of: str | None = None) -> tup
 def lock_environment(workspace: Workspace, name: str, update: bool = False,
                      as_of: str | None = None) -> LockResult:
     """``as_of``: a ``--as-of`` (date, "release" or "none") that wins over the spec's ``as_of``."""
+    started = time.perf_counter()
+    lockfile = workspace.lockfile(name)
+    with spec_lock(lockfile):
+        return _lock_held(workspace, name, update, as_of, started)
+
+
+def spec_lock(lockfile: Path):
+    """A file lock for writing ``lockfile``: two envmgr processes locking one spec (``lock --all``
+    on two nodes of a cluster sharing the workspace) take turns; the second then finds the lock
+    fresh. The lock file lives in envmgr's cache folder (ENVMGR_CACHE_DIR, else ~/.cache/envmgr:
+    on a shared home, the same for every node), not in the committed lockfiles/ folder. filelock
+    takes flock(2) locks, which Linux NFS clients turn into NFS byte-range locks."""
+    import hashlib
+    import os
+
+    import filelock
+
+    from ..specs.workspace import seconds_variable
+    from .solve import repodata_cache_dir
+
+    folder = repodata_cache_dir().parent / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(os.path.realpath(lockfile).encode()).hexdigest()[:24]
+    timeout = seconds_variable("ENVMGR_LOCK_TIMEOUT", 600.0)
+    return _Waiting(filelock.FileLock(str(folder / f"{key}.lock"), timeout=timeout), lockfile, timeout)
+
+
+class _Waiting:
+    """The file lock as a context manager whose timeout is one line naming the lockfile."""
+
+    def __init__(self, lock, lockfile: Path, timeout: float):
+        self.lock, self.lockfile, self.timeout = lock, lockfile, timeout
+
+    def __enter__(self):
+        import filelock
+
+        from ..errors import EnvmgrError
+
+        try:
+            self.lock.acquire()
+        except filelock.Timeout:
+            raise EnvmgrError(f"another envmgr is still locking {self.lockfile.name} after "
+                              f"{self.timeout:.0f} s", file=self.lockfile,
+                              fix="wait for it to finish, or raise ENVMGR_LOCK_TIMEOUT") from None
+        return self
+
+    def __exit__(self, *exc):
+        self.lock.release()
+
+
+def _lock_held(workspace: Workspace, name: str, update: bool, as_of: str | None,
+               started: float) -> LockResult:
     from ..knowledge.asof import note
 
-    started = time.perf_counter()
     lockfile = workspace.lockfile(name)
     existed = lockfile.is_file()
     inputs, resolved = inputs_for(workspace, name, as_of)
