@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     "import": "importer",
     "run": "use", "shell": "use", "shell-hook": "use",
     "add": "edit", "remove-package": "edit",
+    "pack": "beyond", "export": "beyond", "ci": "beyond",
 }
 
 

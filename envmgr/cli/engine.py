@@ -9,6 +9,7 @@ import click
 from ..knowledge.asof import RELEASE_MARGIN_DAYS
 from ..errors import EnvmgrError, UsageError
 from . import cli
+from .parallelrun import run_tasks
 from .output import emit_json, shown_path, spec_problem
 
 
@@ -34,9 +35,12 @@ def _names(workspace, names, all_) -> list[str]:
               help="Solve with only the packages uploaded before DATE (YYYY-MM-DD), or before the torch "
                    f"release + {RELEASE_MARGIN_DAYS} days; wins over the spec's as_of and is remembered "
                    "by the lock; `none` drops it.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Lock up to N specs at once, in separate processes (default: the number of "
+                   "CPUs); results and exit code are those of a run one by one.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON list, one object per spec (failures included, with ok false).")
-def lock(names, all_, update, check_only, as_of, as_json):
+def lock(names, all_, update, check_only, as_of, jobs, as_json):
     """Lock specs into lockfiles/NAME.conda-lock.yml (conda-lock format, one solve per platform).
 
     \b
@@ -64,42 +68,70 @@ def lock(names, all_, update, check_only, as_of, as_json):
             raise UsageError("--check never solves; --update does", fix="use one of them")
         _check(workspace, selected, as_json, as_of)
         return
-    from ..engine.lock import LockResult, lock_environment
-
+    if len(selected) == 1:
+        _lock_alone(workspace, selected[0], update, as_of, as_json)
+        return
     # --json: a list, one object per spec (as check and create print), failures included
-    objects, exit_code = [], 0
-    for name in selected:
-        started = time.perf_counter()
-        try:
-            result = lock_environment(workspace, name, update=update, as_of=as_of)
-        except EnvmgrError as err:
-            if len(selected) == 1 and not as_json:
-                raise
-            exit_code = err.exit_code if len(selected) == 1 else 1
-            objects.append(LockResult.failure_json(name, workspace.lockfile(name),
-                                                   time.perf_counter() - started,
-                                                   spec_problem(workspace, name, err, "lock-failed")))
-            if not as_json:
-                click.echo(f"error: {name}: {err}", err=True)
-            continue
-        objects.append(result.to_json())
-        if not as_json:
-            _print(result)
+    tasks = [{"name": name, "update": update, "as_of": as_of} for name in selected]
+    outcomes = run_tasks(lock_task, tasks, jobs, as_json, "lock")
+    exit_code = max(outcome["exit_code"] for outcome in outcomes)
     if as_json:
-        emit_json(objects)
+        emit_json([outcome["object"] for outcome in outcomes])
     if exit_code:
         raise click.exceptions.Exit(exit_code)
 
 
-def _print(result) -> None:
+def _lock_alone(workspace, name, update, as_of, as_json) -> None:
+    """One spec: its error is the command's error (one line, its own exit code)."""
+    from ..engine.lock import LockResult, lock_environment
+
+    started = time.perf_counter()
+    try:
+        result = lock_environment(workspace, name, update=update, as_of=as_of)
+    except EnvmgrError as err:
+        if not as_json:
+            raise
+        emit_json([LockResult.failure_json(name, workspace.lockfile(name), time.perf_counter() - started,
+                                           spec_problem(workspace, name, err, "lock-failed"))])
+        raise click.exceptions.Exit(err.exit_code)
+    if as_json:
+        emit_json([result.to_json()])
+    else:
+        for line in _result_lines(result):
+            click.echo(line)
+
+
+def lock_task(task: dict) -> dict:
+    """One spec of a many-spec ``lock``, run here or in a worker process (envmgr/host/parallel):
+    its JSON object, exit code (1 for a failure, as in a sequential run of several) and the lines
+    a sequential run prints for it, as [text, to_stderr]."""
+    from ..engine.lock import LockResult, lock_environment
+    from ..specs.workspace import find_workspace
+
+    workspace = find_workspace()
+    name, started = task["name"], time.perf_counter()
+    try:
+        result = lock_environment(workspace, name, update=task["update"], as_of=task["as_of"])
+    except EnvmgrError as err:
+        return {"object": LockResult.failure_json(name, workspace.lockfile(name),
+                                                  time.perf_counter() - started,
+                                                  spec_problem(workspace, name, err, "lock-failed")),
+                "exit_code": 1, "lines": [[f"error: {name}: {err}", True]],
+                "summary": f"failed: {err.message.splitlines()[0]}"}
+    return {"object": result.to_json(), "exit_code": 0,
+            "lines": [[line, False] for line in _result_lines(result)],
+            "summary": f"{result.action} ({result.seconds:.1f} s)"}
+
+
+def _result_lines(result) -> list[str]:
     counts = ", ".join(f"{p} {n}" for p, n in result.packages.items())
     verb = {"fresh": "fresh, left as is", "locked": "locked", "updated": "re-locked",
             "unchanged": "re-solved, unchanged"}[result.action]
     detail = f" ({counts} packages)" if counts else ""
-    click.echo(f"{result.name}: {verb}{detail} -> {shown_path(result.lockfile)} "
-               f"({result.seconds:.2f} s)")
-    for note in result.notes:
-        click.echo(f"  note: {note}")
+    lines = [f"{result.name}: {verb}{detail} -> {shown_path(result.lockfile)} "
+             f"({result.seconds:.2f} s)"]
+    lines += [f"  note: {note}" for note in result.notes]
+    return lines
 
 
 def _check(workspace, names, as_json, as_of=None) -> None:

@@ -303,8 +303,11 @@ def _note_cross_device(env: Environment, say) -> None:
 @click.option("--verify-cache", is_flag=True,
               help="Check the sha256 of every cached package file it links (not only sizes, and "
                    "hashes the first time an extracted package is used); re-extract damaged ones.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Create up to N environments at once, in separate processes (default: the "
+                   "number of CPUs); results and exit code are those of a run one by one.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def create(names, all_, relock, recreate, ignore_host, take_over, force, verify_cache, as_json):
+def create(names, all_, relock, recreate, ignore_host, take_over, force, verify_cache, jobs, as_json):
     """Install environments exactly as their lockfiles say, side by side.
 
     Locks first when there is no lockfile and refuses a stale one unless --relock. Environments
@@ -326,43 +329,73 @@ def create(names, all_, relock, recreate, ignore_host, take_over, force, verify_
 
     workspace = find_workspace()
     lock_timeout()                 # a bad ENVMGR_LOCK_TIMEOUT is refused before any solve
-    say = _say(as_json)
-    progress = sys.stderr.isatty() and not as_json
     selected = list(dict.fromkeys(_names(workspace, names, all_)))
     overrides = Overrides.from_force(force, recreate, ignore_host, take_over)
-    results, exit_code = [], 0
-    for name in selected:
-        started = time.perf_counter()
-        try:
-            result = create_one(workspace, name, relock=relock, overrides=overrides,
-                                progress=progress, say=say, verify_cache=verify_cache)
-        except EnvmgrError as err:
-            if len(selected) == 1 and not as_json:
-                raise
-            # like lock: one spec's failure does not stop the others; the worst exit code wins
-            exit_code = max(exit_code, err.exit_code)
-            results.append(failure_json(workspace, name, err, started))
-            if not as_json:
-                click.echo(f"error: {name}: {err}", err=True)
-            continue
-        results.append(result)
-        if not as_json:
-            _print_created(result)
+    if len(selected) == 1:
+        _create_alone(workspace, selected[0], relock, overrides, verify_cache, as_json)
+        return
+    from dataclasses import asdict
+
+    from .parallelrun import run_tasks
+
+    tasks = [{"name": name, "relock": relock, "overrides": asdict(overrides),
+              "verify_cache": verify_cache, "as_json": as_json} for name in selected]
+    outcomes = run_tasks(create_task, tasks, jobs, as_json, "create")
     if as_json:   # always a list, one object per environment, like check --json
-        click.echo(json.dumps(results, indent=2))
+        click.echo(json.dumps([outcome["object"] for outcome in outcomes], indent=2))
+    exit_code = max(outcome["exit_code"] for outcome in outcomes)
     if exit_code:
         sys.exit(exit_code)
 
 
-def _print_created(result: dict) -> None:
+def _create_alone(workspace, name: str, relock: bool, overrides: Overrides, verify_cache: bool,
+                  as_json: bool) -> None:
+    """One environment: its error is the command's error (one line, its own exit code)."""
+    started = time.perf_counter()
+    progress = sys.stderr.isatty() and not as_json
+    try:
+        result = create_one(workspace, name, relock=relock, overrides=overrides, progress=progress,
+                            say=_say(as_json), verify_cache=verify_cache)
+    except EnvmgrError as err:
+        if not as_json:
+            raise
+        click.echo(json.dumps([failure_json(workspace, name, err, started)], indent=2))
+        sys.exit(err.exit_code)
+    if as_json:
+        click.echo(json.dumps([result], indent=2))
+    else:
+        click.echo(_created_line(result))
+
+
+def create_task(task: dict) -> dict:
+    """One environment of a many-environment ``create``, run here or in a worker process: its
+    JSON object, exit code and the lines a sequential run prints for it ([text, to_stderr]).
+    In a worker (``parallel``) the progress messages stay unsaid: one line per env is printed."""
+    workspace = find_workspace()
+    name, started = task["name"], time.perf_counter()
+    quiet = task["as_json"] or task.get("parallel")
+    progress = sys.stderr.isatty() and not quiet
+    try:
+        result = create_one(workspace, name, relock=task["relock"],
+                            overrides=Overrides(**task["overrides"]), progress=progress,
+                            say=_say(bool(quiet)), verify_cache=task["verify_cache"])
+    except EnvmgrError as err:
+        return {"object": failure_json(workspace, name, err, started), "exit_code": err.exit_code,
+                "lines": [[f"error: {name}: {err}", True]],
+                "summary": f"failed: {err.message.splitlines()[0]}"}
+    summary = result["action"] + (f" ({result['seconds']:.1f} s)" if result["action"] != "up-to-date" else "")
+    return {"object": result, "exit_code": 0, "lines": [[_created_line(result), False]],
+            "summary": summary}
+
+
+def _created_line(result: dict) -> str:
     name = result["name"]
     if result["action"] == "up-to-date":
-        click.echo(f"{name} is up to date ({shown_path(result['prefix'])}, "
-                   f"{package_counts(result['packages'], result.get('pip_packages'))})")
-    else:
-        click.echo(f"{result['action']} {name} at {shown_path(result['prefix'])} "
-                   f"({package_counts(result['packages'], result.get('pip_packages'))}, "
-                   f"{result['seconds']:.1f} s); try: envmgr verify {name}")
+        return f"{name} is up to date ({shown_path(result['prefix'])}, " \
+               f"{package_counts(result['packages'], result.get('pip_packages'))})"
+    return (f"{result['action']} {name} at {shown_path(result['prefix'])} "
+            f"({package_counts(result['packages'], result.get('pip_packages'))}, "
+            f"{result['seconds']:.1f} s); try: envmgr verify {name}")
 
 
 def package_counts(conda: int, pip: int | None) -> str:

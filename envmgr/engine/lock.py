@@ -7,13 +7,14 @@
 """
 from __future__ import annotations
 
+import shlex
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .freshness import lock_state_problems, state as lock_state
-from .lockfacts import FRESH
+from .freshness import lock_state_problems, stale_code, stale_message, state as lock_state
+from .lockfacts import FRESH, MISSING
 from .lockfile import LockInputs
 from ..specs.workspace import Workspace
 
@@ -114,12 +115,64 @@ def inputs_for(workspace: Workspace, name: str, as_of: str | None = None) -> tup
 def lock_environment(workspace: Workspace, name: str, update: bool = False,
                      as_of: str | None = None) -> LockResult:
     """``as_of``: a ``--as-of`` (date, "release" or "none") that wins over the spec's ``as_of``."""
-    from ..knowledge.asof import note
     from ..paths import require_encodable
 
     started = time.perf_counter()
     lockfile = workspace.lockfile(name)
-    require_encodable(current_folder=Path.cwd(), workspace=workspace.root)
+    require_encodable(current_folder=Path.cwd(), workspace=workspace.root)   # before its lock's key
+    with spec_lock(lockfile):
+        return _lock_held(workspace, name, update, as_of, started)
+
+
+def spec_lock(lockfile: Path):
+    """A file lock for writing ``lockfile``: two envmgr processes locking one spec (``lock --all``
+    on two nodes of a cluster sharing the workspace) take turns; the second then finds the lock
+    fresh. The lock file lives in envmgr's cache folder (ENVMGR_CACHE_DIR, else ~/.cache/envmgr:
+    on a shared home, the same for every node), not in the committed lockfiles/ folder. filelock
+    takes flock(2) locks, which Linux NFS clients turn into NFS byte-range locks."""
+    import hashlib
+    import os
+
+    import filelock
+
+    from ..specs.workspace import seconds_variable
+    from .solve import repodata_cache_dir
+
+    folder = repodata_cache_dir().parent / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(os.path.realpath(lockfile).encode()).hexdigest()[:24]
+    timeout = seconds_variable("ENVMGR_LOCK_TIMEOUT", 600.0)
+    return _Waiting(filelock.FileLock(str(folder / f"{key}.lock"), timeout=timeout), lockfile, timeout)
+
+
+class _Waiting:
+    """The file lock as a context manager whose timeout is one line naming the lockfile."""
+
+    def __init__(self, lock, lockfile: Path, timeout: float):
+        self.lock, self.lockfile, self.timeout = lock, lockfile, timeout
+
+    def __enter__(self):
+        import filelock
+
+        from ..errors import EnvmgrError
+
+        try:
+            self.lock.acquire()
+        except filelock.Timeout:
+            raise EnvmgrError(f"another envmgr is still locking {self.lockfile.name} after "
+                              f"{self.timeout:.0f} s", file=self.lockfile,
+                              fix="wait for it to finish, or raise ENVMGR_LOCK_TIMEOUT") from None
+        return self
+
+    def __exit__(self, *exc):
+        self.lock.release()
+
+
+def _lock_held(workspace: Workspace, name: str, update: bool, as_of: str | None,
+               started: float) -> LockResult:
+    from ..knowledge.asof import note
+
+    lockfile = workspace.lockfile(name)
     existed = lockfile.is_file()
     inputs, resolved = inputs_for(workspace, name, as_of)
     result = LockResult(name=name, action=FRESH, lockfile=str(lockfile), platforms=inputs.platforms,
@@ -152,3 +205,21 @@ def check_locks(workspace: Workspace, names: list[str], as_of: str | None = None
                      "lockfile": str(workspace.lockfile(name)),
                      "problems": lock_state_problems(workspace, name, state, reason, as_of)})
     return rows
+
+
+def require_fresh_lock(workspace: Workspace, name: str, command: str) -> Path:
+    """The lockfile of spec ``name`` when it is fresh (the one verdict, ``freshness.judge``);
+    else the error every command that works from a lock gives (``lock-missing``, ``lock-stale``,
+    ``lock-damaged``), naming the fix. ``command``: what the user ran (pack, export...)."""
+    from ..errors import EnvmgrError
+    from ..specs.pipeline import load_named_spec
+
+    load_named_spec(workspace, name)        # an unknown name is a usage error, before anything
+    lockfile = workspace.lockfile(name)
+    state, reason = lock_state(workspace, name)
+    if state == FRESH:
+        return lockfile
+    fix = f"run `envmgr lock {shlex.quote(name)}`, then `envmgr {command}` again"
+    if state == MISSING:
+        raise EnvmgrError(f"no lockfile yet for '{name}'", file=lockfile, fix=fix, code="lock-missing")
+    raise EnvmgrError(stale_message(reason), file=lockfile, fix=fix, code=stale_code(reason))

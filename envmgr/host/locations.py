@@ -119,17 +119,31 @@ def register(prefix: Path) -> None:
     registry = conda_registry()
     if conda_envs_dir() is None:
         return
-    lines = _registry_lines(registry)
-    if not any(_same_prefix(line, prefix) for line in lines):
-        write_text_atomic(registry, "\n".join([*lines, str(prefix)]) + "\n", errors=REGISTRY_ERRORS)
+    with _registry_held(registry):
+        lines = _registry_lines(registry)
+        if not any(_same_prefix(line, prefix) for line in lines):
+            write_text_atomic(registry, "\n".join([*lines, str(prefix)]) + "\n",
+                              errors=REGISTRY_ERRORS)
 
 
 def unregister(prefix: Path) -> None:
     registry = conda_registry()
-    lines = _registry_lines(registry)
-    kept = [line for line in lines if not _same_prefix(line, prefix)]
-    if kept != lines:
-        write_text_atomic(registry, "".join(f"{line}\n" for line in kept), errors=REGISTRY_ERRORS)
+    if not registry.is_file():
+        return
+    with _registry_held(registry):
+        lines = _registry_lines(registry)
+        kept = [line for line in lines if not _same_prefix(line, prefix)]
+        if kept != lines:
+            write_text_atomic(registry, "".join(f"{line}\n" for line in kept), errors=REGISTRY_ERRORS)
+
+
+def _registry_held(registry: Path):
+    """A file lock around reading and rewriting the registry: two creates at once (``create
+    --all --jobs N``, or two nodes on one home) each add their line; none is lost."""
+    import filelock
+
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    return filelock.FileLock(str(registry.parent / f".{registry.name}.envmgr.lock"), timeout=60)
 
 
 def _same_prefix(line: str, prefix: Path) -> bool:

@@ -2,11 +2,14 @@
 answers the questions ``envmgr verify`` asks, and blobs big enough to measure hardlink savings.
 
 The fake ``python`` (linux-64) is a shell script holding the prefix placeholder: the installer
-rewrites it to the env's prefix (proof that prefix replacement works). It puts the env's
-site-packages first on ``PYTHONPATH`` and execs the host interpreter (``$ENVMGR_HOST_PYTHON``,
+rewrites it to the env's prefix (proof that prefix replacement works). It puts the
+site-packages of the env it is run from first on ``PYTHONPATH`` (found from its own path, as a
+real python finds its prefix, so a packed and unpacked env runs where it lands) and execs the
+host interpreter (``$ENVMGR_HOST_PYTHON``,
 else ``/usr/bin/python3``, else ``python3`` on PATH). A ``sitecustomize.py`` makes
 ``platform.python_version()`` report the packaged version (``sys.version_info`` stays the host's:
-it is the interpreter really running).
+it is the interpreter really running). ``bin/envmgr-test-prefix`` prints the prefix written
+into it: the prefix it was installed (or, after ``conda-unpack``, relocated) for.
 
 The fake ``torch``: ``torch.__version__``, ``torch.version.cuda`` ('10.2' or None),
 ``torch.backends.cudnn.version()`` (int or None), ``torch.cuda.is_available()`` (False), and the
@@ -40,10 +43,14 @@ def site_packages(subdir: str, python: str) -> str:
 
 PYTHON_SCRIPT = """#!/bin/sh
 # envmgr test python @VERSION@: runs the host interpreter with this env's site-packages.
+# PREFIX is the prefix it was installed for (rewritten at link time, as a real python's build
+# records it); like a real python, it finds its site-packages from where it is run, so a moved
+# (packed and unpacked) environment still works.
 PREFIX="@PREFIX@"
+HERE=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 HOST="${ENVMGR_HOST_PYTHON:-/usr/bin/python3}"
 [ -x "$HOST" ] || HOST=python3
-PYTHONPATH="$PREFIX/lib/python@MINOR@/site-packages${PYTHONPATH:+:$PYTHONPATH}"
+PYTHONPATH="$HERE/lib/python@MINOR@/site-packages${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONPATH
 exec "$HOST" "$@"
 """
@@ -68,8 +75,10 @@ def python_files(subdir: str, version: str) -> tuple[dict[str, bytes | str], set
               .replace("@PREFIX@", PREFIX_PLACEHOLDER))
     files["bin/python"] = script
     files[f"bin/python{minor}"] = script
+    # a script that prints the prefix written into it: shows whether a moved env was relocated
+    files["bin/envmgr-test-prefix"] = f'#!/bin/sh\necho "{PREFIX_PLACEHOLDER}"\n'
     files[f"lib/libpython{minor}.so.1.0"] = blob(512 * 1024, f"libpython-{version}")
-    return files, {"bin/python", f"bin/python{minor}"}
+    return files, {"bin/python", f"bin/python{minor}", "bin/envmgr-test-prefix"}
 
 
 TORCH_INIT = '''"""envmgr test torch {version} ({variant})."""
