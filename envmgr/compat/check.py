@@ -13,7 +13,8 @@ from packaging.version import InvalidVersion
 from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag, load, parsed_version
 from ..models import (CPU, default_platforms, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
                      Resolved, Spec)
-from ..knowledge.routes import choose_route, default_cuda, has_cpu, route_offers
+from ..knowledge.routes import (ROUTE_NAMES, choose_route, default_cuda, has_cpu, route_offers,
+                                route_pythons, stable_pythons)
 from ..knowledge.variants import conda_specs, default_channels, pip_lines
 
 
@@ -115,23 +116,53 @@ def default_python(release: TorchRelease) -> str:
     return max(release.python, key=_vkey)
 
 
-def _python_problem(kb: KnowledgeBase, release: TorchRelease, python: str) -> Problem | None:
-    if python in release.python:
+def _route_default_python(release: TorchRelease, route: str | None, platforms: list[str]) -> str:
+    """The newest documented python the route has a build of, else the route's newest."""
+    if route is None:
+        return default_python(release)
+    stable = stable_pythons(release, route, platforms)
+    documented = [p for p in stable if p in release.python]
+    if documented or stable:
+        return max(documented or stable, key=_vkey)
+    return default_python(release)
+
+
+def _overlay_cite(kb: KnowledgeBase, release: TorchRelease) -> str:
+    if release.overlay_source:
+        return f"knowledge overlay: {release.overlay_source}"
+    return kb.cite(release.sources)
+
+
+def _python_problem(kb: KnowledgeBase, release: TorchRelease, python: str,
+                    route: str | None = None, platforms: list[str] | None = None,
+                    cuda: str | None = None) -> Problem | None:
+    """Judged by the facts of ``route`` (the one the stack really takes) when it is known."""
+    platforms = platforms or ["linux-64"]
+    allowed = (route_pythons(release, route, platforms) if route
+               else list(release.python) + list(release.python_experimental))
+    if python in allowed:
+        if python in release.python_experimental or (python.endswith("t") and python not in release.python):
+            return Problem(code="python-experimental", key="python", severity="warning",
+                           message=f"torch {release.torch} supports python {python} only experimentally: "
+                                   "some channels and indexes publish no build for it",
+                           fact=f"torch {release.torch} lists python {python} as experimental",
+                           source=kb.cite(release.sources), fix=f"python: \"{default_python(release)}\"")
         return None
-    supported = release.python
+    supported = (stable_pythons(release, route, platforms) if route else []) or release.python
     span = f"{supported[0]} to {supported[-1]}" if len(supported) > 1 else supported[0]
-    if python in release.python_experimental:
-        return Problem(code="python-experimental", key="python", severity="warning",
-                       message=f"torch {release.torch} supports python {python} only experimentally: "
-                               "some channels and indexes publish no build for it",
-                       fact=f"torch {release.torch} lists python {python} as experimental",
-                       source=kb.cite(release.sources), fix=f"python: \"{default_python(release)}\"")
-    near = nearest(python, supported)
+    near = nearest(python.rstrip("t"), supported)
+    where = f" on {ROUTE_NAMES[route]} ({', '.join(platforms)})" if route else ""
+    fix = f"python: \"{near}\""
+    others = [r for r in ROUTES if r != route and cuda and route_offers(release, r, cuda, platforms)
+              and python in route_pythons(release, r, platforms)]
+    if others and route:
+        fix += f" (or route: {others[0]}, which has python {python})"
     return Problem(code="python-unsupported", key="python",
-                   message=f"torch {release.torch} supports python {span}, not {python}; "
+                   message=f"torch {release.torch} supports python {span}, not {python}{where}; "
                            f"nearest: {near}",
-                   fact=f"supported python versions of torch {release.torch}",
-                   source=kb.cite(release.sources), fix=f"python: \"{near}\"")
+                   fact=f"python versions the builds of torch {release.torch} exist for"
+                        + (f" ({ROUTE_NAMES[route]}: its wheel tags or repodata)" if route else ""),
+                   source=kb.cite(release.sources), fix=fix)
 
 
 # -- torchvision / torchaudio ----------------------------------------------------------------
@@ -140,22 +171,73 @@ def paired(release: TorchRelease, package: str, route: str | None) -> str | None
     """The torchvision/torchaudio release paired with ``release`` on ``route``."""
     builds = release.conda if route == "pytorch" else release.pip if route == "pip" else None
     override = getattr(builds, package, None) if builds else None
+    if override is False:           # the route publishes no such companion for this release
+        return None
     return override or getattr(release, package)
 
 
+def _lacks_python(companion, python: str, platforms: list[str], release: TorchRelease) -> list[str]:
+    """The platforms where torch has a PyPI wheel for ``python`` and ``companion`` has none."""
+    torch_tags = release.pypi_python or {}
+    return [p for p in platforms if python in (torch_tags.get(p) or ())
+            and python not in (companion.python.get(p) or ()) and "py3" not in (companion.python.get(p) or ())]
+
+
 def _companion(kb: KnowledgeBase, release: TorchRelease, package: str, wanted: str | None,
-               route: str | None) -> tuple[str | None, Problem | None]:
+               route: str | None, python: str | None = None,
+               platforms: list[str] | None = None) -> tuple[str | None, Problem | None]:
     pair = paired(release, package, route)
+    override = route in ("pytorch", "pip") and getattr(release.conda if route == "pytorch" else release.pip,
+                                                       package, None)
+    # A route's own pairing (the pytorch channel's documented one) wins over the PyPI pins;
+    # False: that route publishes no such companion for this release.
+    known = [] if override or override is False else release.companion_releases(package)
+    if wanted == "none" or (override is False and wanted is None):
+        return None, None
+    matches = lambda v: wanted is None or v == wanted or v.startswith(wanted + ".")  # noqa: E731
+    if known:
+        fitting = [c for c in known if matches(c.version)]
+        if route == "pip" and python and platforms:
+            usable = [c for c in fitting if not _lacks_python(c, python, platforms, release)]
+        else:
+            usable = fitting
+        pick = ([c for c in usable if not c.yanked] or usable)
+        pick = [c for c in pick if c.version == pair] or pick
+        if pick:
+            chosen = max(pick, key=lambda c: _vkey(c.version))
+            if chosen.yanked:
+                return chosen.version, Problem(
+                    code=f"{package}-yanked", key=package, severity="warning",
+                    message=f"{package} {chosen.version} is yanked on PyPI",
+                    fact=f"PyPI marks every file of {package} {chosen.version} yanked",
+                    source=_overlay_cite(kb, release),
+                    fix=f"{package}: \"{pair}\"" if pair and pair != chosen.version else f"{package}: none")
+            return chosen.version, None
+        if fitting:
+            lacking = sorted({p for c in fitting for p in _lacks_python(c, python, platforms, release)})
+            names = ", ".join(c.version for c in fitting)
+            message = (f"{package} {names} (paired with torch {release.torch}) has no wheel for "
+                       f"python {python} on {', '.join(lacking)}")
+            if wanted is None:
+                return None, Problem(code=f"{package}-left-out", key=package, severity="note",
+                                     message=message + f"; the stack leaves {package} out",
+                                     fact=f"the cpXY tags of {package}'s wheels on PyPI",
+                                     source=_overlay_cite(kb, release),
+                                     fix=f"python: another version, or {package}: none to say so")
+            return None, Problem(code=f"{package}-python", key=package, message=message,
+                                 fact=f"the cpXY tags of {package}'s wheels on PyPI",
+                                 source=_overlay_cite(kb, release), fix=f"{package}: none, or another python")
     if wanted is None:
         return pair, None
-    if wanted == "none":
-        return None, None
     if pair and (wanted == pair or pair.startswith(wanted + ".")):
         return pair, None
     owners = [r.torch for r in kb.releases if getattr(r, package) == wanted
-              or (getattr(r, package) or "").startswith(wanted + ".")]
-    if pair:
-        message = f"{package} {wanted} does not pair with torch {release.torch}, which pairs with {package} {pair}"
+              or (getattr(r, package) or "").startswith(wanted + ".")
+              or any(c.version == wanted for c in r.companion_releases(package))]
+    accepted = [c.version for c in known] or ([pair] if pair else [])
+    if accepted:
+        message = (f"{package} {wanted} does not pair with torch {release.torch}, which pairs with "
+                   f"{package} {', '.join(accepted)}")
     else:
         message = f"torch {release.torch} has no paired {package} release"
     if owners:
@@ -164,7 +246,7 @@ def _companion(kb: KnowledgeBase, release: TorchRelease, package: str, wanted: s
     if owners:
         fix += f" (or torch: \"{owners[-1]}\")"
     return pair, Problem(code=f"{package}-mismatch", key=package, message=message,
-                         fact=f"each torch release pairs with exact {package} releases",
+                         fact=f"each torch release pairs with the {package} releases whose Requires-Dist pins it",
                          source=kb.cite(release.sources), fix=fix)
 
 
@@ -288,6 +370,7 @@ def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> Chec
         problems.append(cuda_problem)
 
     route, route_reason = None, ""
+    python_route = None
     if not cuda_problem:
         if spec.route:
             route = spec.route
@@ -300,8 +383,12 @@ def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> Chec
                     fix="remove `route:` to let envmgr choose"))
                 route = None
         else:
-            route, route_reason = choose_route(release, cuda, platforms)
-            if route is None:
+            route, route_reason = choose_route(release, cuda, platforms, spec.python)
+            if route is None and spec.python:
+                base, _ = choose_route(release, cuda, platforms)
+                if base is not None:
+                    python_route = base      # the variant exists, no build for this python
+            if route is None and python_route is None:
                 problems.append(Problem(code="no-route", key="platforms",
                                         message=f"torch {release.torch}: {route_reason} "
                                                 f"for {', '.join(platforms)}",
@@ -319,13 +406,30 @@ def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> Chec
         route = None
 
     problems += _pip_torch_family_problems(spec.pip)
-    python = spec.python or default_python(release)
-    python_problem = _python_problem(kb, release, python)
+    python = spec.python or _route_default_python(release, route, platforms)
+    python_problem = _python_problem(kb, release, python, route or python_route, platforms, cuda)
     if python_problem:
         problems.append(python_problem)
-    torchvision, tv_problem = _companion(kb, release, "torchvision", spec.torchvision, route)
-    torchaudio, ta_problem = _companion(kb, release, "torchaudio", spec.torchaudio, route)
+        if python_problem.severity == "error":
+            route = None
+    torchvision, tv_problem = _companion(kb, release, "torchvision", spec.torchvision, route,
+                                         python, platforms)
+    torchaudio, ta_problem = _companion(kb, release, "torchaudio", spec.torchaudio, route,
+                                        python, platforms)
     problems += [p for p in (tv_problem, ta_problem) if p]
+    if release.from_overlay:
+        problems.append(Problem(
+            code="overlay-facts", key="torch", severity="note",
+            message=f"facts of torch {release.torch} come from the knowledge overlay: "
+                    f"{', '.join(release.from_overlay)}",
+            fact="`envmgr knowledge refresh` derived them from the indexes",
+            source=f"knowledge overlay: {release.overlay_source}",
+            fix="envmgr knowledge show lists them; delete the overlay to use only the shipped facts"))
+    if release.yanked:
+        problems.append(Problem(code="torch-yanked", key="torch", severity="warning",
+                                message=f"torch {release.torch} is yanked on PyPI",
+                                fact="PyPI marks every file of the release yanked",
+                                source=_overlay_cite(kb, release), fix="torch: another patch release"))
 
     as_of_problem = _as_of_problem(spec, release)
     if as_of_problem:
