@@ -4,7 +4,7 @@ tools/build_kb.py merges these into envmgr/knowledge/data/*.yaml. SOURCES.md say
 """
 from __future__ import annotations
 
-KB_VERSION = "2026.12.04"
+KB_VERSION = "2026.12.07"
 
 REF_NOTE = "read for ../shared/reference/compat-facts.yaml; see its NOTES for how it was read"
 

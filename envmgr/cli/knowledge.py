@@ -22,9 +22,9 @@ def knowledge():
 
 
 def _shipped_rows() -> list[dict]:
-    from ..knowledge.facts import DATA_DIR, _yaml_load
+    from ..knowledge.facts import shipped_releases
 
-    return (_yaml_load((DATA_DIR / "torch.yaml").read_text(encoding="utf-8")) or {}).get("releases") or []
+    return shipped_releases()
 
 
 def _current_overlay():

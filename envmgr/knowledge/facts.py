@@ -7,7 +7,6 @@ architectures a build ships kernels for.
 from __future__ import annotations
 
 import json
-import os
 from typing import NamedTuple
 from functools import cache, cached_property
 from pathlib import Path
@@ -374,8 +373,15 @@ def _toolkit(row: dict) -> CudaToolkit:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "envmgr"
+    from ..paths import cache_dir
+
+    return cache_dir()
+
+
+def shipped_releases() -> list[dict]:
+    """torch.yaml's release rows as shipped, without the user's overlay."""
+    texts, _, _ = read_texts()
+    return (_yaml_load(texts["torch.yaml"]) or {}).get("releases") or []
 
 
 def read_raw() -> tuple[dict[str, dict], str]:

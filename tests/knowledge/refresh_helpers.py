@@ -66,15 +66,22 @@ class IndexServer:
         self.httpd.server_close()
 
 
+# torch/version.py of the recorded old torch wheels (PyPI's 1.10.2 linux wheel was built with 10.2)
+VERSION_PY = {"torch-1.10.2": "__version__ = '1.10.2'\ndebug = False\ncuda = '10.2'\ngit_version = '71f889c'\n"}
+
+
 def build_wheel(path: Path, metadata: str, padding: int = 0) -> None:
     """A real wheel: a big-ish first member (so the central directory is not near the METADATA
-    member when ``padding`` is large), then ``NAME-VER.dist-info/METADATA``."""
+    member when ``padding`` is large), torch/version.py for the old torch wheels recorded in
+    VERSION_PY, then ``NAME-VER.dist-info/METADATA``."""
     name, version = path.name.split("-")[:2]
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as whl:
         import os
 
         whl.writestr(f"{name}/_payload.bin", os.urandom(padding), compress_type=zipfile.ZIP_STORED)
+        if f"{name}-{version}" in VERSION_PY:
+            whl.writestr(f"{name}/version.py", VERSION_PY[f"{name}-{version}"])
         whl.writestr(f"{name}-{version}.dist-info/METADATA", metadata)
         whl.writestr(f"{name}-{version}.dist-info/RECORD", "")
 
@@ -89,6 +96,8 @@ def metadata_for(filename: str, metadata: dict[str, str]) -> str | None:
         other = recorded[:-4].split("-")
         if other[:2] == parts[:2] and other[-1] == parts[-1]:
             return text
+    if "-".join(parts[:2]) in VERSION_PY:      # a wheel read for its version.py alone
+        return f"Metadata-Version: 2.1\nName: {parts[0]}\nVersion: {parts[1]}\n"
     return None
 
 

@@ -40,6 +40,9 @@ def test_refresh_derives_facts_from_the_packages_own_metadata(knowledge_home, tm
     # The plain PyPI wheel's CUDA, from its cuda-toolkit pin: 13.0 for 2.14.0 (not 13.2).
     assert rows["2.14.0"]["pypi"]["default_cuda"] == "13.0"
     assert rows["2.15.0"]["pypi"]["default_cuda"] == "13.2"
+    # Before 1.13 the wheel bundles its CUDA: torch/version.py says which.
+    assert rows["1.10.2"]["pypi"]["default_cuda"] == "10.2"
+    assert rows["1.10.2"]["pypi"]["cuda_evidence"] == "cuda = '10.2'"
     # Wheel tags per platform: 1.13.1 has cp311 on linux-64 only; 2.6.0 has no cp313t.
     assert "3.11" in rows["1.13.1"]["pypi"]["python"]["linux-64"]
     assert "3.11" not in rows["1.13.1"]["pypi"]["python"]["win-64"]

@@ -10,9 +10,11 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from .pypi import PACKAGES, PIN_PLATFORMS, MetadataReader, pick_wheel, project_files, pypi_cuda, releases, torch_pin
+from .wheels import bundled_cuda
 
 COMPANIONS = ("torchvision", "torchaudio")
-# The plain PyPI wheel names its CUDA in Requires-Dist from 1.13 on; older wheels bundle it.
+# The plain PyPI wheel names its CUDA in Requires-Dist from 1.13 on; older wheels bundle it, and
+# say which in torch/version.py.
 FIRST_CUDA_PINNED = Version("1.13")
 
 
@@ -25,12 +27,7 @@ def pypi_facts(base: str, reader: MetadataReader) -> dict:
         found = releases(files)
         for version, row in found.items():
             if name == "torch":
-                row["default_cuda"] = row["cuda_evidence"] = None
-                if Version(version) >= FIRST_CUDA_PINNED:
-                    wheel, text = _first_readable(row, reader, ("linux-64",))
-                    if text:
-                        row["default_cuda"], row["cuda_evidence"] = pypi_cuda(text)
-                        row["cuda_wheel"] = wheel[0].filename
+                row["default_cuda"], row["cuda_evidence"], row["cuda_wheel"] = plain_wheel_cuda(version, row, reader)
             else:
                 wheel, text = _first_readable(row, reader)
                 row["pin"] = torch_pin(text) if text else None
@@ -41,17 +38,31 @@ def pypi_facts(base: str, reader: MetadataReader) -> dict:
     return out
 
 
-def _first_readable(row: dict, reader: MetadataReader, platforms=PIN_PLATFORMS, tries: int = 3):
-    """(wheel, METADATA text) of the first wheel that can be read, trying one per platform in
-    ``platforms`` order (a cached one first), at most ``tries``."""
+def plain_wheel_cuda(version: str, row: dict, reader: MetadataReader) -> tuple[str | None, str | None, str | None]:
+    """(CUDA, the line it was read from, the wheel) of the plain PyPI linux-64 wheel of torch
+    ``version``: its `nvidia-*`/`cuda-toolkit` pin from 1.13 on, its torch/version.py before."""
+    pinned = Version(version) >= FIRST_CUDA_PINNED
+    wheel, text = _first_readable(row, reader, ("linux-64",), suffix="METADATA" if pinned else "version.py")
+    if not text:
+        return None, None, None
+    cuda, evidence = (pypi_cuda if pinned else bundled_cuda)(text)
+    return cuda, evidence, wheel[0].filename
+
+
+def _first_readable(row: dict, reader: MetadataReader, platforms=PIN_PLATFORMS, tries: int = 3,
+                    suffix: str = "METADATA"):
+    """(wheel, text of its ``suffix``: METADATA or torch/version.py) of the first wheel that can
+    be read, trying one per platform in ``platforms`` order (a cached one first), at most
+    ``tries``."""
+    read = reader.read if suffix == "METADATA" else reader.read_version_py
     seen: set = set()
     for _ in range(tries):
         left = [w for w in row["wheels"] if w[2] not in seen]
-        wheel = pick_wheel({"wheels": left}, reader, platforms)
+        wheel = pick_wheel({"wheels": left}, reader, platforms, suffix)
         if wheel is None:
             break
         seen.add(wheel[2])
-        text = reader.read(wheel[0])
+        text = read(wheel[0])
         if text is not None:
             return wheel, text
     return None, None

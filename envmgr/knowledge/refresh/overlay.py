@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 
 from ...errors import EnvmgrError
+from ...paths import envmgr_home
 
 SCHEMA = 1
 FILE = "overlay.json"
 # Fields a refresh may set on a release it did not create, and where they go.
 MERGED = ("released", "yanked", "pypi", "companions", "torchvision", "torchaudio")
-
-
-def envmgr_home() -> Path:
-    return Path(os.environ.get("ENVMGR_HOME") or os.path.join(os.path.expanduser("~"), ".envmgr"))
 
 
 def overlay_path() -> Path:

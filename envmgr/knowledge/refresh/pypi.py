@@ -15,7 +15,8 @@ from urllib.parse import urljoin
 
 from ...errors import EnvmgrError
 from . import fetch
-from .wheels import envmgr_platform, metadata_by_range, parse_wheel, python_of, requires_dist
+from .wheels import (envmgr_platform, member_by_range, metadata_by_range, parse_wheel, python_of,
+                     requires_dist)
 
 PYPI = "https://pypi.org"
 PACKAGES = ("torch", "torchvision", "torchaudio")
@@ -164,20 +165,16 @@ class MetadataReader:
         self.requests = 0
         self.failures: list[str] = []     # "wheel: why" for METADATA that could not be read
 
-    def cached(self, filename: str) -> str | None:
+    def cached(self, filename: str, suffix: str = "METADATA") -> str | None:
         try:
-            return (self.cache_dir / f"{filename}.METADATA").read_text(encoding="utf-8")
+            return (self.cache_dir / f"{filename}.{suffix}").read_text(encoding="utf-8")
         except OSError:
             return None
 
     def read(self, item: IndexFile) -> str | None:
-        text = self.cached(item.filename)
-        if text is not None:
-            return text
-        if self.offline:
-            self.failures.append(f"{item.filename}: not in the METADATA cache (offline)")
-            return None
-        try:
+        """The wheel's METADATA: PEP 658 where the index offers it, else by HTTP ranges."""
+        def fetch_metadata():
+            text = None
             if item.metadata:
                 data = fetch.get(item.url + ".metadata", not_found_ok=True)
                 self.requests += 1
@@ -185,29 +182,52 @@ class MetadataReader:
             if text is None:
                 text = metadata_by_range(item.url, item.size)
                 self.requests += 1
+            return text
+
+        return self._read(item, "METADATA", fetch_metadata)
+
+    def read_version_py(self, item: IndexFile) -> str | None:
+        """``torch/version.py`` of a torch wheel (what it was built with), by HTTP ranges."""
+        def fetch_member():
+            text = member_by_range(item.url, lambda name: name == "torch/version.py", "torch/version.py")
+            self.requests += 1
+            return text
+
+        return self._read(item, "version.py", fetch_member)
+
+    def _read(self, item: IndexFile, suffix: str, fetch_text) -> str | None:
+        text = self.cached(item.filename, suffix)
+        if text is not None:
+            return text
+        if self.offline:
+            self.failures.append(f"{item.filename}: {suffix} not in the cache (offline)")
+            return None
+        try:
+            text = fetch_text()
         except EnvmgrError as err:
             # One unreadable wheel leaves that fact unknown (the shipped value stays); the
             # refresh goes on and says so.
             self.failures.append(f"{item.filename}: {err.message}")
             return None
-        self._store(item.filename, text)
+        self._store(f"{item.filename}.{suffix}", text)
         return text
 
-    def _store(self, filename: str, text: str) -> None:
+    def _store(self, name: str, text: str) -> None:
         from ...atomic import write_text_atomic
 
         try:
-            write_text_atomic(self.cache_dir / f"{filename}.METADATA", text)
+            write_text_atomic(self.cache_dir / name, text)
         except OSError:
             pass        # an unwritable cache only costs the next refresh its requests
 
 
-def pick_wheel(row: dict, reader: MetadataReader, platforms=PIN_PLATFORMS):
-    """The wheel to read a release's Requires-Dist from: a cached one first, then by platform."""
+def pick_wheel(row: dict, reader: MetadataReader, platforms=PIN_PLATFORMS, suffix: str = "METADATA"):
+    """The wheel to read a release's ``suffix`` (METADATA, version.py) from: a cached one first,
+    then by platform."""
     wheels = [w for w in row["wheels"] if w[2] in platforms]
     wheels.sort(key=lambda w: (platforms.index(w[2]), w[0].size or 0))
     for candidate in wheels:
-        if reader.cached(candidate[0].filename) is not None:
+        if reader.cached(candidate[0].filename, suffix) is not None:
             return candidate
     return wheels[0] if wheels else None
 

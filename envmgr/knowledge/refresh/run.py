@@ -11,14 +11,10 @@ from .wheelindex import wheel_index_facts
 
 
 def metadata_cache_dir() -> Path:
-    """Where wheel METADATA read by a refresh is kept: ``ENVMGR_CACHE_DIR``, else the user cache."""
-    import os
+    """Where wheel METADATA read by a refresh is kept, in envmgr's cache dir."""
+    from ...paths import cache_dir
 
-    explicit = os.environ.get("ENVMGR_CACHE_DIR")
-    if explicit:
-        return Path(explicit) / "metadata"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "envmgr" / "metadata"
+    return cache_dir("metadata")
 
 
 def _vkey(text: str):

@@ -83,6 +83,16 @@ def requires_dist(metadata: str) -> list[str]:
 
 def metadata_by_range(url: str, size: int | None = None, tail: int = TAIL) -> str:
     """The wheel's ``*.dist-info/METADATA`` text, read with byte ranges (1 to 3 requests)."""
+    return member_by_range(url, _is_metadata, "*.dist-info/METADATA", tail)
+
+
+def _is_metadata(name: str) -> bool:
+    return name.count("/") == 1 and name.endswith(".dist-info/METADATA")
+
+
+def member_by_range(url: str, wanted, what: str, tail: int = TAIL) -> str:
+    """The text of the first member whose name ``wanted(name)`` accepts, read with byte ranges:
+    the zip's tail, its central directory when the tail does not hold it, then the member."""
     data = fetch.get(url, byte_range=f"bytes=-{tail}")
     eocd = data.rfind(b"PK\x05\x06")
     if eocd < 0 or len(data) < eocd + 22:
@@ -96,33 +106,48 @@ def metadata_by_range(url: str, size: int | None = None, tail: int = TAIL) -> st
         directory = data[cd_offset - base: cd_offset - base + cd_size]
     else:
         directory = fetch.get(url, byte_range=f"bytes={cd_offset}-{cd_offset + cd_size - 1}")
-    entry = _find_metadata(directory, url)
-    header_offset, compressed, method, name_len = entry
+    header_offset, compressed, method, name_len = _find_member(directory, url, wanted, what)
     want_end = header_offset + 30 + name_len + 1024 + compressed
     if header_offset >= base and want_end - base <= len(data):
         local = data[header_offset - base:]
     else:
         local = fetch.get(url, byte_range=f"bytes={header_offset}-{want_end}")
     if local[:4] != b"PK\x03\x04":
-        raise EnvmgrError(f"{url}: METADATA member header not found", fix="check the wheel URL")
+        raise EnvmgrError(f"{url}: {what} member header not found", fix="check the wheel URL")
     fn_len, extra_len = struct.unpack("<HH", local[26:30])
     body = local[30 + fn_len + extra_len: 30 + fn_len + extra_len + compressed]
     raw = zlib.decompress(body, -15) if method == 8 else body
     return raw.decode("utf-8", errors="replace")
 
 
-def _find_metadata(directory: bytes, url: str) -> tuple[int, int, int, int]:
+def _find_member(directory: bytes, url: str, wanted, what: str) -> tuple[int, int, int, int]:
     pos = 0
     while True:
         pos = directory.find(b"PK\x01\x02", pos)
         if pos < 0:
-            raise EnvmgrError(f"{url}: no *.dist-info/METADATA in the wheel's central directory",
+            raise EnvmgrError(f"{url}: no {what} in the wheel's central directory",
                               fix="check the wheel URL")
         method, = struct.unpack("<H", directory[pos + 10: pos + 12])
         compressed, = struct.unpack("<I", directory[pos + 20: pos + 24])
         name_len, extra_len, comment_len = struct.unpack("<HHH", directory[pos + 28: pos + 34])
         header_offset, = struct.unpack("<I", directory[pos + 42: pos + 46])
         name = directory[pos + 46: pos + 46 + name_len].decode("utf-8", errors="replace")
-        if name.count("/") == 1 and name.endswith(".dist-info/METADATA"):
+        if wanted(name):
             return header_offset, compressed, method, name_len
         pos += 46 + name_len + extra_len + comment_len
+
+
+# torch/version.py of a wheel: `cuda = '10.2'` (1.x) or `cuda: Optional[str] = '11.7'`; None for CPU
+_VERSION_PY_CUDA = re.compile(r"^cuda\s*(?::[^=]*)?=\s*(?:'([^']*)'|\"([^\"]*)\"|None)", re.MULTILINE)
+
+
+def bundled_cuda(version_py: str) -> tuple[str | None, str | None]:
+    """The CUDA a torch wheel was built with, from its ``torch/version.py`` (the plain PyPI
+    wheels before 1.13 bundle it rather than pin it), and the line it was read from."""
+    match = _VERSION_PY_CUDA.search(version_py)
+    if not match:
+        return None, None
+    value = match.group(1) or match.group(2)
+    if not value:
+        return None, match.group(0)
+    return ".".join(value.split(".")[:2]), match.group(0)
