@@ -289,7 +289,7 @@ def add_sources(row: dict, keys) -> None:
             row["sources"].append(key)
 
 
-RECORDED_PYPI = ROOT / "tools" / "recorded" / "pypi-2026-12-04.json"
+RECORDED_PYPI = ROOT / "tools" / "recorded" / "pypi.json"
 
 
 def apply_recorded_pypi(rows: list[dict], path: Path = RECORDED_PYPI) -> list[dict]:

@@ -467,7 +467,7 @@ def _recorded_versions() -> list[str]:
     import json
     from pathlib import Path
 
-    recorded = Path(__file__).resolve().parent / "recorded" / "pypi-2026-12-04.json"
+    recorded = Path(__file__).resolve().parent / "recorded" / "pypi.json"
     return [row["torch"] for row in json.loads(recorded.read_text(encoding="utf-8"))["releases"]]
 
 

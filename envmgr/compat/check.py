@@ -127,10 +127,23 @@ def _route_default_python(release: TorchRelease, route: str | None, platforms: l
     return default_python(release)
 
 
+PYPI_SOURCE = "pypi-recorded"      # sources.yaml: the PyPI responses the shipped PyPI facts come from
+
+
 def _overlay_cite(kb: KnowledgeBase, release: TorchRelease) -> str:
+    """The source of a fact read from PyPI: the overlay when it set the row, else the recording."""
     if release.overlay_source:
         return f"knowledge overlay: {release.overlay_source}"
-    return kb.cite(release.sources)
+    return kb.cite([PYPI_SOURCE] if PYPI_SOURCE in release.sources else release.sources)
+
+
+def _python_with_companions(release: TorchRelease, companions, route: str, python: str,
+                            platforms: list[str]) -> str | None:
+    """The python nearest ``python`` that the route has torch for and one of ``companions`` has
+    wheels for, on every platform."""
+    stable = stable_pythons(release, route, platforms)
+    fits = [p for p in stable if any(not _lacks_python(c, p, platforms, release) for c in companions)]
+    return nearest(python, fits) if fits else None
 
 
 def _python_problem(kb: KnowledgeBase, release: TorchRelease, python: str,
@@ -218,15 +231,17 @@ def _companion(kb: KnowledgeBase, release: TorchRelease, package: str, wanted: s
             names = ", ".join(c.version for c in fitting)
             message = (f"{package} {names} (paired with torch {release.torch}) has no wheel for "
                        f"python {python} on {', '.join(lacking)}")
+            other = _python_with_companions(release, fitting, route, python, platforms)
+            with_it = f"python: \"{other}\" to have {package}" if other else f"no python has {package} {names}"
             if wanted is None:
                 return None, Problem(code=f"{package}-left-out", key=package, severity="note",
                                      message=message + f"; the stack leaves {package} out",
                                      fact=f"the cpXY tags of {package}'s wheels on PyPI",
                                      source=_overlay_cite(kb, release),
-                                     fix=f"python: another version, or {package}: none to say so")
+                                     fix=f"{with_it}; or {package}: none to say it is left out")
             return None, Problem(code=f"{package}-python", key=package, message=message,
                                  fact=f"the cpXY tags of {package}'s wheels on PyPI",
-                                 source=_overlay_cite(kb, release), fix=f"{package}: none, or another python")
+                                 source=_overlay_cite(kb, release), fix=f"{with_it}; or {package}: none")
     if wanted is None:
         return pair, None
     if pair and (wanted == pair or pair.startswith(wanted + ".")):

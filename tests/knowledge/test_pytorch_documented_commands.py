@@ -68,7 +68,7 @@ CONDA_ERRATA = {("1.8.1", "11.3"): "11.1", ("1.9.0", "11.3"): "11.1", ("1.9.1", 
 # 1.10.0 pip: the page pins torchvision 0.11.0, which is yanked on PyPI (its Requires-Dist pins a
 # torch that PyPI does not have). envmgr pairs companions by their own pins and never defaults to
 # a yanked release, so it renders 0.11.1, the release that pins torch ==1.10.0 (PyPI JSON API,
-# recorded 2026-12-04; tools/recorded/).
+# tools/recorded/pypi.json).
 PIP_YANKED = {("1.10.0", "torchvision"): "0.11.1"}
 
 

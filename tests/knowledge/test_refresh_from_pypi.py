@@ -139,3 +139,24 @@ def test_show_without_an_overlay_says_so(knowledge_home):
     result = run("knowledge", "show", "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["overlay"] is None
+
+
+def test_a_pin_on_a_local_build_still_pairs_and_a_yanked_companion_is_no_default():
+    from envmgr.knowledge.refresh.derive import default_companion, pair
+
+    python = {"linux-64": ["3.8"], "win-64": ["3.8"]}
+    vision = {"0.11.0": {"pin": "==1.10.0+cpu", "pin_read": True, "yanked": True, "python": python},
+              "0.11.1": {"pin": "==1.10.0", "pin_read": True, "yanked": False, "python": python},
+              "0.11.2": {"pin": "==1.10.1", "pin_read": True, "yanked": False, "python": python}}
+    assert pair("1.10.0", vision) == ["0.11.0", "0.11.1"]
+    assert default_companion(pair("1.10.0", vision), vision, python) == "0.11.1"
+    assert pair("1.10.1", vision) == ["0.11.2"]
+
+
+def test_the_metadata_cache_keeps_the_headers_only(knowledge_home, tmp_path):
+    cache = tmp_path / "envmgr-cache" / "metadata"
+    with IndexServer(pypi_tree(tmp_path / "index")) as server:
+        assert refresh_json(server.url)[0].exit_code == 0
+    kept = list(cache.glob("*.METADATA"))
+    assert kept and all("\n\n" not in p.read_text() for p in kept)
+    assert any("Requires-Dist: torch" in p.read_text() for p in kept)

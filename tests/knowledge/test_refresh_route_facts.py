@@ -98,6 +98,35 @@ def test_a_truncated_repodata_keeps_the_old_overlay(knowledge_home, tmp_path):
     assert (knowledge_home / "knowledge" / "overlay.json").read_bytes() == old
 
 
+def test_conda_forge_is_read_through_rattlers_gateway(knowledge_home, tmp_path, test_channels):
+    """A channel (not a repodata.json) is queried through rattler's gateway for the torch
+    family's records only; a conda-forge source fills conda-forge's per-platform facts."""
+    from envmgr.testchannel.catalog import CONDA_FORGE_TORCH
+
+    channel = test_channels.url("conda-forge")
+    with IndexServer(pypi_tree(tmp_path / "index")) as server:
+        result = run("knowledge", "refresh", "--pypi", server.url, "--repodata", channel, "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads((knowledge_home / "knowledge" / "overlay.json").read_text())
+    rows = {r["torch"]: r for r in doc["releases"]}
+    found = rows[CONDA_FORGE_TORCH["torch"]]["conda_forge_facts"]
+    assert set(found) == {"linux-64", "win-64"}
+    for platform in found.values():
+        assert platform["cuda"] == [CONDA_FORGE_TORCH["cuda"]] and platform["cpu"] is True
+        assert platform["python"] == CONDA_FORGE_TORCH["pythons"]
+    assert any(channel in s["url"] for s in doc["sources"].values())
+
+
+def test_an_unreadable_channel_is_one_line_and_keeps_the_old_overlay(knowledge_home, tmp_path):
+    with IndexServer(pypi_tree(tmp_path / "index")) as server:
+        assert run("knowledge", "refresh", "--pypi", server.url).exit_code == 0
+        old = (knowledge_home / "knowledge" / "overlay.json").read_bytes()
+        missing = (tmp_path / "no-such-channel").as_uri()
+        result = run("knowledge", "refresh", "--pypi", server.url, "--repodata", missing)
+    assert result.exit_code == 1 and "cannot read the channel's repodata" in result.stderr
+    assert (knowledge_home / "knowledge" / "overlay.json").read_bytes() == old
+
+
 WHEEL_PAGE = """<!DOCTYPE html><html><body><h1>Links for torch</h1>
 <a href="/whl/cu130/torch-2.16.0%2Bcu130-cp312-cp312-manylinux_2_28_x86_64.whl#sha256=00">torch-2.16.0+cu130-cp312-cp312-manylinux_2_28_x86_64.whl</a><br/>
 <a href="/whl/cu132/torch-2.16.0%2Bcu132-cp312-cp312-manylinux_2_28_x86_64.whl#sha256=00">torch-2.16.0+cu132-cp312-cp312-manylinux_2_28_x86_64.whl</a><br/>

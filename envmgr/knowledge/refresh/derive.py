@@ -6,6 +6,8 @@ all into overlay rows (the shape of torch.yaml rows, see data/SCHEMA.md "overlay
 """
 from __future__ import annotations
 
+import re
+
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
@@ -69,10 +71,16 @@ def _first_readable(row: dict, reader: MetadataReader, platforms=PIN_PLATFORMS, 
 
 
 def _spec(pin: str) -> SpecifierSet | None:
+    """The pin as a specifier on torch's public version: a wheel that pins a local build
+    (torchvision 0.11.0: ``torch ==1.10.0+cpu``, 0.15.0: ``==2.0.0+cu117``) pairs with that
+    release all the same (both were yanked for it, and are companions that are never a default)."""
     try:
-        return SpecifierSet(pin)
+        return SpecifierSet(_LOCAL.sub("", pin))
     except InvalidSpecifier:
         return None
+
+
+_LOCAL = re.compile(r"\+[A-Za-z0-9.]+")
 
 
 def _exact(pin: str | None) -> bool:
@@ -91,7 +99,7 @@ def pair(torch: str, companions: dict[str, dict]) -> list[str]:
     wanted = Version(torch)
     exact_below = [Version(v) for v, c in companions.items() if c.get("pin_read") and _exact(c.get("pin"))
                    and any(Version(s.version.rstrip(".*")) <= wanted for s in _spec(c["pin"]) or ()
-                           if s.operator == "==" and "+" not in s.version)]
+                           if s.operator == "==")]
     newest_exact = max(exact_below, default=None)
     found = []
     for version, facts in companions.items():

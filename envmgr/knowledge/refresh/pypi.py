@@ -184,7 +184,7 @@ class MetadataReader:
                 self.requests += 1
             return text
 
-        return self._read(item, "METADATA", fetch_metadata)
+        return self._read(item, "METADATA", lambda: metadata_headers(fetch_metadata()))
 
     def read_version_py(self, item: IndexFile) -> str | None:
         """``torch/version.py`` of a torch wheel (what it was built with), by HTTP ranges."""
@@ -219,6 +219,13 @@ class MetadataReader:
             write_text_atomic(self.cache_dir / name, text)
         except OSError:
             pass        # an unwritable cache only costs the next refresh its requests
+
+
+def metadata_headers(text: str) -> str:
+    """METADATA without its description body: the headers are all a refresh reads, and the body
+    (torch's README) is most of the bytes a cache would keep."""
+    head, _, _ = text.replace("\r\n", "\n").partition("\n\n")
+    return head + "\n"
 
 
 def pick_wheel(row: dict, reader: MetadataReader, platforms=PIN_PLATFORMS, suffix: str = "METADATA"):
