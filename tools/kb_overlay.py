@@ -499,7 +499,7 @@ EXTRA_RELEASES: list[dict] = [
      "python": ["2.7", "3.5", "3.6", "3.7"],
      "conda": {"channel": "pytorch", "cuda_selector": "cudatoolkit", "cpu_selector": "cpuonly",
                "cpu": True, "cuda": {"9.2": [], "10.1": []}, "removed": True},
-     "pip": {"cuda": ["9.2", "10.0", "10.1"], "cpu": True, **_FIND_LINKS, "pypi_default_cuda": "10.1"},
+     "pip": {"cuda": ["9.2", "10.0", "10.1"], "cpu": True, **_FIND_LINKS},
      "sources": ["pypi-torch", "pypi-torchvision", "evelthon-measured", "secondary-install-commands",
                  "pytorch-104754"],
      "notes": "missing from the previous-versions page; python from PyPI wheel tags; pip cu92/cu100 "
@@ -510,7 +510,7 @@ EXTRA_RELEASES: list[dict] = [
      "python": ["2.7", "3.5", "3.6", "3.7"],
      "conda": {"channel": "pytorch", "cuda_selector": "cudatoolkit", "cpu_selector": "cpuonly",
                "cpu": True, "cuda": {"9.2": [], "10.1": []}, "removed": True},
-     "pip": {"cuda": ["9.2", "10.0", "10.1"], "cpu": True, **_FIND_LINKS, "pypi_default_cuda": "10.1"},
+     "pip": {"cuda": ["9.2", "10.0", "10.1"], "cpu": True, **_FIND_LINKS},
      "sources": ["pypi-torch", "pypi-torchvision", "evelthon-measured", "secondary-install-commands",
                  "pytorch-104754"],
      "notes": "missing from the previous-versions page; same evidence as 1.3.0"},
@@ -518,7 +518,7 @@ EXTRA_RELEASES: list[dict] = [
      "python": ["3.6", "3.7", "3.8", "3.9"],
      "conda": {"channel": "pytorch", "cuda_selector": "cudatoolkit", "cpu_selector": "cpuonly",
                "cpu": True, "cuda": {"10.2": [], "11.3": ["conda-forge"]}},
-     "pip": {"cuda": ["10.2", "11.1", "11.3"], "cpu": True, **_FIND_LINKS, "pypi_default_cuda": "10.2"},
+     "pip": {"cuda": ["10.2", "11.1", "11.3"], "cpu": True, **_FIND_LINKS},
      "sources": ["pypi-torch", "pypi-torchvision", "pypi-torchaudio", "secondary-install-commands"],
      "notes": "missing from the previous-versions page; companions uploaded to PyPI the same day; "
               "pip cu102/cu111/cu113 and conda cudatoolkit 10.2/11.3 from third-party install "
@@ -533,8 +533,7 @@ EXTRA_RELEASES: list[dict] = [
      "python": ["3.11", "3.12", "3.13", "3.14", "3.15"], "python_experimental": ["3.14t", "3.15t"],
      "conda": None,
      "pip": {"cuda": ["13.2"], "cpu": True, "index": "index-url",
-             "url": "https://download.pytorch.org/whl/{variant}", "local_tag": True,
-             "pypi_default_cuda": "13.2"},
+             "url": "https://download.pytorch.org/whl/{variant}", "local_tag": True},
      "sources": ["pypi-torch", "pypi-torchvision", "audio-install"],
      "notes": "newer than every compiled source: only PyPI is known. python from wheel tags "
               "(cp311..cp315, free-threaded 3.14t/3.15t); the PyPI wheel depends on cuda-toolkit "

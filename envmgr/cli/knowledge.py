@@ -81,7 +81,7 @@ def refresh(pypi, wheel_index, repodata, dry_run, as_json):
     if len(failures) > 10:
         click.echo(f"! ... and {len(failures) - 10} more METADATA not read")
     click.echo(f"{len(found)} change(s) from {len(new['releases'])} releases read; "
-               f"{new.get('metadata_requests', 0)} wheel METADATA request(s)")
+               f"{new.get('metadata_requests', 0)} wheel file read(s) (METADATA, torch/version.py)")
     click.echo(f"dry run: nothing written ({path} unchanged)" if dry_run else f"wrote {path}")
 
 
