@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from refresh_helpers import IndexServer, build_wheel, knowledge_home, pypi_tree  # noqa: F401
+from refresh_helpers import IndexServer, build_wheel, pypi_tree
 
 from envmgr.cli import cli
 from envmgr.knowledge import facts

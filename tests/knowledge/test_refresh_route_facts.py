@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from refresh_helpers import FIXTURES, IndexServer, knowledge_home, pypi_tree  # noqa: F401
+from refresh_helpers import FIXTURES, IndexServer, pypi_tree
 
 from envmgr.cli import cli
 from envmgr.compat.check import check
