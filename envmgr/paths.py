@@ -16,6 +16,30 @@ def shown_path(path) -> str:
     return str(path)
 
 
+def envmgr_home() -> Path:
+    """envmgr's own folder for what it keeps per user (the package cache, environments where
+    conda has no envs dir, the knowledge overlay): ``$ENVMGR_HOME``, else ``~/.envmgr``."""
+    import os
+
+    return Path(os.environ.get("ENVMGR_HOME") or os.path.join(os.path.expanduser("~"), ".envmgr"))
+
+
+def cache_dir(part: str = "") -> Path:
+    """envmgr's cache folder (``part`` inside it): ``$ENVMGR_CACHE_DIR``, else the user cache
+    (``%LOCALAPPDATA%/envmgr/cache`` on Windows, ``$XDG_CACHE_HOME/envmgr``, ``~/.cache/envmgr``)."""
+    import os
+    import sys
+
+    explicit = os.environ.get("ENVMGR_CACHE_DIR")
+    if explicit:
+        root = Path(explicit)
+    elif sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        root = Path(os.environ["LOCALAPPDATA"]) / "envmgr" / "cache"
+    else:
+        root = Path(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")) / "envmgr"
+    return root / part if part else root
+
+
 def require_encodable(**paths) -> None:
     """Refuse, in one line, a path the engine cannot be given: in a strict C locale (LANG=C with
     UTF-8 mode off) Python reads a non-ASCII folder name as undecodable bytes, and rattler, which

@@ -20,10 +20,10 @@ from pathlib import Path
 import yaml
 from packaging.version import Version
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import kb_overlay as overlay  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
+import kb_overlay as overlay  # noqa: E402
 DATA = ROOT / "envmgr" / "knowledge" / "data"
 DEFAULT_REFERENCE = ROOT.parent / "shared" / "reference" / "compat-facts.yaml"
 
@@ -289,6 +289,25 @@ def add_sources(row: dict, keys) -> None:
             row["sources"].append(key)
 
 
+RECORDED_PYPI = ROOT / "tools" / "recorded" / "pypi.json"
+
+
+def apply_recorded_pypi(rows: list[dict], path: Path = RECORDED_PYPI) -> list[dict]:
+    """The PyPI facts (tools/record_pypi.py) merged by the loader's own overlay code, so the
+    shipped rows are what `envmgr knowledge refresh` derives from the same responses."""
+    import json
+
+    from envmgr.knowledge.refresh.overlay import merge_rows
+
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    merged = merge_rows(rows, doc)
+    for row in merged:
+        if row.pop("from_overlay", None):
+            add_sources(row, list(doc["sources"]))
+        row.pop("overlay_source", None)
+    return merged
+
+
 def build_releases(ref: dict) -> list[dict]:
     rows = [release_row(r) for r in ref["torch_releases"]]
     rows += [minor_only_row(r) for r in ref["torch_minor_releases_beyond_previous_versions_page"]]
@@ -304,7 +323,7 @@ def build_releases(ref: dict) -> list[dict]:
                     "conda_forge": None}
         base.update(extra)
         rows.append(apply_release_overlay(base))
-    return sorted(rows, key=lambda r: Version(r["torch"]))
+    return apply_recorded_pypi(sorted(rows, key=lambda r: Version(r["torch"])))
 
 
 # -- CUDA ---------------------------------------------------------------------------------------
@@ -439,7 +458,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     ref = yaml.safe_load(args.reference.read_text(encoding="utf-8"))
 
-    sources = {"schema": 1, "kb_version": overlay.KB_VERSION, "sources": overlay.SOURCES}
+    import json
+
+    recorded = json.loads(RECORDED_PYPI.read_text(encoding="utf-8"))["sources"]
+    sources = {"schema": 1, "kb_version": overlay.KB_VERSION,
+               "sources": {**overlay.SOURCES, **{k: {"title": v["title"], "url": v["url"]}
+                                                 for k, v in recorded.items()}}}
     (DATA / "sources.yaml").write_text(dump(sources), encoding="utf-8")
     releases = {"schema": 1, "releases": build_releases(ref)}
     (DATA / "torch.yaml").write_text(dump(releases, "- torch:"), encoding="utf-8")

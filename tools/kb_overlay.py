@@ -4,7 +4,7 @@ tools/build_kb.py merges these into envmgr/knowledge/data/*.yaml. SOURCES.md say
 """
 from __future__ import annotations
 
-KB_VERSION = "2026.11.27.2"
+KB_VERSION = "2026.12.07"
 
 REF_NOTE = "read for ../shared/reference/compat-facts.yaml; see its NOTES for how it was read"
 
@@ -298,24 +298,10 @@ SOURCES = {
     },
 }
 
-# torch version -> (release date, source key): the first upload of the version to PyPI (UTC).
-# 1.8.2 LTS was never uploaded to PyPI.
-_PYPI_FIRST_UPLOAD = """
-1.0.0 2018-12-07  1.0.1 2019-02-05  1.1.0 2019-04-30  1.2.0 2019-08-08  1.3.0 2019-10-10
-1.3.1 2019-11-07  1.4.0 2020-01-15  1.5.0 2020-04-21  1.5.1 2020-06-18  1.6.0 2020-07-28
-1.7.0 2020-10-27  1.7.1 2020-12-10  1.8.0 2021-03-04  1.8.1 2021-03-25  1.9.0 2021-06-15
-1.9.1 2021-09-20  1.10.0 2021-10-21 1.10.1 2021-12-15 1.10.2 2022-01-27 1.11.0 2022-03-10
-1.12.0 2022-06-28 1.12.1 2022-08-05 1.13.0 2022-10-28 1.13.1 2022-12-15 2.0.0 2023-03-15
-2.0.1 2023-05-08  2.1.0 2023-10-04  2.1.1 2023-11-15  2.1.2 2023-12-14  2.2.0 2024-01-30
-2.2.1 2024-02-22  2.2.2 2024-03-27  2.3.0 2024-04-24  2.3.1 2024-06-05  2.4.0 2024-07-24
-2.4.1 2024-09-04  2.5.0 2024-10-17  2.5.1 2024-10-29  2.6.0 2025-01-29  2.7.0 2025-04-23
-2.7.1 2025-06-04  2.8.0 2025-08-06  2.9.0 2025-10-15  2.9.1 2025-11-12  2.10.0 2026-01-21
-2.11.0 2026-03-23 2.12.0 2026-05-13 2.12.1 2026-06-17 2.13.0 2026-07-08 2.14.0 2026-09-02
-2.14.1 2026-09-30 2.15.0 2026-10-28
-"""
-_pairs = _PYPI_FIRST_UPLOAD.split()
-RELEASED: dict[str, tuple[str, str]] = {
-    _pairs[i]: (_pairs[i + 1], "pypi-torch") for i in range(0, len(_pairs), 2)}
+# Release dates, torchvision/torchaudio pairings, the plain-PyPI CUDA and the wheels' python tags
+# are no longer typed here: build_kb.py derives them from the recorded PyPI responses
+# (tools/recorded/, written by tools/record_pypi.py with envmgr's refresh code).
+RELEASED: dict[str, tuple[str, str]] = {}
 
 _STABLE_ABI_AUDIO = ("torchaudio 2.11.0 is built against PyTorch's stable ABI and supports 2.11 and "
                      "all later versions; no later torchaudio exists on PyPI")
@@ -353,17 +339,16 @@ RELEASE_FIXES: dict[str, dict] = {
                "notes": "2.10.0 is the only 2.10 release on PyPI"},
     "2.11.0": {"sources": ["pypi-torch", "pypi-torchvision"],
                "notes": "2.11.0 is the only 2.11 release on PyPI"},
-    "2.12.0": {"torchaudio": "2.11.0", "sources": ["pypi-torch", "pypi-torchvision", "audio-install"],
-               "notes": _STABLE_ABI_AUDIO},
-    "2.13.0": {"torchaudio": "2.11.0", "python": ["3.10", "3.11", "3.12", "3.13", "3.14"],
+    "2.12.0": {"sources": ["pypi-torch", "pypi-torchvision", "audio-install"]},
+    "2.13.0": {"python": ["3.10", "3.11", "3.12", "3.13", "3.14"],
                "python_experimental": ["3.14t"],
                "sources": ["pypi-torch", "pypi-torchvision", "audio-install"],
-               "notes": f"{_STABLE_ABI_AUDIO}; {_PYPI_PY} (RELEASE.md says <=3.15 but there are no cp315 wheels)"},
-    "2.14.0": {"torchvision": "0.29.0", "torchaudio": "2.11.0", "python": ["3.10", "3.11", "3.12", "3.13", "3.14"],
-               "python_experimental": ["3.14t"], "pip": {"pypi_default_cuda": "13.2"},
+               "notes": f"{_PYPI_PY} (RELEASE.md says <=3.15 but there are no cp315 wheels)"},
+    "2.14.0": {"python": ["3.10", "3.11", "3.12", "3.13", "3.14"],
+               "python_experimental": ["3.14t"],
                "sources": ["pypi-torch", "pypi-torchvision", "audio-install", "arch-deprecations"],
-               "notes": f"{_STABLE_ABI_AUDIO}; {_PYPI_PY} (RELEASE.md says <=3.15 but there are no cp315 wheels); "
-                        "torchvision 0.29.0 uploaded to PyPI with 2.14.0; 13.2 is the PyPI default (RFC #190385)"},
+               "notes": f"{_PYPI_PY} (RELEASE.md says <=3.15 but there are no cp315 wheels); "
+                        "torchvision 0.29.0 uploaded to PyPI with 2.14.0"},
 }
 
 # torch version -> {"builds": conda_forge block, "sources": [...], "notes": "..."}
@@ -478,7 +463,15 @@ def conda_platforms(torch: str) -> tuple[list[str], list[str]]:
     return ["linux-64", "win-64", "osx-arm64"], ["pytorch-114602", "pytorch-131766", "pytorch-117801"]
 
 
-for _torch in [*RELEASED, "1.8.2"]:
+def _recorded_versions() -> list[str]:
+    import json
+    from pathlib import Path
+
+    recorded = Path(__file__).resolve().parent / "recorded" / "pypi.json"
+    return [row["torch"] for row in json.loads(recorded.read_text(encoding="utf-8"))["releases"]]
+
+
+for _torch in [*_recorded_versions(), "1.8.2"]:
     if _release_tuple(_torch) <= (2, 5, 1):
         _platforms, _sources = conda_platforms(_torch)
         _add_fix(_torch, {"conda": {"platforms": _platforms}, "sources": _sources})
@@ -506,7 +499,7 @@ EXTRA_RELEASES: list[dict] = [
      "python": ["2.7", "3.5", "3.6", "3.7"],
      "conda": {"channel": "pytorch", "cuda_selector": "cudatoolkit", "cpu_selector": "cpuonly",
                "cpu": True, "cuda": {"9.2": [], "10.1": []}, "removed": True},
-     "pip": {"cuda": ["9.2", "10.0", "10.1"], "cpu": True, **_FIND_LINKS, "pypi_default_cuda": "10.1"},
+     "pip": {"cuda": ["9.2", "10.0", "10.1"], "cpu": True, **_FIND_LINKS},
      "sources": ["pypi-torch", "pypi-torchvision", "evelthon-measured", "secondary-install-commands",
                  "pytorch-104754"],
      "notes": "missing from the previous-versions page; python from PyPI wheel tags; pip cu92/cu100 "
@@ -517,7 +510,7 @@ EXTRA_RELEASES: list[dict] = [
      "python": ["2.7", "3.5", "3.6", "3.7"],
      "conda": {"channel": "pytorch", "cuda_selector": "cudatoolkit", "cpu_selector": "cpuonly",
                "cpu": True, "cuda": {"9.2": [], "10.1": []}, "removed": True},
-     "pip": {"cuda": ["9.2", "10.0", "10.1"], "cpu": True, **_FIND_LINKS, "pypi_default_cuda": "10.1"},
+     "pip": {"cuda": ["9.2", "10.0", "10.1"], "cpu": True, **_FIND_LINKS},
      "sources": ["pypi-torch", "pypi-torchvision", "evelthon-measured", "secondary-install-commands",
                  "pytorch-104754"],
      "notes": "missing from the previous-versions page; same evidence as 1.3.0"},
@@ -525,7 +518,7 @@ EXTRA_RELEASES: list[dict] = [
      "python": ["3.6", "3.7", "3.8", "3.9"],
      "conda": {"channel": "pytorch", "cuda_selector": "cudatoolkit", "cpu_selector": "cpuonly",
                "cpu": True, "cuda": {"10.2": [], "11.3": ["conda-forge"]}},
-     "pip": {"cuda": ["10.2", "11.1", "11.3"], "cpu": True, **_FIND_LINKS, "pypi_default_cuda": "10.2"},
+     "pip": {"cuda": ["10.2", "11.1", "11.3"], "cpu": True, **_FIND_LINKS},
      "sources": ["pypi-torch", "pypi-torchvision", "pypi-torchaudio", "secondary-install-commands"],
      "notes": "missing from the previous-versions page; companions uploaded to PyPI the same day; "
               "pip cu102/cu111/cu113 and conda cudatoolkit 10.2/11.3 from third-party install "
@@ -536,18 +529,17 @@ EXTRA_RELEASES: list[dict] = [
     {"like": "2.14.0", "torch": "2.14.1", "torchvision": "0.29.1",
      "sources": ["pypi-torch", "pypi-torchvision"],
      "notes": "patch release found on PyPI; CUDA variants assumed equal to 2.14.0 (RELEASE.md is per minor)"},
-    {"torch": "2.15.0", "torchvision": "0.29.2", "torchaudio": "2.11.0",
+    {"torch": "2.15.0",
      "python": ["3.11", "3.12", "3.13", "3.14", "3.15"], "python_experimental": ["3.14t", "3.15t"],
      "conda": None,
      "pip": {"cuda": ["13.2"], "cpu": True, "index": "index-url",
-             "url": "https://download.pytorch.org/whl/{variant}", "local_tag": True,
-             "pypi_default_cuda": "13.2"},
+             "url": "https://download.pytorch.org/whl/{variant}", "local_tag": True},
      "sources": ["pypi-torch", "pypi-torchvision", "audio-install"],
      "notes": "newer than every compiled source: only PyPI is known. python from wheel tags "
               "(cp311..cp315, free-threaded 3.14t/3.15t); the PyPI wheel depends on cuda-toolkit "
               "13.2.2, so 13.2 is the PyPI default; OTHER CUDA VARIANTS ON download.pytorch.org ARE "
-              "NOT VERIFIED; torchvision 0.29.2 (py3-none wheels, torch>=2.14) uploaded the same "
-              "day; torchaudio 2.11.0 covers all later torch (stable ABI)"},
+              "NOT VERIFIED; torchvision 0.29.2 (py3-none wheels, torch>=2.14) and torchaudio 2.11.1 "
+              "(torch>=2.11) uploaded the same day"},
 ]
 
 # CUDA toolkit -> field overrides.

@@ -25,6 +25,7 @@ COMMAND_MODULES = {
     "run": "use", "shell": "use", "shell-hook": "use",
     "add": "edit", "remove-package": "edit",
     "pack": "beyond", "export": "beyond", "ci": "beyond",
+    "knowledge": "knowledge",
 }
 
 

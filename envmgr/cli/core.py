@@ -412,3 +412,6 @@ def matrix(torch, cuda, as_json):
         return
     click.echo(table(TABLE_HEADERS, table_rows(data["releases"])))
     click.echo(f"knowledge base {data['kb_version']}")
+    if data.get("overlay"):
+        click.echo(f"* facts from the knowledge overlay {data['overlay']['path']} (refreshed "
+                   f"{data['overlay']['refreshed']}; envmgr knowledge show lists them)")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from packaging.version import InvalidVersion
-
-from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag, load, parsed_version
+from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag, load
 from ..models import (CPU, default_platforms, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
                      Resolved, Spec)
-from ..knowledge.routes import choose_route, default_cuda, has_cpu, route_offers
+from ..knowledge.routes import (ROUTE_NAMES, choose_route, default_cuda, has_cpu, route_offers,
+                                route_pythons, stable_pythons)
 from ..knowledge.variants import conda_specs, default_channels, pip_lines
+from .companions import companion, pypi_cite
+from .versions import nearest, version_key
 
 
 @dataclass
@@ -27,29 +28,6 @@ class CheckResult(ProblemReport):
         return {"name": self.name, "ok": self.ok,
                 "problems": [p.to_json() for p in self.problems],
                 "resolved": self.resolved.summary() if self.resolved else None}
-
-
-def _vkey(text: str):
-    try:
-        return parsed_version(text)
-    except InvalidVersion:
-        return parsed_version("0")
-
-
-def _distance(a: str, b: str) -> float:
-    """How far apart two versions are, for "nearest" suggestions: 12.1 is nearer 11.3 than 11.1."""
-    def scale(text: str) -> float:
-        major, minor, patch = (_vkey(text).release + (0, 0))[:3]
-        return major * 100 + minor + patch / 100
-
-    return abs(scale(a) - scale(b))
-
-
-def nearest(wanted: str, options: list[str]) -> str | None:
-    """The option closest to ``wanted``; on a tie, the newer one."""
-    if not options:
-        return None
-    return min(options, key=lambda o: (_distance(wanted, o), -_vkey(o).release[0], -_vkey(o).release[1]))
 
 
 # -- torch -----------------------------------------------------------------------------------
@@ -112,63 +90,52 @@ def _cuda_problem(kb: KnowledgeBase, release: TorchRelease, cuda: str) -> Proble
 # -- python ----------------------------------------------------------------------------------
 
 def default_python(release: TorchRelease) -> str:
-    return max(release.python, key=_vkey)
+    return max(release.python, key=version_key)
 
 
-def _python_problem(kb: KnowledgeBase, release: TorchRelease, python: str) -> Problem | None:
-    if python in release.python:
+def _route_default_python(release: TorchRelease, route: str | None, platforms: list[str]) -> str:
+    """The newest documented python the route has a build of, else the route's newest."""
+    if route is None:
+        return default_python(release)
+    stable = stable_pythons(release, route, platforms)
+    documented = [p for p in stable if p in release.python]
+    if documented or stable:
+        return max(documented or stable, key=version_key)
+    return default_python(release)
+
+
+def _python_problem(kb: KnowledgeBase, release: TorchRelease, python: str,
+                    route: str | None = None, platforms: list[str] | None = None,
+                    cuda: str | None = None) -> Problem | None:
+    """Judged by the facts of ``route`` (the one the stack really takes) when it is known."""
+    platforms = platforms or ["linux-64"]
+    allowed = (route_pythons(release, route, platforms) if route
+               else list(release.python) + list(release.python_experimental))
+    if python in allowed:
+        if python in release.python_experimental or (python.endswith("t") and python not in release.python):
+            return Problem(code="python-experimental", key="python", severity="warning",
+                           message=f"torch {release.torch} supports python {python} only experimentally: "
+                                   "some channels and indexes publish no build for it",
+                           fact=f"torch {release.torch} lists python {python} as experimental",
+                           source=kb.cite(release.sources), fix=f"python: \"{default_python(release)}\"")
         return None
-    supported = release.python
+    supported = (stable_pythons(release, route, platforms) if route else []) or release.python
     span = f"{supported[0]} to {supported[-1]}" if len(supported) > 1 else supported[0]
-    if python in release.python_experimental:
-        return Problem(code="python-experimental", key="python", severity="warning",
-                       message=f"torch {release.torch} supports python {python} only experimentally: "
-                               "some channels and indexes publish no build for it",
-                       fact=f"torch {release.torch} lists python {python} as experimental",
-                       source=kb.cite(release.sources), fix=f"python: \"{default_python(release)}\"")
-    near = nearest(python, supported)
+    near = nearest(python.rstrip("t"), supported)
+    where = f" on {ROUTE_NAMES[route]} ({', '.join(platforms)})" if route else ""
+    fix = f"python: \"{near}\""
+    others = [r for r in ROUTES if r != route and cuda and route_offers(release, r, cuda, platforms)
+              and python in route_pythons(release, r, platforms)]
+    if others and route:
+        fix += f" (or route: {others[0]}, which has python {python})"
     return Problem(code="python-unsupported", key="python",
-                   message=f"torch {release.torch} supports python {span}, not {python}; "
+                   message=f"torch {release.torch} supports python {span}, not {python}{where}; "
                            f"nearest: {near}",
-                   fact=f"supported python versions of torch {release.torch}",
-                   source=kb.cite(release.sources), fix=f"python: \"{near}\"")
+                   fact=f"python versions the builds of torch {release.torch} exist for"
+                        + (f" ({ROUTE_NAMES[route]}: its wheel tags or repodata)" if route else ""),
+                   source=kb.cite(release.sources), fix=fix)
 
 
-# -- torchvision / torchaudio ----------------------------------------------------------------
-
-def paired(release: TorchRelease, package: str, route: str | None) -> str | None:
-    """The torchvision/torchaudio release paired with ``release`` on ``route``."""
-    builds = release.conda if route == "pytorch" else release.pip if route == "pip" else None
-    override = getattr(builds, package, None) if builds else None
-    return override or getattr(release, package)
-
-
-def _companion(kb: KnowledgeBase, release: TorchRelease, package: str, wanted: str | None,
-               route: str | None) -> tuple[str | None, Problem | None]:
-    pair = paired(release, package, route)
-    if wanted is None:
-        return pair, None
-    if wanted == "none":
-        return None, None
-    if pair and (wanted == pair or pair.startswith(wanted + ".")):
-        return pair, None
-    owners = [r.torch for r in kb.releases if getattr(r, package) == wanted
-              or (getattr(r, package) or "").startswith(wanted + ".")]
-    if pair:
-        message = f"{package} {wanted} does not pair with torch {release.torch}, which pairs with {package} {pair}"
-    else:
-        message = f"torch {release.torch} has no paired {package} release"
-    if owners:
-        message += f"; {package} {wanted} pairs with torch {', '.join(owners)}"
-    fix = f"{package}: \"{pair}\"" if pair else f"{package}: none"
-    if owners:
-        fix += f" (or torch: \"{owners[-1]}\")"
-    return pair, Problem(code=f"{package}-mismatch", key=package, message=message,
-                         fact=f"each torch release pairs with exact {package} releases",
-                         source=kb.cite(release.sources), fix=fix)
-
-
-# -- platforms, co-pins ----------------------------------------------------------------------
 
 def _platform_problems(platforms: list[str], cuda: str) -> list[Problem]:
     problems = []
@@ -288,6 +255,7 @@ def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> Chec
         problems.append(cuda_problem)
 
     route, route_reason = None, ""
+    python_route = None
     if not cuda_problem:
         if spec.route:
             route = spec.route
@@ -300,8 +268,12 @@ def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> Chec
                     fix="remove `route:` to let envmgr choose"))
                 route = None
         else:
-            route, route_reason = choose_route(release, cuda, platforms)
-            if route is None:
+            route, route_reason = choose_route(release, cuda, platforms, spec.python)
+            if route is None and spec.python:
+                base, _ = choose_route(release, cuda, platforms)
+                if base is not None:
+                    python_route = base      # the variant exists, no build for this python
+            if route is None and python_route is None:
                 problems.append(Problem(code="no-route", key="platforms",
                                         message=f"torch {release.torch}: {route_reason} "
                                                 f"for {', '.join(platforms)}",
@@ -319,13 +291,30 @@ def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> Chec
         route = None
 
     problems += _pip_torch_family_problems(spec.pip)
-    python = spec.python or default_python(release)
-    python_problem = _python_problem(kb, release, python)
+    python = spec.python or _route_default_python(release, route, platforms)
+    python_problem = _python_problem(kb, release, python, route or python_route, platforms, cuda)
     if python_problem:
         problems.append(python_problem)
-    torchvision, tv_problem = _companion(kb, release, "torchvision", spec.torchvision, route)
-    torchaudio, ta_problem = _companion(kb, release, "torchaudio", spec.torchaudio, route)
+        if python_problem.severity == "error":
+            route = None
+    torchvision, tv_problem = companion(kb, release, "torchvision", spec.torchvision, route,
+                                         python, platforms)
+    torchaudio, ta_problem = companion(kb, release, "torchaudio", spec.torchaudio, route,
+                                        python, platforms)
     problems += [p for p in (tv_problem, ta_problem) if p]
+    if release.from_overlay:
+        problems.append(Problem(
+            code="overlay-facts", key="torch", severity="note",
+            message=f"facts of torch {release.torch} come from the knowledge overlay: "
+                    f"{', '.join(release.from_overlay)}",
+            fact="`envmgr knowledge refresh` derived them from the indexes",
+            source=f"knowledge overlay: {release.overlay_source}",
+            fix="envmgr knowledge show lists them; delete the overlay to use only the shipped facts"))
+    if release.yanked:
+        problems.append(Problem(code="torch-yanked", key="torch", severity="warning",
+                                message=f"torch {release.torch} is yanked on PyPI",
+                                fact="PyPI marks every file of the release yanked",
+                                source=pypi_cite(kb, release), fix="torch: another patch release"))
 
     as_of_problem = _as_of_problem(spec, release)
     if as_of_problem:
@@ -345,4 +334,4 @@ def _check_release(spec: Spec, kb: KnowledgeBase, release: TorchRelease) -> Chec
     return result
 
 
-__all__ = ["CheckResult", "check", "default_python", "nearest", "paired", "variant_label"]
+__all__ = ["CheckResult", "check", "default_python", "variant_label"]

@@ -121,7 +121,16 @@ def _run(job: dict) -> None:
                  verify_cache=job.get("verify_cache", False), say=_say)
 
 
+def _interrupt_once(signum, frame) -> None:
+    """The first Ctrl-C stops the install; the next ones (the terminal's reaches this process
+    and the parent passes its own on) are ignored, so they cannot break into the clean-up of
+    the one being handled (an event loop closed half-way complains from its __del__)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGINT, _interrupt_once)
     code = 0
     try:
         _run(json.loads(sys.stdin.read()))

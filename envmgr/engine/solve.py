@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from pathlib import Path
 
@@ -21,12 +20,10 @@ from ..host.virtual import rattler_virtual_packages
 
 
 def repodata_cache_dir() -> Path:
-    """Where rattler caches downloaded repodata: ``ENVMGR_CACHE_DIR``, else the user cache dir."""
-    explicit = os.environ.get("ENVMGR_CACHE_DIR")
-    if explicit:
-        return Path(explicit) / "repodata"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "envmgr" / "repodata"
+    """Where rattler caches downloaded repodata, in envmgr's cache dir."""
+    from ..paths import cache_dir
+
+    return cache_dir("repodata")
 
 
 def canonical_specs(specs: list[str]) -> list[str]:

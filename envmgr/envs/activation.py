@@ -53,14 +53,10 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def cache_root() -> Path:
-    """envmgr's cache of activations: ``$ENVMGR_CACHE_DIR/activation``, else the user cache."""
-    explicit = os.environ.get("ENVMGR_CACHE_DIR")
-    if explicit:
-        return Path(explicit) / "activation"
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "envmgr" / "cache" / "activation"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "envmgr" / "activation"
+    """envmgr's cache of activations: ``activation`` in envmgr's cache dir."""
+    from ..paths import cache_dir
+
+    return cache_dir("activation")
 
 
 def run_kind() -> str:

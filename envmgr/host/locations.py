@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..errors import EnvmgrError, UsageError
+from ..paths import envmgr_home
 from ..specs.workspace import SETTINGS, origin, setting
 
 
@@ -58,13 +59,13 @@ def envs_root(workspace=None) -> Path:
     explicit = setting(workspace, "envs_dir")
     if explicit:
         return _folder(Path(explicit).expanduser().absolute(), "envs_dir", workspace)
-    return _folder((conda_envs_dir() or Path.home() / ".envmgr" / "envs").absolute(), "envs_dir",
+    return _folder((conda_envs_dir() or envmgr_home() / "envs").absolute(), "envs_dir",
                    workspace)
 
 
 def pkgs_dir(workspace=None) -> Path:
     explicit = setting(workspace, "pkgs_dir")
-    path = Path(explicit).expanduser().absolute() if explicit else Path.home() / ".envmgr" / "pkgs"
+    path = Path(explicit).expanduser().absolute() if explicit else envmgr_home() / "pkgs"
     return _folder(path, "pkgs_dir", workspace)
 
 

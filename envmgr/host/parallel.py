@@ -19,7 +19,6 @@ child (each cleans up as it does when run alone) and then the parent.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
@@ -44,6 +43,8 @@ def _threads() -> int:
 
 
 def _context(preload: list[str]):
+    import multiprocessing      # here: `envmgr --help` imports this module, and runs no process
+
     if not sys.platform.startswith("linux"):
         return multiprocessing.get_context("spawn")
     if _threads() == 1:

@@ -7,7 +7,9 @@ user pin that fights it. A spec the file left open on the variant gets one pinne
 """
 from __future__ import annotations
 
-from ..compat.check import check, nearest, paired
+from ..compat.check import check
+from ..compat.companions import paired
+from ..compat.versions import nearest
 from ..knowledge.routes import default_cuda, has_cpu, route_offers
 from ..knowledge.facts import KnowledgeBase, TorchRelease
 from ..models import CPU, default_platforms, Spec

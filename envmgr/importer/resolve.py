@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from packaging.version import Version
 
-from ..compat.check import nearest
+from ..compat.versions import nearest
 from ..knowledge.routes import default_cuda, has_cpu, route_offers
 from ..errors import EnvmgrError
 from ..knowledge.facts import KnowledgeBase, TorchRelease

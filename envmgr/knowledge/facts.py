@@ -7,7 +7,6 @@ architectures a build ships kernels for.
 from __future__ import annotations
 
 import json
-import os
 from typing import NamedTuple
 from functools import cache, cached_property
 from pathlib import Path
@@ -51,6 +50,7 @@ class CondaBuilds(NamedTuple):
     torchvision: str | None = None
     torchaudio: str | None = None
     platforms: tuple[str, ...] = ("linux-64", "win-64")   # the channel's subdirs for this release
+    python: dict[str, list[str]] | None = None  # subdir -> python minors of its builds (repodata)
 
 
 class PipBuilds(NamedTuple):
@@ -62,6 +62,7 @@ class PipBuilds(NamedTuple):
     pypi_default_cuda: str | None = None
     torchvision: str | None = None
     torchaudio: str | None = None
+    python: dict[str, list[str]] | None = None  # platform -> python tags on the wheel index
     # platform -> whether its CUDA variants are published there too (platforms.yaml); a platform
     # absent here has no wheel of this release at all
     platforms: dict[str, bool] = {"linux-64": True, "win-64": True}
@@ -86,6 +87,18 @@ class CondaForgeBuilds(NamedTuple):
     def has_cpu(self, platform: str) -> bool:
         return bool(self.platforms.get(platform, {}).get("cpu", False))
 
+    def python_for(self, platform: str) -> list[str] | None:
+        found = (self.platforms.get(platform) or {}).get("python")
+        return [str(p) for p in found] if found else None
+
+
+class Companion(NamedTuple):
+    """A torchvision/torchaudio release whose own Requires-Dist pins a torch release."""
+    version: str
+    pin: str | None
+    yanked: bool
+    python: dict[str, list[str]]      # platform -> cpXY tags of its wheels on PyPI
+
 
 class TorchRelease(NamedTuple):
     torch: str
@@ -100,6 +113,31 @@ class TorchRelease(NamedTuple):
     sources: list[str]
     lts: bool = False
     notes: str | None = None
+    yanked: bool = False
+    pypi_python: dict[str, list[str]] | None = None   # platform -> cpXY tags of the PyPI wheels
+    companions: dict[str, list[Companion]] | None = None
+    from_overlay: tuple[str, ...] = ()
+    overlay_source: str | None = None
+
+    def route_python(self, route: str, platform: str) -> list[str]:
+        """The python minors (free-threaded ones end in "t") ``route`` publishes this release for
+        on ``platform``: the route's own facts where known, else the release's documented list."""
+        found = None
+        if route == "pytorch" and self.conda and self.conda.python:
+            found = self.conda.python.get(platform)
+        elif route == "conda-forge" and self.conda_forge:
+            found = self.conda_forge.python_for(platform)
+        elif route == "pip":
+            if self.pip and self.pip.python:
+                found = self.pip.python.get(platform)
+            if found is None and self.pypi_python:
+                found = self.pypi_python.get(platform)
+        if found is None:
+            return list(self.python) + list(self.python_experimental)
+        return [str(p) for p in found]
+
+    def companion_releases(self, package: str) -> list[Companion]:
+        return list((self.companions or {}).get(package) or [])
 
     @property
     def minor(self) -> str:
@@ -194,7 +232,14 @@ class KnowledgeBase:
 
     @cached_property
     def sources(self) -> dict[str, dict]:
-        return dict(self.raw["sources.yaml"].get("sources") or {})
+        found = dict(self.raw["sources.yaml"].get("sources") or {})
+        found.update((self.raw.get("overlay") or {}).get("sources") or {})
+        return found
+
+    @property
+    def overlay(self) -> dict | None:
+        """{"path", "refreshed", "sources"} when a user-level overlay was merged, else None."""
+        return self.raw.get("overlay")
 
     # Sources a reader can check first, when a row cites several.
     PRIMARY_FIRST = ("prev-versions", "release-md", "nvidia-driver-table")
@@ -264,7 +309,8 @@ def _conda(row: dict | None) -> CondaBuilds | None:
                        cpu_selector=row.get("cpu_selector", "cpuonly"), cpu=bool(row.get("cpu")),
                        cuda={str(k): list(v or []) for k, v in (row.get("cuda") or {}).items()},
                        torchvision=row.get("torchvision"), torchaudio=row.get("torchaudio"),
-                       platforms=tuple(row.get("platforms") or ("linux-64", "win-64")))
+                       platforms=tuple(row.get("platforms") or ("linux-64", "win-64")),
+                       python=row.get("python"))
 
 
 def _pip(row: dict | None) -> PipBuilds | None:
@@ -273,7 +319,8 @@ def _pip(row: dict | None) -> PipBuilds | None:
     return PipBuilds(cuda=[str(c) for c in row.get("cuda") or []], cpu=bool(row.get("cpu")),
                      index=row["index"], url=row["url"], local_tag=bool(row.get("local_tag")),
                      pypi_default_cuda=row.get("pypi_default_cuda"),
-                     torchvision=row.get("torchvision"), torchaudio=row.get("torchaudio"))
+                     torchvision=row.get("torchvision"), torchaudio=row.get("torchaudio"),
+                     python=row.get("python"))
 
 
 def _conda_forge(row: dict | None) -> CondaForgeBuilds | None:
@@ -291,7 +338,12 @@ def _release(row: dict) -> TorchRelease:
         python_experimental=[str(p) for p in row.get("python_experimental") or []],
         conda=_conda(row.get("conda")), pip=_pip(row.get("pip")),
         conda_forge=_conda_forge(row.get("conda_forge")),
-        sources=list(row.get("sources") or []), lts=bool(row.get("lts")), notes=row.get("notes"))
+        sources=list(row.get("sources") or []), lts=bool(row.get("lts")), notes=row.get("notes"),
+        yanked=bool(row.get("yanked")), pypi_python=(row.get("pypi") or {}).get("python"),
+        companions={name: [Companion(version=str(c["version"]), pin=c.get("pin"), yanked=bool(c.get("yanked")),
+                                     python=c.get("python") or {}) for c in items or ()]
+                    for name, items in (row.get("companions") or {}).items()},
+        from_overlay=tuple(row.get("from_overlay") or ()), overlay_source=row.get("overlay_source"))
 
 
 def _pip_platforms(torch: str, rules: dict) -> dict[str, bool]:
@@ -321,8 +373,15 @@ def _toolkit(row: dict) -> CudaToolkit:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "envmgr"
+    from ..paths import cache_dir
+
+    return cache_dir()
+
+
+def shipped_releases() -> list[dict]:
+    """torch.yaml's release rows as shipped, without the user's overlay."""
+    texts, _, _ = read_texts()
+    return (_yaml_load(texts["torch.yaml"]) or {}).get("releases") or []
 
 
 def read_raw() -> tuple[dict[str, dict], str]:
@@ -331,13 +390,22 @@ def read_raw() -> tuple[dict[str, dict], str]:
     Parsing YAML costs more than the rest of `envmgr check`, so the parsed data is cached as
     JSON under the user cache dir, keyed by the digest: any edit to a data file misses the cache.
     """
-    texts, hexdigest = read_texts()
+    from .refresh.overlay import overlay_path
+
+    texts, overlay, hexdigest = read_texts()
     cached = _cache_dir() / f"kb-{hexdigest[:24]}.json"
     try:
         return json.loads(cached.read_text(encoding="utf-8")), hexdigest
     except (OSError, ValueError):
         pass
     raw = {name: _yaml_load(text) or {} for name, text in texts.items()}
+    if overlay is not None:
+        from .refresh.overlay import merge_rows, parse_overlay
+
+        doc = parse_overlay(overlay, overlay_path())
+        raw["torch.yaml"]["releases"] = merge_rows(raw["torch.yaml"].get("releases") or [], doc)
+        raw["overlay"] = {"path": str(overlay_path()), "refreshed": doc.get("refreshed"),
+                          "sources": doc.get("sources") or {}}
     try:
         from ..atomic import write_text_atomic
 

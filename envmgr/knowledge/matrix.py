@@ -24,6 +24,7 @@ def release_row(release: TorchRelease) -> dict:
         "cuda_pip": release.pip_cuda(),
         "cuda_conda_forge": release.conda_forge_cuda(),
         "released": release.released,
+        "from_overlay": list(release.from_overlay),
     }
 
 
@@ -62,14 +63,16 @@ def toolkit_info(kb: KnowledgeBase, cuda: str) -> dict:
 def matrix(kb: KnowledgeBase, torch: str | None = None, cuda: str | None = None) -> dict:
     info = toolkit_info(kb, cuda) if cuda else None
     rows = [release_row(r) for r in select_releases(kb, torch, cuda)]
-    return {"kb_version": kb.version, "toolkit": info, "releases": rows}
+    overlay = kb.overlay
+    return {"kb_version": kb.version, "toolkit": info, "releases": rows,
+            "overlay": {"path": overlay["path"], "refreshed": overlay["refreshed"]} if overlay else None}
 
 
 def table_rows(rows: list[dict]) -> list[list[str]]:
     def cudas(values):
         return ", ".join(values) or "-"
 
-    return [[r["torch"], r["torchvision"] or "-", r["torchaudio"] or "-", python_span(r["python"]),
+    return [[r["torch"] + ("*" if r.get("from_overlay") else ""), r["torchvision"] or "-", r["torchaudio"] or "-", python_span(r["python"]),
              cudas(r["cuda_conda"]) + (" +cpu" if r["cpu_conda"] else ""), cudas(r["cuda_pip"]),
              cudas(r["cuda_conda_forge"]), r["released"] or ""] for r in rows]
 

@@ -42,13 +42,43 @@ def route_offers(release: TorchRelease, route: str, cuda: str, platforms: list[s
     return False
 
 
-def choose_route(release: TorchRelease, cuda: str, platforms: list[str]) -> tuple[str | None, str]:
+ROUTE_NAMES = {"pytorch": "the pytorch conda channel", "conda-forge": "conda-forge",
+               "pip": "PyTorch's wheels"}
+
+
+def route_pythons(release: TorchRelease, route: str, platforms: list[str]) -> list[str]:
+    """The python minors ``route`` publishes ``release`` for on every one of ``platforms``."""
+    lists = [release.route_python(route, p) for p in platforms] or [release.route_python(route, "linux-64")]
+    common = set(lists[0]).intersection(*lists[1:])
+    return [p for p in lists[0] if p in common]
+
+
+def stable_pythons(release: TorchRelease, route: str, platforms: list[str]) -> list[str]:
+    """``route_pythons`` without free-threaded and experimental builds."""
+    return [p for p in route_pythons(release, route, platforms)
+            if p[:1].isdigit() and not p.endswith("t") and p not in release.python_experimental]
+
+
+def choose_route(release: TorchRelease, cuda: str, platforms: list[str],
+                 python: str | None = None) -> tuple[str | None, str]:
+    """The first route (pytorch, conda-forge, pip) that publishes the variant for ``platforms``
+    and, when ``python`` is given, a build for that python on each of them."""
     what = "the CPU build" if cuda == CPU else f"the CUDA {cuda} build"
-    if route_offers(release, "pytorch", cuda, platforms):
-        return "pytorch", f"the `{release.conda.channel}` conda channel publishes {what}"
-    if route_offers(release, "conda-forge", cuda, platforms):
-        return "conda-forge", f"conda-forge publishes {what} for {', '.join(platforms)}"
-    if route_offers(release, "pip", cuda, platforms):
-        reason = f"only PyTorch's wheel index publishes {what}"
-        return "pip", reason
+    skipped = []
+    for route in ("pytorch", "conda-forge", "pip"):
+        if not route_offers(release, route, cuda, platforms):
+            continue
+        if python and python not in route_pythons(release, route, platforms):
+            skipped.append(route)
+            continue
+        lacks = (f"; {' and '.join(ROUTE_NAMES[r] for r in skipped)} "
+                 f"{'have' if len(skipped) > 1 else 'has'} no python {python} build") if skipped else ""
+        if route == "pytorch":
+            return route, f"the `{release.conda.channel}` conda channel publishes {what}{lacks}"
+        if route == "conda-forge":
+            return route, f"conda-forge publishes {what} for {', '.join(platforms)}{lacks}"
+        return route, (f"PyTorch's wheel index publishes {what}{lacks}" if skipped
+                       else f"only PyTorch's wheel index publishes {what}")
+    if skipped:
+        return None, f"no route publishes {what} for python {python}"
     return None, f"no route publishes {what}"

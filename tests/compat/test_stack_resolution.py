@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from envmgr.compat.check import check, nearest
+from envmgr.compat.check import check
+from envmgr.compat.versions import nearest
 from envmgr.knowledge.facts import load
 from envmgr.specs.specfile import spec_from_stack
 

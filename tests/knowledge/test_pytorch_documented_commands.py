@@ -65,6 +65,13 @@ UNPINNED_CONDA_RELEASES = {"1.8.2"}
 CONDA_ERRATA = {("1.8.1", "11.3"): "11.1", ("1.9.0", "11.3"): "11.1", ("1.9.1", "11.3"): "11.1"}
 
 
+# 1.10.0 pip: the page pins torchvision 0.11.0, which is yanked on PyPI (its Requires-Dist pins a
+# torch that PyPI does not have). envmgr pairs companions by their own pins and never defaults to
+# a yanked release, so it renders 0.11.1, the release that pins torch ==1.10.0 (PyPI JSON API,
+# tools/recorded/pypi.json).
+PIP_YANKED = {("1.10.0", "torchvision"): "0.11.1"}
+
+
 def _corrected(record: dict) -> dict:
     fixed = CONDA_ERRATA.get((record["torch"], record["variant"]))
     if record["kind"] != "conda" or fixed is None:
@@ -322,6 +329,7 @@ def test_pip_only_variant_renders_as_documented(workspace, record):
     assert set(wheels) == set(documented.pins), f"{rendered.pip}, page: {record['command']}"
     assert wheels["torch"][1] == cuda_tag(variant), f"torch is not pinned +{cuda_tag(variant)}"
     for name, (version, tag) in documented.pins.items():
+        version = PIP_YANKED.get((torch, name), version)
         assert wheels[name][0] == version, f"{name} {wheels[name]}, page: {record['command']}"
         # The page dropped the +cuXYZ tags from 2.0 on (the wheels still carry them); where it
         # writes a tag, envmgr's must be the same.
