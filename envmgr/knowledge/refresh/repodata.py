@@ -20,48 +20,51 @@ _BUILD_CUDA = (re.compile(r"(?:^|_)cuda(\d+)\.(\d+)(?:_|$)"), re.compile(r"(?:^|
 _DEP_CUDA = (("pytorch-cuda", re.compile(r"^pytorch-cuda\s+(?:[=>]*)?(\d+)\.(\d+)")),
              ("cudatoolkit", re.compile(r"^cudatoolkit\s+(?:[=>]*)?(\d+)\.(\d+)")),
              ("cuda-version", re.compile(r"^cuda-version\s+(?:[=>]*)?(\d+)\.(\d+)")))
+_DEP_PY = re.compile(r"^python\s+>=(\d)\.(\d+)")
 _BUILD_PY = (re.compile(r"(?:^|_)py(\d)\.(\d+)(?:_|$)"), re.compile(r"(?:^|_)py(\d)(\d+)(?:_|h|$)"))
+
+
+def _first_minor(patterns, text: str) -> str | None:
+    """"X.Y" from the first of ``patterns`` that matches ``text`` (groups: major, minor)."""
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            return f"{match.group(1)}.{match.group(2)}"
+    return None
+
+
+def _variant(build: str, depends: list[str]) -> tuple[str | None, str | None]:
+    """(variant, the selector package it depends on): the selector first, else the build string."""
+    for name, pattern in _DEP_CUDA:
+        for dep in depends:
+            found = _first_minor([pattern], dep)
+            if found:
+                return found, name
+    found = _first_minor(_BUILD_CUDA, build)
+    if found:
+        return found, None
+    if "cpu" in build or any(d.startswith(("pytorch-mutex", "cpuonly")) and "cpu" in d for d in depends):
+        return "cpu", None
+    return ("cpu" if not any("cuda" in d for d in depends) else None), None
+
+
+def _python(build: str, depends: list[str]) -> str | None:
+    """The build's python: its free-threaded python_abi, its python pin, else its build string."""
+    python = None
+    for dep in depends:
+        free = re.search(r"cp(\d)(\d+)t", dep) if dep.startswith("python_abi") else None
+        if free:
+            return f"{free.group(1)}.{free.group(2)}t"
+        python = _first_minor([_DEP_PY], dep) or python
+    return python or _first_minor(_BUILD_PY, build)
 
 
 def record_facts(record: dict) -> dict | None:
     """{"version", "subdir", "variant" ("cpu" or "12.1"), "python", "selector"} of a pytorch record."""
     build = str(record.get("build") or "")
     depends = [str(d) for d in record.get("depends") or ()]
-    variant = selector = None
-    for name, pattern in _DEP_CUDA:
-        for dep in depends:
-            match = pattern.match(dep)
-            if match:
-                variant, selector = f"{match.group(1)}.{match.group(2)}", name
-                break
-        if variant:
-            break
-    if variant is None:
-        for pattern in _BUILD_CUDA:
-            match = pattern.search(build)
-            if match:
-                variant = f"{match.group(1)}.{match.group(2)}"
-                break
-    if variant is None and ("cpu" in build or any(d.startswith(("pytorch-mutex", "cpuonly")) and "cpu" in d
-                                                    for d in depends)):
-        variant = "cpu"
-    if variant is None:
-        variant = "cpu" if not any("cuda" in d for d in depends) else None
-    python = None
-    for dep in depends:
-        match = re.match(r"^python\s+>=(\d)\.(\d+)", dep)
-        if match:
-            python = f"{match.group(1)}.{match.group(2)}"
-        if dep.startswith("python_abi") and re.search(r"cp3\d+t", dep):
-            free = re.search(r"cp(\d)(\d+)t", dep)
-            python = f"{free.group(1)}.{free.group(2)}t"
-            break
-    if python is None:
-        for pattern in _BUILD_PY:
-            match = pattern.search(build)
-            if match:
-                python = f"{match.group(1)}.{match.group(2)}"
-                break
+    variant, selector = _variant(build, depends)
+    python = _python(build, depends)
     if variant is None or python is None:
         return None
     return {"version": str(record.get("version")), "subdir": record.get("subdir"), "variant": variant,
