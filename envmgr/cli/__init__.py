@@ -38,6 +38,12 @@ def os_error_line(exc: OSError) -> str:
             "may write there)")
 
 
+def _asks_json(argv: list[str]) -> bool:
+    """``--json`` among envmgr's own arguments (not after ``--``, where `run`'s command begins)."""
+    own = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in own
+
+
 class EnvmgrGroup(click.Group):
     """Loads commands lazily, and turns EnvmgrError into one line on stderr and its exit code,
     never a traceback."""
@@ -61,11 +67,22 @@ class EnvmgrGroup(click.Group):
             ctx.fail(f"No such command '{name}'.{hint} (`envmgr --help` lists the commands)")
         return super().resolve_command(ctx, args)
 
+    def parse_args(self, ctx, args):
+        ctx.meta["envmgr.argv"] = list(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except EnvmgrError as err:
-            click.echo(f"error: {err}", err=True)
+            if _asks_json(ctx.meta.get("envmgr.argv", [])):
+                # the last net for --json: a failure no command turned into its own JSON (a
+                # damaged knowledge overlay, say) is still one JSON object on stdout
+                from .output import emit_json, error_problem
+
+                emit_json({"ok": False, "problems": [error_problem(err)]})
+            else:
+                click.echo(f"error: {err}", err=True)
             ctx.exit(err.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)

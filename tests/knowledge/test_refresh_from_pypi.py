@@ -160,3 +160,20 @@ def test_the_metadata_cache_keeps_the_headers_only(knowledge_home, tmp_path):
     kept = list(cache.glob("*.METADATA"))
     assert kept and all("\n\n" not in p.read_text() for p in kept)
     assert any("Requires-Dist: torch" in p.read_text() for p in kept)
+
+
+def test_a_damaged_overlay_is_one_line_or_one_json_object_and_names_the_fix(knowledge_home):
+    overlay = overlay_file(knowledge_home)
+    overlay.parent.mkdir(parents=True)
+    overlay.write_text('{"schema": 1, "releases": [')          # cut short by hand
+    facts.load.cache_clear()
+    plain = run("check", "--stack", "torch 2.4 + cu121")
+    assert plain.exit_code == 1 and plain.stdout == ""
+    assert "overlay.json" in plain.stderr and "envmgr knowledge refresh" in plain.stderr
+    for args in (["check", "--stack", "torch 2.4 + cu121"], ["matrix"], ["knowledge", "show"]):
+        facts.load.cache_clear()
+        result = run(*args, "--json")
+        report = json.loads(result.stdout)
+        assert result.exit_code == 1 and report["ok"] is False, args
+        assert report["problems"][0]["code"] == "bad-overlay" and report["problems"][0]["file"] == str(overlay)
+    facts.load.cache_clear()

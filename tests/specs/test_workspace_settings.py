@@ -2,6 +2,8 @@
 type-checked, a mistyped or impossible one a one-line error at its line or naming its variable."""
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
@@ -20,9 +22,13 @@ from clihelp import CPU, envmgr, one_line_error
 ])
 def test_a_mistyped_setting_is_an_error_at_its_line(cpu, setting, message):
     (cpu.root / "envmgr.yaml").write_text(f"# mirror settings\n{setting}\n")
-    for command in (["lock", "cpu"], ["list", "--json"], ["create", "cpu"]):
+    for command in (["lock", "cpu"], ["list"], ["create", "cpu"]):
         line = one_line_error(envmgr(*command), code=2)
         assert "envmgr.yaml:2: " in line and message in line
+    result = envmgr("list", "--json")                      # with --json: one JSON object on stdout
+    problem = json.loads(result.stdout)["problems"][0]
+    assert result.exit_code == 2 and message in problem["message"]
+    assert problem["file"] == str(cpu.root / "envmgr.yaml") and problem["line"] == 2
     assert not any("[" in p.name for p in cpu.root.iterdir())   # no folder named "['a', 'b']"
 
 

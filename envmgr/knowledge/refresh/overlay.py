@@ -36,10 +36,10 @@ def parse_overlay(data: bytes, path: Path | None = None) -> dict:
     try:
         doc = json.loads(data)
     except ValueError as exc:
-        raise EnvmgrError(f"knowledge overlay is not valid JSON ({exc.msg})", file=where,
+        raise EnvmgrError(f"knowledge overlay is not valid JSON ({exc.msg})", file=where, code="bad-overlay",
                           fix="run `envmgr knowledge refresh` again, or delete the file") from None
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA or not isinstance(doc.get("releases"), list):
-        raise EnvmgrError("knowledge overlay has an unknown shape", file=where,
+        raise EnvmgrError("knowledge overlay has an unknown shape", file=where, code="bad-overlay",
                           fix="run `envmgr knowledge refresh` again, or delete the file")
     return doc
 
