@@ -52,6 +52,11 @@ def workspace(root: Path) -> tuple[Path, dict]:
 
 def main(runs: int) -> int:
     envmgr = str(Path(sys.executable).with_name("envmgr"))
+    # An editable install has no bytecode until a run writes it, and PYTHONDONTWRITEBYTECODE (set
+    # on some machines) stops that: every run would then compile envmgr again, which an installed
+    # envmgr never does. Compile once, as `pip install` does.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "envmgr")],
+                   check=True, stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory() as tmp:
         ws, env = workspace(Path(tmp))
         subprocess.run([envmgr, "lock", "--all"], cwd=ws, env=env, check=True, stdout=subprocess.DEVNULL)

@@ -26,7 +26,7 @@ import yaml
 from .. import __version__
 from ..errors import EnvmgrError
 from .lockfacts import sha256_text
-from .lockseal import SEAL_KEY, seal_for
+from .lockseal import SEAL_KEY, seal_for, split
 
 PIP_OPTIONS = ("--extra-index-url", "--index-url", "-i", "--find-links", "-f", "--trusted-host")
 PIP_LOCKED = ("locked: manager pip entries (url + sha256) per platform, resolved by uv; "
@@ -228,10 +228,12 @@ def render_lockfile(inputs: LockInputs, lockfile: Path, records_by_platform: dic
     dumper = getattr(yaml, "CDumper", yaml.Dumper)
     data = content.to_v1().dict_for_output()
     text = header + yaml.dump(data, Dumper=dumper, sort_keys=False)
-    # the seal covers what was just written (lockseal.py), so it is computed from that text
+    # the seal covers what was just written (lockseal.py), so it is computed from that text; the
+    # package section comes after the metadata, so only the head is dumped again with the seal
     custom = dict(data["metadata"].get("custom_metadata") or {}, **{SEAL_KEY: seal_for(text)})
     data["metadata"]["custom_metadata"] = dict(sorted(custom.items()))
-    return header + yaml.dump(data, Dumper=dumper, sort_keys=False)
+    head = {key: value for key, value in data.items() if key != "package"}
+    return header + yaml.dump(head, Dumper=dumper, sort_keys=False) + split(text)[1]
 
 
 @functools.lru_cache(maxsize=64)

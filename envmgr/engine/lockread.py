@@ -4,15 +4,15 @@ a truncated, hand-edited or merged-badly file. pyyaml only: no conda-lock, no ra
 from __future__ import annotations
 
 from pathlib import Path
-
-import yaml
-
-from ..yamlio import load
-from .lockseal import SEAL_KEY, seal_of, split
+from .lockseal import SEAL_KEY, head_mapping, seal_of, split
 
 
 def read_lockfile(lockfile: Path) -> dict:
     """The lockfile's YAML mapping (pyyaml only); {} when unreadable or not a mapping."""
+    import yaml
+
+    from ..yamlio import load
+
     try:
         data = load(Path(lockfile).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -23,12 +23,25 @@ def read_lockfile(lockfile: Path) -> dict:
 def read_metadata(lockfile: Path, data: dict | None = None) -> dict:
     """The lockfile's ``metadata`` mapping; {} when unreadable. Its ``custom_metadata``, when
     present, is always a mapping (a hand-edited non-mapping is dropped), so callers can ``.get``."""
-    meta = (read_lockfile(lockfile) if data is None else data).get("metadata")
+    meta = (_head_of(lockfile) if data is None else data).get("metadata")
     if not isinstance(meta, dict):
         return {}
     if "custom_metadata" in meta and not isinstance(meta["custom_metadata"], dict):
         meta = {k: v for k, v in meta.items() if k != "custom_metadata"}
     return meta
+
+
+def _head_of(lockfile: Path) -> dict:
+    """The lockfile's mapping before its package list (all that ``metadata`` needs, and cached
+    by text), else the whole file's when the metadata comes after the packages."""
+    try:
+        text = Path(lockfile).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    head = head_mapping(split(text)[0])
+    if isinstance(head, dict) and "metadata" in head:
+        return head
+    return read_lockfile(lockfile)
 
 
 ENTRY_TEXT_KEYS = ("name", "manager", "platform", "url")
@@ -42,6 +55,10 @@ LOCK_FORMAT = 1        # conda-lock's v1 file format: what envmgr writes and rat
 def load_checked(lockfile: Path) -> tuple[dict, str | None]:
     """(the lockfile's mapping, why it is damaged or None): one judgement for every reader, so
     lock --check, list, create and verify all say the same of a truncated or hand-edited file."""
+    import yaml
+
+    from ..yamlio import load
+
     try:
         text = Path(lockfile).read_text(encoding="utf-8")
         data = load(text)

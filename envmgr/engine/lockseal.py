@@ -8,17 +8,13 @@ hash and recorded facts envmgr wrote, so its freshness follows from the recorded
 hand, a bad merge — breaks the seal, and the lock is judged the slow way and called damaged.
 
 Line endings are normalised first, so a checkout with ``core.autocrlf`` keeps the seal. pyyaml
-only: ``envmgr list`` reads seals.
+only, imported when a head is not in envmgr's cache: ``envmgr list`` reads seals.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
-
-import yaml
-
-from ..yamlio import load
 
 SEAL_KEY = "envmgr_seal"
 PACKAGE_SECTION = "\npackage:"
@@ -47,17 +43,66 @@ def seal_of(head: dict, package_text: str) -> str:
 
 
 def parsed_head(head: str) -> dict | None:
-    """The mapping of a lockfile's head (``version``, ``metadata``); None when it is not one."""
-    try:
-        data = load(head)
-    except yaml.YAMLError:
-        return None
+    """The mapping of a lockfile's head (``version``, ``metadata``); None when it is not one.
+
+    A head read before comes from envmgr's cache, keyed by its text's sha256, so `envmgr list`
+    over a workspace of locks neither imports PyYAML nor parses. Only a head that JSON keeps
+    exactly is cached (one with a YAML date, say, is parsed each time)."""
+    data = head_mapping(head)
     if not isinstance(data, dict):
         return None
     meta = data.get("metadata")
     if not isinstance(meta, dict) or not isinstance(meta.get("custom_metadata", {}), dict):
         return None
     return data
+
+
+def head_mapping(head: str):
+    """The YAML value of ``head`` (a mapping for any real lockfile), from envmgr's cache when this
+    exact text was read before; None when it is not YAML."""
+    key = hashlib.sha256(head.encode("utf-8")).hexdigest()
+    data = _cached_head(key)
+    if data is None:
+        data = _parse_head(head)
+        if data is not None:
+            _store_head(key, data)
+    return data
+
+
+def _parse_head(head: str):
+    import yaml
+
+    from ..yamlio import load
+
+    try:
+        return load(head)
+    except yaml.YAMLError:
+        return None
+
+
+def _head_cache(key: str) -> Path:
+    from ..paths import cache_dir
+
+    return cache_dir("lockheads") / f"{key[:32]}.json"
+
+
+def _cached_head(key: str):
+    try:
+        return json.loads(_head_cache(key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _store_head(key: str, data) -> None:
+    try:
+        text = json.dumps(data)
+        if json.loads(text) != data:
+            return
+        from ..atomic import write_text_atomic
+
+        write_text_atomic(_head_cache(key), text)
+    except (OSError, TypeError, ValueError):
+        pass        # not JSON-exact, or a read-only cache: it is parsed again next time
 
 
 def seal_for(text: str) -> str:

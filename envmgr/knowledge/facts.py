@@ -206,11 +206,27 @@ class CoPinRule(NamedTuple):
     reason: str
     sources: tuple[str, ...]
     platforms: tuple[str, ...] = ()     # empty: every platform
+    # the known releases ``torch`` admits, worked out when the cache was built (see read_raw):
+    # matching them needs no packaging.specifiers, whose import is a tenth of `envmgr check`
+    releases: frozenset = frozenset()
+    judged: frozenset = frozenset()     # the releases ``releases`` was worked out over
 
     def applies(self, torch: str, route: str, platforms=()) -> bool:
         if self.platforms and platforms and not set(platforms) & set(self.platforms):
             return False
-        return route in self.routes and parsed_version(torch) in _specifier(self.torch)
+        if route not in self.routes:
+            return False
+        if torch in self.judged:
+            return torch in self.releases
+        return parsed_version(torch) in _specifier(self.torch)
+
+
+def _copin_releases(raw: dict) -> None:
+    """Each co-pin rule's list of the known torch releases its ``torch`` range admits."""
+    versions = [str(r["torch"]) for r in raw["torch.yaml"].get("releases") or []]
+    for rule in raw["copins.yaml"].get("copins") or []:
+        wanted = _specifier(str(rule["torch"]))
+        rule["torch_releases"] = [v for v in versions if parsed_version(v) in wanted]
 
 
 class KnowledgeBase:
@@ -384,6 +400,10 @@ def shipped_releases() -> list[dict]:
     return (_yaml_load(texts["torch.yaml"]) or {}).get("releases") or []
 
 
+# Bumped when what read_raw adds to the parsed files changes, so an older cache is not read.
+CACHE_FORMAT = 2
+
+
 def read_raw() -> tuple[dict[str, dict], str]:
     """The parsed data files and a digest of their bytes.
 
@@ -393,7 +413,7 @@ def read_raw() -> tuple[dict[str, dict], str]:
     from .refresh.overlay import overlay_path
 
     texts, overlay, hexdigest = read_texts()
-    cached = _cache_dir() / f"kb-{hexdigest[:24]}.json"
+    cached = _cache_dir() / f"kb{CACHE_FORMAT}-{hexdigest[:24]}.json"
     try:
         return json.loads(cached.read_text(encoding="utf-8")), hexdigest
     except (OSError, ValueError):
@@ -406,6 +426,7 @@ def read_raw() -> tuple[dict[str, dict], str]:
         raw["torch.yaml"]["releases"] = merge_rows(raw["torch.yaml"].get("releases") or [], doc)
         raw["overlay"] = {"path": str(overlay_path()), "refreshed": doc.get("refreshed"),
                           "sources": doc.get("sources") or {}}
+    _copin_releases(raw)
     try:
         from ..atomic import write_text_atomic
 
@@ -428,9 +449,12 @@ def load() -> KnowledgeBase:
                          key=lambda t: parsed_version(t.cuda))
     kb.gpus = [Gpu(name=g["name"], cc=str(g["cc"]), family=g.get("family"),
                    aliases=tuple(g.get("aliases") or ())) for g in raw["gpus.yaml"].get("gpus") or []]
+    judged = frozenset(str(r["torch"]) for r in raw["torch.yaml"].get("releases") or [])
     kb.copins = [CoPinRule(id=c["id"], spec=c["spec"], torch=c["torch"],
                            routes=tuple(c.get("routes") or ()), reason=c.get("summary") or c["reason"],
                            sources=tuple(c.get("sources") or ()),
-                           platforms=tuple(c.get("platforms") or ()))
+                           platforms=tuple(c.get("platforms") or ()),
+                           releases=frozenset(c.get("torch_releases") or ()),
+                           judged=judged if "torch_releases" in c else frozenset())
                  for c in raw["copins.yaml"].get("copins") or []]
     return kb

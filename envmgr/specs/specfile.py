@@ -7,37 +7,18 @@ its line for file:line errors, and a plain ``torch: 1.10`` can be read from its 
 """
 from __future__ import annotations
 
-import datetime
 import json
-import re
 from pathlib import Path
-
-import yaml
 
 from ..errors import SpecError, UsageError
 from ..paths import shown_path
 from .workspace import Workspace
-from ..models import PLATFORMS, ROUTES, Spec
-from .stack import TORCH_VERSION, cuda_version, format_stack, parse_stack, python_version
-from ..yamlio import LOADER
+from ..models import PLATFORMS, Spec
+from .stack import format_stack, parse_stack, python_version
 from .names import MAX_NAME_LENGTH, NAME_RULE, validate_name  # noqa: F401  (importers take them from here)
 
-VERSION_KEYS = ("torch", "cuda", "python", "torchvision", "torchaudio")
-LIST_KEYS = ("packages", "pip", "channels", "platforms")
-KNOWN_KEYS = ("stack", *VERSION_KEYS, *LIST_KEYS, "route", "as_of", "variables")
-_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# Activation itself sets these; a spec that set them would break it.
-RESERVED_VARIABLES = ("PATH", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "CONDA_SHLVL",
-                      "CONDA_PROMPT_MODIFIER")
-NONE = "none"
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-_TAG = "tag:yaml.org,2002:"
-_NULL, _BOOL, _STR = _TAG + "null", _TAG + "bool", _TAG + "str"
-# YAML 1.1 reads these plain words as false; for torchvision/torchaudio they mean "leave it out".
-_FALSE_WORDS = {"false", "no", "off", "none"}
-EXAMPLE_STACK = "stack: torch 2.4 + cu121"
+from .speckeys import (EXAMPLE_STACK, KNOWN_KEYS, LIST_KEYS, NONE, RESERVED_VARIABLES,  # noqa: F401
+                       VERSION_KEYS, quote, unique)
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -55,12 +36,59 @@ def load_spec(path: str | Path) -> Spec:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read the spec: {exc}", file=path,
                         fix="save it as a UTF-8 text file") from None
-    return _SpecReader(path, name).read(text)
+    return read_spec_text(path, text, name)
 
 
-def read_spec_text(path: Path, text: str) -> Spec:
-    """``text`` read as the spec file ``path`` would be (for an edit checked before it is written)."""
-    return _SpecReader(Path(path), validate_name(Path(path).stem)).read(text)
+def read_spec_text(path: Path, text: str, name: str | None = None) -> Spec:
+    """``text`` read as the spec file ``path`` would be (also for an edit checked before it is
+    written). A spec read before is taken from envmgr's cache, keyed by its text: PyYAML's
+    import and the node walk are most of `envmgr check` over a workspace of specs."""
+    path = Path(path)
+    name = name or validate_name(path.stem)
+    key = _cache_key(name, text)
+    cached = _cached_spec(key, path)
+    if cached is not None:
+        return cached
+    from .specnodes import SpecReader
+
+    spec = SpecReader(path, name).read(text)
+    _store_spec(key, spec)
+    return spec
+
+
+# Bumped when what a spec file reads into changes, so an older cache entry is never taken.
+SPEC_CACHE_FORMAT = 1
+
+
+def _cache_key(name: str, text: str) -> str:
+    import hashlib
+
+    from .. import __version__
+
+    return hashlib.sha256(f"{SPEC_CACHE_FORMAT}\0{__version__}\0{name}\0{text}".encode()).hexdigest()
+
+
+def _cached_spec(key: str, path: Path) -> Spec | None:
+    from ..paths import cache_dir
+
+    try:
+        fields = json.loads((cache_dir("specs") / f"{key[:32]}.json").read_text(encoding="utf-8"))
+        return Spec(**fields, path=path)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _store_spec(key: str, spec: Spec) -> None:
+    import dataclasses
+
+    from ..atomic import write_text_atomic
+    from ..paths import cache_dir
+
+    fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.name != "path"}
+    try:
+        write_text_atomic(cache_dir("specs") / f"{key[:32]}.json", json.dumps(fields))
+    except OSError:
+        pass        # a read-only cache only costs speed
 
 
 def spec_from_stack(name: str, stack: str, python: str | None = None,
@@ -73,7 +101,7 @@ def spec_from_stack(name: str, stack: str, python: str | None = None,
         if platform not in PLATFORMS:
             raise UsageError(f"unknown platform {platform!r}",
                              fix=f"use one of {', '.join(PLATFORMS)}")
-    chosen_platforms = _unique(platforms) if platforms else None   # said: written, even if the default here
+    chosen_platforms = unique(platforms) if platforms else None   # said: written, even if the default here
     return Spec(name=name, stack=format_stack(request.torch, request.cuda, chosen_python),
                 torch=request.torch, cuda=request.cuda, python=chosen_python,
                 platforms=chosen_platforms)
@@ -100,7 +128,7 @@ def dump_spec(spec: Spec) -> str:
     for key in ("torchvision", "torchaudio"):
         value = getattr(spec, key)
         if value is not None:
-            out.append(f"{key}: {_quote(value) if value != NONE else NONE}")
+            out.append(f"{key}: {quote(value) if value != NONE else NONE}")
     for key in ("packages", "pip", "channels"):
         out.extend(_block_list(key, getattr(spec, key)))
     if spec.platforms is not None:
@@ -108,258 +136,21 @@ def dump_spec(spec: Spec) -> str:
     if spec.route is not None:
         out.append(f"route: {spec.route}")
     if spec.as_of is not None:
-        out.append(f"as_of: {_quote(spec.as_of)}")
+        out.append(f"as_of: {quote(spec.as_of)}")
     if spec.variables:
         out.append("variables:")
-        out.extend(f"  {name}: {_quote(value)}" for name, value in spec.variables.items())
+        out.extend(f"  {name}: {quote(value)}" for name, value in spec.variables.items())
     return "\n".join(out) + "\n"
-
-
-class _SpecReader:
-    """One spec file being read: knows the file, so every error can say where."""
-
-    def __init__(self, path: Path, name: str):
-        self.path = path
-        self.spec = Spec(name=name, path=path)
-        self.stack_request = None   # the parsed `stack:`, when the file has one
-
-    def read(self, text: str) -> Spec:
-        root = self._compose(text)
-        if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL):
-            raise self._error("the spec is empty", None, fix=f"add `{EXAMPLE_STACK}`")
-        if not isinstance(root, yaml.MappingNode):
-            raise self._error("the spec must be a mapping of keys to values", root,
-                              fix=f"write keys like `{EXAMPLE_STACK}`")
-        values: dict[str, yaml.Node] = {}
-        for key_node, value_node in root.value:
-            key = self._key(key_node)
-            if key in values:
-                raise self._error(f"`{key}` is given twice (first on line "
-                                  f"{self.spec.lines[key]})", key_node, fix="keep one of them")
-            values[key] = value_node
-            self.spec.lines[key] = _line(key_node)
-        for key, node in values.items():
-            self._read_value(key, node)
-        self._fill_from_stack()
-        return self.spec
-
-    def _compose(self, text: str) -> yaml.Node | None:
-        try:
-            # libyaml's composer when present: the pure-Python one dominates `envmgr check`.
-            return yaml.compose(text, Loader=LOADER)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            problem = getattr(exc, "problem", None) or str(exc)
-            context = getattr(exc, "context", None)
-            started = getattr(exc, "context_mark", None)
-            if context and started and mark and started.line != mark.line:
-                context = f"{context} started on line {started.line + 1}"   # an unclosed [ or "
-            detail = f"{context}, {problem}" if context else problem
-            raise SpecError(f"malformed YAML: {' '.join(str(detail).split())}", file=self.path,
-                            line=mark.line + 1 if mark else None,
-                            fix="check the indentation and quoting on that line") from None
-
-    def _key(self, node: yaml.Node) -> str:
-        if not isinstance(node, yaml.ScalarNode):
-            raise self._error("keys must be plain names", node, fix=f"use one of {_known()}")
-        key = node.value
-        if key not in KNOWN_KEYS:
-            import difflib  # only for a typo'd key
-
-            near = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.6)
-            fix = f"did you mean `{near[0]}`?" if near else f"use one of {_known()}"
-            raise self._error(f"unknown key `{key}`", node, fix=fix)
-        return key
-
-    def _read_value(self, key: str, node: yaml.Node) -> None:
-        if key == "stack":
-            self.spec.stack = self._scalar(key, node, "a stack like `torch 1.10 + cu102`")
-            try:
-                self.stack_request = parse_stack(self.spec.stack)
-            except UsageError as err:
-                raise self._error(err.message, node, fix=err.fix) from None
-        elif key in ("torchvision", "torchaudio"):
-            setattr(self.spec, key, self._companion(key, node))
-        elif key in VERSION_KEYS:
-            setattr(self.spec, key, self._version(key, node))
-        elif key in LIST_KEYS:
-            setattr(self.spec, key, self._list(key, node))
-        elif key == "route":
-            route = self._scalar(key, node, " | ".join(ROUTES))
-            if route not in ROUTES:
-                raise self._error(f"unknown route {route!r}", node,
-                                  fix=f"use one of {', '.join(ROUTES)}, or remove `route:`")
-            self.spec.route = route
-        elif key == "as_of":
-            self.spec.as_of = self._as_of(node)
-        elif key == "variables":
-            self.spec.variables = self._variables(node)
-
-    def _variables(self, node: yaml.Node) -> dict[str, str]:
-        """``variables:``: environment variable names to values, as conda's environment files
-        write them. A value is taken as written (``1.10`` stays "1.10")."""
-        example = 'variables: {OMP_NUM_THREADS: "1"}'
-        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
-            return {}
-        if not isinstance(node, yaml.MappingNode):
-            raise self._error("`variables`: expected a mapping of names to values", node,
-                              fix=f"write it like `{example}`")
-        found: dict[str, str] = {}
-        for key_node, value_node in node.value:
-            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if not name or not _VARIABLE.fullmatch(name):
-                raise self._error(f"`variables`: {name or 'this key'!r} is not an environment "
-                                  "variable name (letters, digits, '_'; not starting with a digit)",
-                                  key_node, fix=f"write it like `{example}`")
-            if name.upper() in RESERVED_VARIABLES:
-                raise self._error(f"`variables`: {name} is set by activation itself", key_node,
-                                  fix=f"remove {name}; put folders on PATH with a package, or set "
-                                      "another variable")
-            if name in found:
-                raise self._error(f"`variables`: {name} is given twice", key_node,
-                                  fix="keep one of them")
-            if not isinstance(value_node, yaml.ScalarNode) or value_node.tag == _NULL:
-                raise self._error(f"`variables`: {name} needs a single value (a string)", value_node,
-                                  fix=f'write it like `{name}: "value"`')
-            self.spec.lines[f"variables.{name}"] = _line(key_node)
-            found[name] = value_node.value
-        return found
-
-    def _version(self, key: str, node: yaml.Node) -> str:
-        text = self._scalar(key, node, f'a version like "{_EXAMPLE_VERSION[key]}"')
-        try:
-            if key == "cuda":
-                return cuda_version(text)
-            if key == "python":
-                return python_version(text)
-        except UsageError as err:
-            raise self._error(f"`{key}`: {err.message}", node, fix=err.fix) from None
-        if not TORCH_VERSION.fullmatch(text):
-            raise self._error(f"`{key}`: {text!r} is not a version (digits and dots)", node,
-                              fix=f'write it like {key}: "{_EXAMPLE_VERSION[key]}"')
-        return text
-
-    def _companion(self, key: str, node: yaml.Node) -> str:
-        """torchvision/torchaudio: a version, or none/null/false meaning leave it out."""
-        if isinstance(node, yaml.ScalarNode) and (
-                node.tag in (_NULL, _BOOL) or node.value.strip().lower() in _FALSE_WORDS):
-            if node.tag == _BOOL and node.value.lower() not in _FALSE_WORDS:
-                raise self._error(f"`{key}: {node.value}` is not a version", node,
-                                  fix=f"give a version, `{key}: none` to leave it out, "
-                                      f"or remove the key for the paired release")
-            return NONE
-        return self._version(key, node)
-
-    def _list(self, key: str, node: yaml.Node) -> list[str] | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
-            if key in ("packages", "pip"):
-                return []
-            raise self._error(f"`{key}` is empty", node,
-                              fix=f"list at least one, or remove `{key}:` for the default")
-        if not isinstance(node, yaml.SequenceNode):
-            example = _EXAMPLE_LIST[key]
-            raise self._error(f"`{key}`: expected a list of strings", node,
-                              fix=f"write it as a list: `{key}: [{example}]`")
-        items = []
-        for index, item in enumerate(node.value):
-            if not isinstance(item, yaml.ScalarNode) or item.tag == _NULL or not item.value.strip():
-                raise self._error(f"`{key}`: item {index + 1} is not a string", item,
-                                  fix=f"write it as a list: `{key}: [{_EXAMPLE_LIST[key]}]`")
-            self.spec.lines[f"{key}[{index}]"] = _line(item)
-            items.append(item.value.strip())
-        if key == "platforms":
-            self._check_platforms(node, items)
-        if key in ("channels", "platforms") and not items:
-            raise self._error(f"`{key}` is empty", node,
-                              fix=f"list at least one, or remove `{key}:` for the default")
-        return _unique(items) if key == "platforms" else items
-
-    def _check_platforms(self, node: yaml.SequenceNode, platforms: list[str]) -> None:
-        for item, platform in zip(node.value, platforms):
-            if platform not in PLATFORMS:
-                raise self._error(f"unknown platform {platform!r}", item,
-                                  fix=f"use one of {', '.join(PLATFORMS)}")
-
-    def _as_of(self, node: yaml.Node) -> str:
-        text = self._scalar("as_of", node, "a date YYYY-MM-DD or `release`")
-        if text == "release":
-            return text
-        try:
-            if _DATE.fullmatch(text):
-                datetime.date.fromisoformat(text)
-                return text
-        except ValueError:
-            pass
-        raise self._error(f"`as_of`: {text!r} is not a date YYYY-MM-DD or `release`", node,
-                          fix='write it like as_of: "2021-06-30"')
-
-    def _scalar(self, key: str, node: yaml.Node, expected: str) -> str:
-        """A scalar as written in the file: a plain 1.10 stays "1.10", not the float 1.1."""
-        if not isinstance(node, yaml.ScalarNode):
-            raise self._error(f"`{key}`: expected {expected}, not a "
-                              f"{'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}",
-                              node, fix=f"give `{key}` a single value")
-        if node.tag == _NULL or not node.value.strip():
-            raise self._error(f"`{key}` is empty", node,
-                              fix=f"give {expected}, or remove `{key}:`")
-        return node.value.strip()
-
-    def _fill_from_stack(self) -> None:
-        """Explicit keys win; the stack fills torch, CUDA and python where they are absent."""
-        request = self.stack_request
-        if request is not None:
-            for key in ("torch", "cuda", "python"):
-                if getattr(self.spec, key) is None and getattr(request, key) is not None:
-                    setattr(self.spec, key, getattr(request, key))
-                    self.spec.lines[key] = self.spec.lines["stack"]
-        if self.spec.torch is None:
-            raise self._error("no torch version: add `stack: torch X.Y + cuNNN`", None,
-                              fix=f"for example `{EXAMPLE_STACK}`")
-
-    def _error(self, message: str, node: yaml.Node | None, *, fix: str | None) -> SpecError:
-        return SpecError(message, file=self.path, line=_line(node) if node is not None else None,
-                         fix=fix)
-
-
-_EXAMPLE_VERSION = {"torch": "1.10", "cuda": "11.8", "python": "3.8",
-                    "torchvision": "0.11.2", "torchaudio": "0.10.1"}
-_EXAMPLE_LIST = {"packages": '"numpy <1.22", scipy', "pip": '"timm==0.4.12"',
-                 "channels": "pytorch, conda-forge", "platforms": "linux-64, win-64"}
-
-
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _known() -> str:
-    return ", ".join(KNOWN_KEYS)
-
-
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
 
 
 def _block_list(key: str, items: list[str] | None) -> list[str]:
     if not items:
         return []
-    return [f"{key}:", *(f"  - {_quote_if_needed(item)}" for item in items)]
+    from .specnodes import quote_if_needed
+
+    return [f"{key}:", *(f"  - {quote_if_needed(item)}" for item in items)]
 
 
-# Plain YAML is kept for items that read back as the same string; anything else is quoted.
-_PLAIN_SAFE = re.compile(r"[A-Za-z_][A-Za-z0-9_.<>=!~*,+ /-]*")
-_RESOLVER = yaml.resolver.Resolver()
-
-
-def _quote_if_needed(text: str) -> str:
-    if _PLAIN_SAFE.fullmatch(text) and not text.endswith(" ") and \
-            _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR:
-        return text
-    return _quote(text)
-
-
-def _quote(text: str) -> str:
-    """A double-quoted YAML scalar: JSON strings are valid YAML and escape everything."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def load_named_spec(workspace: Workspace, name: str) -> Spec:
