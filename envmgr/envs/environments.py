@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -284,7 +283,7 @@ class Environment:
         held, after :meth:`refuse_foreign`.
         """
         make_folder(self.prefix.parent, "envs_dir")
-        tmp = Path(tempfile.mkdtemp(prefix=f".{self.name}.envmgr-tmp-", dir=self.prefix.parent))
+        tmp = self._hidden_sibling("tmp")
         try:
             # mkdtemp makes it 0700 and the rename keeps that: the env would be private to its
             # creator, unlike a folder made by mkdir (or by conda)
@@ -304,6 +303,13 @@ class Environment:
             raise
         register(self.prefix)
 
+    def _hidden_sibling(self, kind: str) -> Path:
+        """A new empty ``.NAME.envmgr-KIND-*`` folder beside the prefix (a build, or an old env on
+        its way out): the names host.ownership recognises as envmgr's own leftovers."""
+        import tempfile     # here: `envmgr list` imports this module and makes no folder
+
+        return Path(tempfile.mkdtemp(prefix=f".{self.name}.envmgr-{kind}-", dir=self.prefix.parent))
+
     def _put_in_place(self, new: Path) -> None:
         if not self.exists():
             os.rename(new, self.prefix)
@@ -311,7 +317,7 @@ class Environment:
         if _exchange(new, self.prefix):
             old = new                                  # the old env now sits at the temp path
         else:
-            old = Path(tempfile.mkdtemp(prefix=f".{self.name}.envmgr-old-", dir=self.prefix.parent))
+            old = self._hidden_sibling("old")
             os.rmdir(old)
             os.rename(self.prefix, old)
             os.rename(new, self.prefix)
@@ -326,7 +332,7 @@ class Environment:
         if not self.exists():
             return
         # Rename first, so an interrupted delete leaves a marked leftover, not a broken NAME.
-        trash = Path(tempfile.mkdtemp(prefix=f".{self.name}.envmgr-old-", dir=self.prefix.parent))
+        trash = self._hidden_sibling("old")
         os.rmdir(trash)
         os.rename(self.prefix, trash)
         unregister(self.prefix)

@@ -112,3 +112,21 @@ def test_two_processes_on_one_spec_and_one_cache_take_turns(tmp_workspace, write
         assert cli("verify", name, cwd=tmp_workspace.root).returncode == 0
         assert (prefix / "bin" / "python").is_file()
     assert cli("lock", "--check", "one", "two", cwd=tmp_workspace.root).returncode == 0
+
+
+def _pool_sizes(item):
+    return {name: os.environ.get(name) for name in ("TOKIO_WORKER_THREADS", "RAYON_NUM_THREADS")}
+
+
+def test_each_worker_sizes_rattlers_thread_pools_to_its_share_of_the_cpus(monkeypatch):
+    from envmgr.host import parallel
+
+    for name in parallel.THREAD_POOL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    share = str(max(1, parallel.default_jobs() // 2))
+    results = parallel.run_each([1, 2, 3], _pool_sizes, jobs=2)
+    assert [r["value"] for r in results] == [{"TOKIO_WORKER_THREADS": share, "RAYON_NUM_THREADS": share}] * 3
+    alone = parallel.run_each([1], _pool_sizes, jobs=2)          # one item: one worker, pools as they are
+    assert alone[0]["value"] == {"TOKIO_WORKER_THREADS": None, "RAYON_NUM_THREADS": None}
+    monkeypatch.setenv("RAYON_NUM_THREADS", "7")                  # the caller's own setting wins
+    assert parallel.run_each([1, 2], _pool_sizes, jobs=2)[0]["value"]["RAYON_NUM_THREADS"] == "7"
