@@ -27,6 +27,23 @@ def _shipped_rows() -> list[dict]:
     return shipped_releases()
 
 
+def _progress_line():
+    """A progress line on a terminal (rewritten in place), None in a pipe: a first refresh reads
+    a wheel file of each of some 160 releases."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(text: str) -> None:
+        click.echo(f"\rreading {text}\033[K", err=True, nl=False)
+
+    return show
+
+
+def _progress_done() -> None:
+    if sys.stderr.isatty():
+        click.echo("\r\033[K", err=True, nl=False)
+
+
 def _current_overlay():
     from ..knowledge.refresh.overlay import overlay_path, parse_overlay, read_overlay_bytes
 
@@ -55,7 +72,11 @@ def refresh(pypi, wheel_index, repodata, dry_run, as_json):
 
     try:
         old = _current_overlay()
-        new = build_overlay(pypi=pypi or PYPI, wheel_index=wheel_index, repodata=list(repodata))
+        try:
+            new = build_overlay(pypi=pypi or PYPI, wheel_index=wheel_index, repodata=list(repodata),
+                                progress=_progress_line() if not as_json else None)
+        finally:
+            _progress_done()
         found = diff.changes(_shipped_rows(), old, new)
         path = overlay_path()
         if not dry_run:

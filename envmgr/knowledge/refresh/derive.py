@@ -20,14 +20,17 @@ COMPANIONS = ("torchvision", "torchaudio")
 FIRST_CUDA_PINNED = Version("1.13")
 
 
-def pypi_facts(base: str, reader: MetadataReader) -> dict:
-    """{"torch": {version: facts}, "torchvision": {...}, "torchaudio": {...}, "urls": {...}}."""
+def pypi_facts(base: str, reader: MetadataReader, progress=None) -> dict:
+    """{"torch": {version: facts}, "torchvision": {...}, "torchaudio": {...}, "urls": {...}}.
+    ``progress(text)``, when given, hears of each release read."""
     out: dict = {"urls": {}}
     for name in PACKAGES:
         files, url = project_files(base, name)
         out["urls"][name] = url
         found = releases(files)
-        for version, row in found.items():
+        for number, (version, row) in enumerate(found.items(), start=1):
+            if progress is not None:
+                progress(f"{name} {version} ({number}/{len(found)})")
             if name == "torch":
                 row["default_cuda"], row["cuda_evidence"], row["cuda_wheel"] = plain_wheel_cuda(version, row, reader)
             else:

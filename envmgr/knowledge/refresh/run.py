@@ -23,12 +23,12 @@ def _vkey(text: str):
 
 def build_overlay(pypi: str = PYPI, wheel_index: str | None = None, repodata=(),
                   cache_dir: Path | None = None, offline_metadata: bool = False,
-                  today: str | None = None) -> dict:
+                  today: str | None = None, progress=None) -> dict:
     """The overlay a refresh writes: rows from PyPI, plus route facts from the wheel index and
     each channel's repodata. Any unreadable or malformed index raises EnvmgrError first."""
     today = today or datetime.date.today().isoformat()
     reader = MetadataReader(cache_dir or metadata_cache_dir(), offline=offline_metadata)
-    facts = pypi_facts(pypi, reader)
+    facts = pypi_facts(pypi, reader, progress)
     sources = {"overlay-pypi": {"title": f"PyPI-compatible index {pypi.rstrip('/')} (JSON API / PEP 691, "
                                          f"wheel METADATA), read {today}",
                                 "url": pypi.rstrip("/"), "read": today}}
