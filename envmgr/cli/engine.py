@@ -72,8 +72,11 @@ def lock(names, all_, update, check_only, as_of, jobs, as_json):
         _lock_alone(workspace, selected[0], update, as_of, as_json)
         return
     # --json: a list, one object per spec (as check and create print), failures included
+    from ..engine.solve import shared_repodata
+
     tasks = [{"name": name, "update": update, "as_of": as_of} for name in selected]
-    outcomes = run_tasks(lock_task, tasks, jobs, as_json, "lock")
+    with shared_repodata():         # each channel's repodata read once for all the specs
+        outcomes = run_tasks(lock_task, tasks, jobs, as_json, "lock")
     exit_code = max(outcome["exit_code"] for outcome in outcomes)
     if as_json:
         emit_json([outcome["object"] for outcome in outcomes])

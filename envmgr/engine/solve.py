@@ -4,8 +4,10 @@
   ``py3.7_cuda10.2_cudnn7.6.5_0`` contain dots, which strict parsing rejects) in a canonical
   sorted order: rattler breaks ties between equal variants by request order, so the same spec
   must always reach it in the same order to give the same lock.
-* One fresh ``Gateway`` per command: a long-lived gateway keeps serving repodata it cached in
-  memory even after a channel changed.
+* One ``Gateway`` per command, never longer: a long-lived gateway keeps serving repodata it
+  cached in memory even after a channel changed. A command over several specs (``lock --all``)
+  shares one across them (``shared_repodata``), so each channel's repodata is read once, not
+  once per spec; any other solve makes its own.
 * An unsatisfiable request raises ``EnvmgrError`` with rattler's explanation and, where the cause
   is recognised, a plain hint.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import EnvmgrError
@@ -120,13 +123,38 @@ def hint_for(explanation: str, cuda: str | None, available: list[str] | None = N
     return None
 
 
+_shared_gateways: dict | None = None     # cache dir -> Gateway, inside shared_repodata() only
+
+
+@contextmanager
+def shared_repodata():
+    """Every solve inside the block shares one Gateway per cache dir. Worker processes forked
+    inside it share one each."""
+    global _shared_gateways
+    _shared_gateways = {}
+    try:
+        yield
+    finally:
+        _shared_gateways = None
+
+
+def _gateway(cache_dir: Path):
+    from rattler import Gateway
+
+    if _shared_gateways is None:
+        return Gateway(cache_dir=cache_dir)
+    if str(cache_dir) not in _shared_gateways:
+        _shared_gateways[str(cache_dir)] = Gateway(cache_dir=cache_dir)
+    return _shared_gateways[str(cache_dir)]
+
+
 async def _solve_all(channels: list[str], specs: list, plan: dict[str, list], cache_dir: Path,
                      exclude_newer=None):
-    from rattler import Gateway, solve
+    from rattler import solve
 
     from ..knowledge.asof import TIMESTAMP_POLICY
 
-    gateway = Gateway(cache_dir=cache_dir)
+    gateway = _gateway(cache_dir)
     # as_of: only passed when set, so a lock without a cutoff solves exactly as before
     dated = {"exclude_newer": exclude_newer, "timestamp_policy": TIMESTAMP_POLICY} if exclude_newer else {}
 
