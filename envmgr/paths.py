@@ -40,6 +40,21 @@ def cache_dir(part: str = "") -> Path:
     return root / part if part else root
 
 
+def source_stamp(*files: Path) -> str:
+    """Modification time and size of each of ``files``: part of the key of a cache that holds
+    what that code worked out, so a checkout whose code changed (same version) never reads it."""
+    import os
+
+    parts = []
+    for file in files:
+        try:
+            found = os.stat(file)
+            parts.append(f"{found.st_mtime_ns}:{found.st_size}")
+        except OSError:
+            parts.append("-")
+    return ",".join(parts)
+
+
 def require_encodable(**paths) -> None:
     """Refuse, in one line, a path the engine cannot be given: in a strict C locale (LANG=C with
     UTF-8 mode off) Python reads a non-ASCII folder name as undecodable bytes, and rattler, which

@@ -6,6 +6,7 @@ architectures a build ships kernels for.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import NamedTuple
 from functools import cache, cached_property
@@ -413,7 +414,11 @@ def read_raw() -> tuple[dict[str, dict], str]:
     from .refresh.overlay import overlay_path
 
     texts, overlay, hexdigest = read_texts()
-    cached = _cache_dir() / f"kb{CACHE_FORMAT}-{hexdigest[:24]}.json"
+    from ..paths import source_stamp
+
+    here = Path(__file__).parent
+    code = hashlib.sha256(source_stamp(Path(__file__), here / "refresh" / "overlay.py").encode()).hexdigest()
+    cached = _cache_dir() / f"kb{CACHE_FORMAT}-{hexdigest[:24]}-{code[:8]}.json"
     try:
         return json.loads(cached.read_text(encoding="utf-8")), hexdigest
     except (OSError, ValueError):

@@ -7,6 +7,7 @@ its line for file:line errors, and a plain ``torch: 1.10`` can be read from its 
 """
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -65,7 +66,15 @@ def _cache_key(name: str, text: str) -> str:
 
     from .. import __version__
 
-    return hashlib.sha256(f"{SPEC_CACHE_FORMAT}\0{__version__}\0{name}\0{text}".encode()).hexdigest()
+    said = f"{SPEC_CACHE_FORMAT}\0{__version__}\0{_reader_stamp()}\0{name}\0{text}"
+    return hashlib.sha256(said.encode()).hexdigest()
+
+
+@functools.cache
+def _reader_stamp() -> str:
+    from ..paths import source_stamp
+
+    return source_stamp(Path(__file__).with_name("specnodes.py"), Path(__file__))
 
 
 def _cached_spec(key: str, path: Path) -> Spec | None:
