@@ -21,12 +21,6 @@ def knowledge():
     """
 
 
-def _shipped_rows() -> list[dict]:
-    from ..knowledge.facts import shipped_releases
-
-    return shipped_releases()
-
-
 def _progress_line():
     """A progress line on a terminal (rewritten in place), None in a pipe: a first refresh reads
     a wheel file of each of some 160 releases."""
@@ -65,6 +59,7 @@ def refresh(pypi, wheel_index, repodata, dry_run, as_json):
     """Derive torch/torchvision/torchaudio facts from the indexes and write the overlay
     ($ENVMGR_HOME/knowledge/overlay.json, default ~/.envmgr). A malformed or unreadable index
     stops the refresh and leaves the old overlay as it was."""
+    from ..knowledge.facts import shipped_releases
     from ..knowledge.refresh import diff
     from ..knowledge.refresh.overlay import overlay_path, write_overlay
     from ..knowledge.refresh.pypi import PYPI
@@ -77,7 +72,7 @@ def refresh(pypi, wheel_index, repodata, dry_run, as_json):
                                 progress=_progress_line() if not as_json else None)
         finally:
             _progress_done()
-        found = diff.changes(_shipped_rows(), old, new)
+        found = diff.changes(shipped_releases(), old, new)
         path = overlay_path()
         if not dry_run:
             write_overlay(new, path)
@@ -110,6 +105,7 @@ def refresh(pypi, wheel_index, repodata, dry_run, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print the overlay's changes as JSON.")
 def show(as_json):
     """What the overlay adds to or changes in the shipped knowledge base."""
+    from ..knowledge.facts import shipped_releases
     from ..knowledge.refresh import diff
     from ..knowledge.refresh.overlay import overlay_path
 
@@ -121,7 +117,7 @@ def show(as_json):
         emit_json({"ok": False, "overlay": None, "changes": [], "problems": [error_problem(err, "bad-overlay")]})
         sys.exit(err.exit_code)
     path = overlay_path()
-    found = diff.changes(_shipped_rows(), None, doc) if doc else []
+    found = diff.changes(shipped_releases(), None, doc) if doc else []
     if as_json:
         emit_json({"ok": True, "overlay": str(path) if doc else None,
                    "refreshed": doc.get("refreshed") if doc else None,

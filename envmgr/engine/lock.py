@@ -135,10 +135,10 @@ def spec_lock(lockfile: Path):
 
     import filelock
 
+    from ..paths import cache_dir
     from ..specs.workspace import seconds_variable
-    from .solve import repodata_cache_dir
 
-    folder = repodata_cache_dir().parent / "locks"
+    folder = cache_dir("locks")
     folder.mkdir(parents=True, exist_ok=True)
     key = hashlib.sha256(os.path.realpath(lockfile).encode()).hexdigest()[:24]
     timeout = seconds_variable("ENVMGR_LOCK_TIMEOUT", 600.0)

@@ -80,29 +80,23 @@ def _parse_head(head: str):
         return None
 
 
-def _head_cache(key: str) -> Path:
-    from ..paths import cache_dir
-
-    return cache_dir("lockheads") / f"{key[:32]}.json"
-
-
 def _cached_head(key: str):
-    try:
-        return json.loads(_head_cache(key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    from .. import jsoncache
+
+    return jsoncache.read("lockheads", key[:32])
 
 
 def _store_head(key: str, data) -> None:
-    try:
-        text = json.dumps(data)
-        if json.loads(text) != data:
-            return
-        from ..atomic import write_text_atomic
+    """Kept only when JSON gives back exactly what YAML read (a YAML date would come back a
+    string): such a head is parsed each time."""
+    from .. import jsoncache
 
-        write_text_atomic(_head_cache(key), text)
-    except (OSError, TypeError, ValueError):
-        pass        # not JSON-exact, or a read-only cache: it is parsed again next time
+    try:
+        if json.loads(json.dumps(data)) != data:
+            return
+    except (TypeError, ValueError):
+        return
+    jsoncache.write("lockheads", key[:32], data)
 
 
 def seal_for(text: str) -> str:

@@ -13,7 +13,7 @@ from ..compat.versions import nearest
 from ..knowledge.routes import default_cuda, has_cpu, route_offers
 from ..knowledge.facts import KnowledgeBase, TorchRelease
 from ..models import CPU, default_platforms, Spec
-from ..specs.specfile import NONE
+from ..specs.speckeys import NONE
 from .diagnose import effective_route, fixed_channels, guard_rules, likely_route, required_channels
 from .outcome import Change, Imported
 from .specs import admits_below

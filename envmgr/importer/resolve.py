@@ -14,7 +14,7 @@ from ..knowledge.routes import default_cuda, has_cpu, route_offers
 from ..errors import EnvmgrError
 from ..knowledge.facts import KnowledgeBase, TorchRelease
 from ..models import CPU, default_platforms, Problem, Spec
-from ..specs.specfile import NONE
+from ..specs.speckeys import NONE
 from ..specs.stack import TORCH_VERSION
 from . import exports
 from .carry import carry_channels, carry_conda, carry_pip

@@ -7,7 +7,6 @@ architectures a build ships kernels for.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import NamedTuple
 from functools import cache, cached_property
 from pathlib import Path
@@ -389,12 +388,6 @@ def _toolkit(row: dict) -> CudaToolkit:
         sources=list(row.get("sources") or []), released=row.get("released"))
 
 
-def _cache_dir() -> Path:
-    from ..paths import cache_dir
-
-    return cache_dir()
-
-
 def shipped_releases() -> list[dict]:
     """torch.yaml's release rows as shipped, without the user's overlay."""
     texts, _, _ = read_texts()
@@ -411,18 +404,17 @@ def read_raw() -> tuple[dict[str, dict], str]:
     Parsing YAML costs more than the rest of `envmgr check`, so the parsed data is cached as
     JSON under the user cache dir, keyed by the digest: any edit to a data file misses the cache.
     """
+    from .. import jsoncache
+    from ..paths import source_stamp
     from .refresh.overlay import overlay_path
 
     texts, overlay, hexdigest = read_texts()
-    from ..paths import source_stamp
-
     here = Path(__file__).parent
     code = hashlib.sha256(source_stamp(Path(__file__), here / "refresh" / "overlay.py").encode()).hexdigest()
-    cached = _cache_dir() / f"kb{CACHE_FORMAT}-{hexdigest[:24]}-{code[:8]}.json"
-    try:
-        return json.loads(cached.read_text(encoding="utf-8")), hexdigest
-    except (OSError, ValueError):
-        pass
+    key = f"kb{CACHE_FORMAT}-{hexdigest[:24]}-{code[:8]}"
+    cached = jsoncache.read("", key)
+    if cached is not None:
+        return cached, hexdigest
     raw = {name: _yaml_load(text) or {} for name, text in texts.items()}
     if overlay is not None:
         from .refresh.overlay import merge_rows, parse_overlay
@@ -432,12 +424,7 @@ def read_raw() -> tuple[dict[str, dict], str]:
         raw["overlay"] = {"path": str(overlay_path()), "refreshed": doc.get("refreshed"),
                           "sources": doc.get("sources") or {}}
     _copin_releases(raw)
-    try:
-        from ..atomic import write_text_atomic
-
-        write_text_atomic(cached, json.dumps(raw, default=str))
-    except OSError:
-        pass  # a read-only home only costs speed
+    jsoncache.write("", key, raw, default=str)
     return raw, hexdigest
 
 

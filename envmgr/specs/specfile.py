@@ -8,7 +8,6 @@ its line for file:line errors, and a plain ``torch: 1.10`` can be read from its 
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 from ..errors import SpecError, UsageError
@@ -18,8 +17,7 @@ from ..models import PLATFORMS, Spec
 from .stack import format_stack, parse_stack, python_version
 from .names import MAX_NAME_LENGTH, NAME_RULE, validate_name  # noqa: F401  (importers take them from here)
 
-from .speckeys import (EXAMPLE_STACK, KNOWN_KEYS, LIST_KEYS, NONE, RESERVED_VARIABLES,  # noqa: F401
-                       VERSION_KEYS, quote, unique)
+from .speckeys import EXAMPLE_STACK, NONE, quote, unique
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -78,26 +76,22 @@ def _reader_stamp() -> str:
 
 
 def _cached_spec(key: str, path: Path) -> Spec | None:
-    from ..paths import cache_dir
+    from .. import jsoncache
 
+    fields = jsoncache.read("specs", key[:32])
     try:
-        fields = json.loads((cache_dir("specs") / f"{key[:32]}.json").read_text(encoding="utf-8"))
-        return Spec(**fields, path=path)
-    except (OSError, ValueError, TypeError):
+        return Spec(**fields, path=path) if isinstance(fields, dict) else None
+    except TypeError:               # an entry of another shape
         return None
 
 
 def _store_spec(key: str, spec: Spec) -> None:
     import dataclasses
 
-    from ..atomic import write_text_atomic
-    from ..paths import cache_dir
+    from .. import jsoncache
 
-    fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.name != "path"}
-    try:
-        write_text_atomic(cache_dir("specs") / f"{key[:32]}.json", json.dumps(fields))
-    except OSError:
-        pass        # a read-only cache only costs speed
+    jsoncache.write("specs", key[:32],
+                    {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.name != "path"})
 
 
 def spec_from_stack(name: str, stack: str, python: str | None = None,

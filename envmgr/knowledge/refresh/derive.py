@@ -129,14 +129,6 @@ def default_companion(versions: list[str], companions: dict[str, dict],
     return max(usable, key=Version) if usable else None
 
 
-def stable_pythons(python: dict[str, list[str]], platforms=("linux-64", "win-64")) -> list[str]:
-    """Minors (not free-threaded) that every one of ``platforms`` with wheels has."""
-    lists = [set(t for t in python[p] if t[0].isdigit() and not t.endswith("t"))
-             for p in platforms if p in python]
-    common = set.intersection(*lists) if lists else set()
-    return sorted(common, key=lambda t: tuple(int(x) for x in t.split(".")))
-
-
 def overlay_rows(facts: dict, source: str, read: str) -> list[dict]:
     """One overlay row per torch release PyPI publishes (1.0 and later)."""
     rows = []

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ...errors import EnvmgrError
 from ...paths import envmgr_home
+from .keys import python_key, version_key
 
 SCHEMA = 1
 FILE = "overlay.json"
@@ -54,20 +55,12 @@ def write_overlay(doc: dict, path: Path | None = None) -> Path:
 
 # -- merging -------------------------------------------------------------------------------------
 
-def _vkey(text: str):
-    out = []
-    for part in str(text).split("+")[0].split("."):
-        digits = "".join(c for c in part if c.isdigit())
-        out.append(int(digits) if digits else 0)
-    return tuple(out)
-
-
 def _new_release(row: dict, rows: list[dict]) -> dict:
     """A release the shipped data does not know: what the indexes say, nothing assumed."""
     pypi = row.get("pypi") or {}
     python = pypi.get("python") or {}
     stable = _stable(python)
-    experimental = sorted({t for tags in python.values() for t in tags if t.endswith("t")}, key=_vkey)
+    experimental = sorted({t for tags in python.values() for t in tags if t.endswith("t")}, key=python_key)
     cuda = list((row.get("pip_facts") or {}).get("cuda") or [])
     default_cuda = pypi.get("default_cuda")
     if not cuda and default_cuda:
@@ -85,7 +78,7 @@ def _new_release(row: dict, rows: list[dict]) -> dict:
 def _stable(python: dict) -> list[str]:
     platforms = [p for p in ("linux-64", "win-64") if p in python] or list(python)
     lists = [{t for t in python[p] if t[:1].isdigit() and not t.endswith("t")} for p in platforms]
-    return sorted(set.intersection(*lists), key=_vkey) if lists else []
+    return sorted(set.intersection(*lists), key=python_key) if lists else []
 
 
 def merge_rows(rows: list[dict], overlay: dict) -> list[dict]:
@@ -132,7 +125,7 @@ def merge_rows(rows: list[dict], overlay: dict) -> list[dict]:
         if changed:
             target["from_overlay"] = sorted(set(target.get("from_overlay") or []) | set(changed))
             target["overlay_source"] = f"{row.get('source', 'overlay')} (read {row.get('read', '?')})"
-    rows.sort(key=lambda r: _vkey(r["torch"]))
+    rows.sort(key=lambda r: version_key(r["torch"]))
     return rows
 
 
@@ -156,7 +149,7 @@ def _apply_route(target: dict, key: str, facts: dict) -> bool:
             if variant not in block["cuda"]:
                 block["cuda"][variant] = list(facts.get("extra_channels", {}).get(variant, []))
     else:
-        block["cuda"] = sorted(set(block.get("cuda") or []) | set(facts.get("cuda") or []), key=_vkey)
+        block["cuda"] = sorted(set(block.get("cuda") or []) | set(facts.get("cuda") or []), key=version_key)
     block["cpu"] = bool(block.get("cpu") or facts.get("cpu"))
     if facts.get("python"):
         block["python"] = facts["python"]

@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 from ...errors import EnvmgrError
 from . import fetch
+from .keys import python_key
 from .wheels import (envmgr_platform, member_by_range, metadata_by_range, parse_wheel, python_of,
                      requires_dist)
 
@@ -142,16 +143,8 @@ def releases(files: list[IndexFile]) -> dict[str, dict]:
     for row in out.values():
         if not row["yanked"]:
             row["yanked_reason"] = None
-        row["python"] = {p: sorted(tags, key=_python_key) for p, tags in sorted(row["python"].items())}
+        row["python"] = {p: sorted(tags, key=python_key) for p, tags in sorted(row["python"].items())}
     return out
-
-
-def _python_key(tag: str):
-    if tag == "py3":
-        return (3, 999, 0)
-    minor = tag.rstrip("t")
-    major, _, rest = minor.partition(".")
-    return (int(major), int(rest), tag.endswith("t"))
 
 
 # -- METADATA ----------------------------------------------------------------------------------

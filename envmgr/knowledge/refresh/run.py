@@ -8,6 +8,7 @@ from . import repodata as conda
 from .derive import overlay_rows, pypi_facts
 from .pypi import PYPI, MetadataReader
 from .wheelindex import wheel_index_facts
+from .keys import python_key, version_key
 
 
 def metadata_cache_dir() -> Path:
@@ -17,8 +18,9 @@ def metadata_cache_dir() -> Path:
     return cache_dir("metadata")
 
 
-def _vkey(text: str):
-    return tuple(int(x) if x.isdigit() else 0 for x in text.split("+")[0].split("."))
+def _pythons(info: dict) -> list[str]:
+    """The pythons of a subdir's builds, CPU and CUDA together (repodata.channel_facts)."""
+    return sorted({p for ps in [info["cpu"], *info["cuda"].values()] for p in ps}, key=python_key)
 
 
 def build_overlay(pypi: str = PYPI, wheel_index: str | None = None, repodata=(),
@@ -54,19 +56,17 @@ def build_overlay(pypi: str = PYPI, wheel_index: str | None = None, repodata=(),
             row.setdefault("sources_read", []).append(key)
             if forge:
                 row["conda_forge_facts"] = {
-                    subdir: {"cuda": sorted(info["cuda"], key=_vkey), "cpu": bool(info["cpu"]),
-                             "python": sorted({p for ps in [info["cpu"], *info["cuda"].values()] for p in ps},
-                                              key=_vkey)}
+                    subdir: {"cuda": sorted(info["cuda"], key=version_key), "cpu": bool(info["cpu"]),
+                             "python": _pythons(info)}
                     for subdir, info in sorted(subdirs.items())}
                 continue
-            variants = sorted({v for info in subdirs.values() for v in info["cuda"]}, key=_vkey)
+            variants = sorted({v for info in subdirs.values() for v in info["cuda"]}, key=version_key)
             selector = next((i["selector"] for i in subdirs.values() if i["selector"]), None)
             row["conda_facts"] = {
                 "channel": "pytorch", "cuda": variants, "cuda_selector": selector,
                 "cpu": any(info["cpu"] for info in subdirs.values()),
                 "platforms": sorted(subdirs),
-                "python": {subdir: sorted({p for ps in [info["cpu"], *info["cuda"].values()] for p in ps},
-                                          key=_vkey) for subdir, info in sorted(subdirs.items())},
+                "python": {subdir: _pythons(info) for subdir, info in sorted(subdirs.items())},
                 "extra_channels": {v: ["nvidia"] for v in variants} if selector == "pytorch-cuda" else {}}
     return {"schema": 1, "refreshed": today, "sources": sources, "releases": rows,
             "metadata_requests": reader.requests, "metadata_failures": reader.failures}

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urljoin
 
 from ...errors import EnvmgrError
 from . import fetch
+from .keys import python_key, version_key
 from .wheels import envmgr_platform, parse_wheel, python_of
 
 WHEEL_INDEX = "https://download.pytorch.org/whl"
@@ -74,14 +75,9 @@ def parse_page(url: str, text: str) -> dict[str, dict]:
             row["cuda"].add(variant)
         tags = row["python"].setdefault(platform, set())
         tags.add(python)
-    return {v: {"cuda": sorted(r["cuda"], key=lambda c: tuple(int(x) for x in c.split("."))), "cpu": r["cpu"],
-                "python": {p: sorted(t, key=_key) for p, t in sorted(r["python"].items())}}
+    return {v: {"cuda": sorted(r["cuda"], key=version_key), "cpu": r["cpu"],
+                "python": {p: sorted(t, key=python_key) for p, t in sorted(r["python"].items())}}
             for v, r in sorted(out.items(), key=lambda kv: Version(kv[0]))}
-
-
-def _key(tag: str):
-    minor = tag.rstrip("t")
-    return tuple(int(x) for x in minor.split(".")) + (tag.endswith("t"),)
 
 
 def wheel_index_facts(base: str) -> tuple[dict[str, dict], str]:
