@@ -31,11 +31,17 @@ def _python_with_companions(release: TorchRelease, companions, route: str, pytho
     return nearest(python, fits) if fits else None
 
 
+def _route_pairing(release: TorchRelease, package: str, route: str | None):
+    """The route's own pairing (the pytorch channel's documented one): a version, False when the
+    route publishes no such companion for this release, None when it says nothing."""
+    builds = release.conda if route == "pytorch" else release.pip if route == "pip" else None
+    return getattr(builds, package, None) if builds else None
+
+
 def paired(release: TorchRelease, package: str, route: str | None) -> str | None:
     """The torchvision/torchaudio release paired with ``release`` on ``route``."""
-    builds = release.conda if route == "pytorch" else release.pip if route == "pip" else None
-    override = getattr(builds, package, None) if builds else None
-    if override is False:           # the route publishes no such companion for this release
+    override = _route_pairing(release, package, route)
+    if override is False:
         return None
     return override or getattr(release, package)
 
@@ -51,10 +57,8 @@ def companion(kb: KnowledgeBase, release: TorchRelease, package: str, wanted: st
                route: str | None, python: str | None = None,
                platforms: list[str] | None = None) -> tuple[str | None, Problem | None]:
     pair = paired(release, package, route)
-    override = route in ("pytorch", "pip") and getattr(release.conda if route == "pytorch" else release.pip,
-                                                       package, None)
-    # A route's own pairing (the pytorch channel's documented one) wins over the PyPI pins;
-    # False: that route publishes no such companion for this release.
+    override = _route_pairing(release, package, route)
+    # A route's own pairing wins over the PyPI pins.
     known = [] if override or override is False else release.companion_releases(package)
     if wanted == "none" or (override is False and wanted is None):
         return None, None

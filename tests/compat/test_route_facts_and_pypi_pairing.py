@@ -44,3 +44,10 @@ def test_a_python_the_conda_builds_lack_is_routed_to_the_wheels_that_have_it():
     assert wheels.ok and wheels.resolved.route == "pip" and wheels.resolved.torch == "1.13.1"
     forced, problems = verdict(torch="1.13", cuda="11.7", python="3.11", route="pytorch")
     assert not forced.ok and "route: pip" in problems["python-unsupported"].fix
+
+
+def test_a_conda_forge_stack_keeps_its_paired_companions():
+    # the conda-forge route has no pairing of its own: the release's (and its PyPI pins) hold
+    result, _ = verdict(torch="2.6", cuda="12.6")
+    assert result.ok and result.resolved.route == "conda-forge"
+    assert (result.resolved.torchvision, result.resolved.torchaudio) == ("0.21.0", "2.6.0")
