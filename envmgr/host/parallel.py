@@ -19,6 +19,7 @@ child (each cleans up as it does when run alone) and then the parent.
 """
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -95,8 +96,14 @@ def run_each(items: list, work: Callable, jobs: int, *, preload: list[str] = (),
     from multiprocessing.connection import wait
 
     context = _context(list(preload))
-    if warm is not None and context.get_start_method() == "fork":
-        warm()
+    if context.get_start_method() == "fork":
+        if warm is not None:
+            warm()
+        # Out of the cyclic collector's reach while children are forked: what they inherit. Its
+        # full passes in a child would walk (and so copy, page by page) the parent's whole heap,
+        # conda-lock's models included (Python's gc docs advise this before fork); on the lock
+        # benchmark the workers use ~4% less CPU. Unfrozen here when the workers are done.
+        gc.freeze()
     results: list[dict | None] = [None] * len(items)
     pending = list(enumerate(items))
     workers: dict = {}            # connection -> process
@@ -131,6 +138,8 @@ def run_each(items: list, work: Callable, jobs: int, *, preload: list[str] = (),
     except KeyboardInterrupt:
         _stop(workers)
         raise
+    finally:
+        gc.unfreeze()
     for conn, process in workers.items():
         try:
             conn.send(None)

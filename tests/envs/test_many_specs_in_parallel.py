@@ -130,3 +130,26 @@ def test_each_worker_sizes_rattlers_thread_pools_to_its_share_of_the_cpus(monkey
     assert alone[0]["value"] == {"TOKIO_WORKER_THREADS": None, "RAYON_NUM_THREADS": None}
     monkeypatch.setenv("RAYON_NUM_THREADS", "7")                  # the caller's own setting wins
     assert parallel.run_each([1, 2], _pool_sizes, jobs=2)[0]["value"]["RAYON_NUM_THREADS"] == "7"
+
+
+FREEZE_PROBE = """
+import gc, json
+from envmgr.host import parallel
+
+def frozen(item):
+    return gc.get_freeze_count()
+
+results = parallel.run_each([1, 2, 3], frozen, jobs=2)
+print(json.dumps({"start": parallel._context([]).get_start_method(),
+                  "children": [r["value"] for r in results], "parent_after": gc.get_freeze_count()}))
+"""
+
+
+def test_forked_workers_inherit_a_frozen_heap_and_the_parent_gets_it_back(tmp_path):
+    # a fresh single-threaded process, as the CLI is, so the workers are forked from it
+    done = subprocess.run([sys.executable, "-c", FREEZE_PROBE], capture_output=True, text=True,
+                          cwd=tmp_path, check=True)
+    seen = json.loads(done.stdout)
+    assert seen["start"] == "fork"
+    assert all(count > 1000 for count in seen["children"]), seen   # the parent's objects, frozen
+    assert seen["parent_after"] == 0
