@@ -19,7 +19,7 @@ from ..errors import EnvmgrError
 COMMAND_MODULES = {
     "new": "core", "check": "core", "render": "core", "matrix": "core",
     "lock": "engine",
-    "create": "envs", "list": "envinfo", "remove": "envinfo", "verify": "envinfo",
+    "create": "envs", "list": "envinfo", "remove": "envinfo", "verify": "verify",
     "doctor": "host",
     "import": "importer",
     "run": "use", "shell": "use", "shell-hook": "use",

@@ -1,5 +1,5 @@
 """create: install environments from their lockfiles, side by side; and the helpers that the
-other commands on environments on disk (list, remove, verify: envinfo.py) share with it."""
+other commands on environments on disk (list, remove: envinfo.py; verify: verify.py) share with it."""
 from __future__ import annotations
 
 import json
