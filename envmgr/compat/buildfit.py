@@ -12,7 +12,8 @@ from packaging.version import Version
 from ..knowledge.drivers import driver_runs
 from ..knowledge.gpuarch import arch_list_for, cc_tuple, coverage, sm_of, toolkit_reach, toolkit_targets
 from ..knowledge.gpunames import capability_from_sm
-from ..knowledge.facts import KnowledgeBase, cuda_tag
+from ..knowledge.facts import KnowledgeBase
+from ..knowledge.records import cuda_tag
 from ..models import Problem
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag, load
+from ..knowledge.facts import KnowledgeBase, load
+
+from ..knowledge.records import TorchRelease, cuda_tag
 from ..models import (CPU, default_platforms, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
                      Resolved, Spec)
 from ..knowledge.routes import (ROUTE_NAMES, choose_route, default_cuda, has_cpu, route_offers,

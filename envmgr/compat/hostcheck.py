@@ -13,7 +13,8 @@ from packaging.version import Version
 from .buildfit import Fit, fit
 from ..knowledge.routes import choose_route, has_cpu, route_offers
 from ..knowledge.gpuarch import coverage, sm_of
-from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag
+from ..knowledge.facts import KnowledgeBase
+from ..knowledge.records import TorchRelease, cuda_tag
 from ..models import CPU, Problem, Resolved
 
 

@@ -7,7 +7,9 @@ import difflib
 
 from packaging.version import InvalidVersion
 
-from ..knowledge.facts import KnowledgeBase, parsed_version
+from ..knowledge.facts import KnowledgeBase
+
+from ..knowledge.records import parsed_version
 from ..models import Problem
 
 

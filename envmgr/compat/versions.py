@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from packaging.version import InvalidVersion
 
-from ..knowledge.facts import parsed_version
+from ..knowledge.records import parsed_version
 
 
 def version_key(text: str):

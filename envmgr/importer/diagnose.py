@@ -14,7 +14,8 @@ from packaging.version import InvalidVersion, Version
 
 from ..compat.check import CheckResult, check
 from ..knowledge.routes import choose_route, default_cuda
-from ..knowledge.facts import KnowledgeBase, TorchRelease, cuda_tag
+from ..knowledge.facts import KnowledgeBase
+from ..knowledge.records import TorchRelease, cuda_tag
 from ..models import CPU, default_platforms, Problem, Spec
 from ..knowledge.variants import default_channels
 from .outcome import FileProblem, Imported, at

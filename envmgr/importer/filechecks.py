@@ -6,7 +6,7 @@ someone uses it directly with conda or pip.
 """
 from __future__ import annotations
 
-from ..knowledge.facts import TorchRelease, cuda_tag
+from ..knowledge.records import TorchRelease, cuda_tag
 from ..models import CPU, Problem
 from .outcome import FileProblem, Imported
 from .torchstack import GPU, Claim

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..knowledge.facts import TorchRelease
+from ..knowledge.records import TorchRelease
 from ..models import Problem, Spec
 from .sourcefile import Dropped, Source
 from .torchstack import StackFacts

@@ -11,7 +11,8 @@ from ..compat.check import check
 from ..compat.companions import paired
 from ..compat.versions import nearest
 from ..knowledge.routes import default_cuda, has_cpu, route_offers
-from ..knowledge.facts import KnowledgeBase, TorchRelease
+from ..knowledge.facts import KnowledgeBase
+from ..knowledge.records import TorchRelease
 from ..models import CPU, default_platforms, Spec
 from ..specs.speckeys import NONE
 from .diagnose import effective_route, fixed_channels, guard_rules, likely_route, required_channels

@@ -12,7 +12,8 @@ from packaging.version import Version
 from ..compat.versions import nearest
 from ..knowledge.routes import default_cuda, has_cpu, route_offers
 from ..errors import EnvmgrError
-from ..knowledge.facts import KnowledgeBase, TorchRelease
+from ..knowledge.facts import KnowledgeBase
+from ..knowledge.records import TorchRelease
 from ..models import CPU, default_platforms, Problem, Spec
 from ..specs.speckeys import NONE
 from ..specs.stack import TORCH_VERSION

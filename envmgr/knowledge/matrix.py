@@ -4,7 +4,8 @@ from __future__ import annotations
 from packaging.version import InvalidVersion, Version
 
 from ..errors import UsageError
-from .facts import KnowledgeBase, TorchRelease
+from .facts import KnowledgeBase
+from .records import TorchRelease
 
 
 def python_span(versions: list[str]) -> str:

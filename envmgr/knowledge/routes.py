@@ -9,7 +9,7 @@ A spec may force a route with ``route:``; it must then offer the variant.
 """
 from __future__ import annotations
 
-from .facts import TorchRelease
+from .records import TorchRelease
 from ..models import CPU
 
 

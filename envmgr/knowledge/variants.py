@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from packaging.version import Version
 
-from .facts import KnowledgeBase, TorchRelease, cuda_tag
+from .facts import KnowledgeBase
+
+from .records import TorchRelease, cuda_tag
 from ..models import CPU, Resolved
 
 # PyTorch's own pages spell the `+cuXYZ` tag on torchaudio wheels only from 2.0 on;

@@ -23,7 +23,7 @@ import json
 import re
 
 from .. import __version__
-from ..knowledge.facts import cuda_tag
+from ..knowledge.records import cuda_tag
 from ..models import CPU, Resolved
 
 # conda-lock (and conda-build) platform selectors: a trailing "# ... [linux64]" on a dependency.

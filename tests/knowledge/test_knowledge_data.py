@@ -9,7 +9,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from envmgr.knowledge import facts as knowledge
-from envmgr.knowledge.facts import cuda_tag, minor_of
+from envmgr.knowledge.records import cuda_tag, minor_of
 
 ARCH_TAG = re.compile(r"^(sm|compute)_(\d+)$")
 CC = re.compile(r"^\d+\.\d$")

@@ -29,7 +29,8 @@ import yaml
 from click.testing import CliRunner
 
 from envmgr.cli import cli
-from envmgr.knowledge.facts import cuda_tag, load
+from envmgr.knowledge.facts import load
+from envmgr.knowledge.records import cuda_tag
 from clihelp import FIXTURES, REPO
 
 FIXTURE = FIXTURES / "previous_versions" / "commands.yaml"
