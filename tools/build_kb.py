@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
 import kb_overlay as overlay  # noqa: E402
+import kb_sources  # noqa: E402
 DATA = ROOT / "envmgr" / "knowledge" / "data"
 DEFAULT_REFERENCE = ROOT.parent / "shared" / "reference" / "compat-facts.yaml"
 
@@ -462,7 +463,7 @@ def main(argv=None) -> int:
 
     recorded = json.loads(RECORDED_PYPI.read_text(encoding="utf-8"))["sources"]
     sources = {"schema": 1, "kb_version": overlay.KB_VERSION,
-               "sources": {**overlay.SOURCES, **{k: {"title": v["title"], "url": v["url"]}
+               "sources": {**kb_sources.SOURCES, **{k: {"title": v["title"], "url": v["url"]}
                                                  for k, v in recorded.items()}}}
     (DATA / "sources.yaml").write_text(dump(sources), encoding="utf-8")
     releases = {"schema": 1, "releases": build_releases(ref)}
