@@ -5,7 +5,7 @@ plus the research overlay in tools/kb_overlay.py (facts found later, each with i
 The conversion rules are the ones written in envmgr/knowledge/data/SOURCES.md; run it again after editing
 either input:
 
-    .venv/bin/python tools/build_kb.py [--reference PATH]
+    .venv/bin/python tools/build_kb.py [--reference PATH] [--check]
 
 gpus.yaml and copins.yaml are written by hand (they have no counterpart in the reference).
 """
@@ -456,6 +456,9 @@ def dump(data: dict, row_marker: str | None = None) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE)
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing: exit 1 naming each shipped file that differs from what "
+                             "this would write (a hand edit of generated data, or a rebuild not run)")
     args = parser.parse_args(argv)
     ref = yaml.safe_load(args.reference.read_text(encoding="utf-8"))
 
@@ -465,12 +468,19 @@ def main(argv=None) -> int:
     sources = {"schema": 1, "kb_version": overlay.KB_VERSION,
                "sources": {**kb_sources.SOURCES, **{k: {"title": v["title"], "url": v["url"]}
                                                  for k, v in recorded.items()}}}
-    (DATA / "sources.yaml").write_text(dump(sources), encoding="utf-8")
     releases = {"schema": 1, "releases": build_releases(ref)}
-    (DATA / "torch.yaml").write_text(dump(releases, "- torch:"), encoding="utf-8")
     toolkits = {"schema": 1, "toolkits": build_toolkits(ref)}
-    (DATA / "cuda.yaml").write_text(dump(toolkits, "- cuda:"), encoding="utf-8")
-    (DATA / "arches.yaml").write_text(dump(build_arches(ref)), encoding="utf-8")
+    texts = {"sources.yaml": dump(sources), "torch.yaml": dump(releases, "- torch:"),
+             "cuda.yaml": dump(toolkits, "- cuda:"), "arches.yaml": dump(build_arches(ref))}
+    if args.check:
+        differ = [name for name, text in texts.items()
+                  if (DATA / name).read_text(encoding="utf-8") != text]
+        for name in differ:
+            print(f"{DATA / name}: differs from what tools/build_kb.py writes (fix: edit "
+                  "tools/kb_overlay.py or the reference, then run tools/build_kb.py)", file=sys.stderr)
+        return 1 if differ else 0
+    for name, text in texts.items():
+        (DATA / name).write_text(text, encoding="utf-8")
     print(f"wrote {len(releases['releases'])} torch releases, {len(toolkits['toolkits'])} toolkits")
     return 0
 
