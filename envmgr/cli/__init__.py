@@ -17,7 +17,7 @@ from ..errors import EnvmgrError
 # Each command's module, imported only when that command runs (or for --help): every module
 # imported at startup costs every command, and `envmgr check` must start fast.
 COMMAND_MODULES = {
-    "new": "core", "check": "core", "render": "core", "matrix": "core",
+    "new": "new", "check": "core", "render": "core", "matrix": "core",
     "lock": "engine",
     "create": "envs", "list": "envinfo", "remove": "envinfo", "verify": "verify",
     "doctor": "host",
