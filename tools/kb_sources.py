@@ -294,3 +294,38 @@ SOURCES = {
                 "12.8 case without +PTX",
     },
 }
+
+
+# The reference compilation's source files -> the keys above.
+REFERENCE_SOURCE_KEYS = {
+    "pytorch.github.io__previous-versions.md": "prev-versions",
+    "pytorch.github.io__previous-versions@04862e37__excerpt.md": "prev-versions-04862e37",
+    "pytorch.org__previous-versions__docs-corpus-excerpts.md": "prev-versions-live",
+    "pytorch__RELEASE.md@aa6104e2__excerpt.md": "release-md",
+    "pytorch__RELEASE.md__newer-copy-in-zh-translation__excerpt.md": "release-md-copy",
+    "pytorch-vision__README.md@447c9374__via-fork-autooptm-vision-ao__excerpt.md": "vision-readme",
+    "pytorch-audio__installation.html@2.11.0__docs-corpus-excerpt.md": "audio-install",
+    "secondary__torchvision-patch-and-pip-variant-corroboration.md": "secondary-wheel-lists",
+    "nvidia__cuda-toolkit-release-notes-13.2.2__driver-tables.md": "nvidia-driver-table",
+    "nvidia__cuda-compatibility__minor-version-compatibility__excerpts.md": "nvidia-minor-compat",
+    "kitware-cmake__CMakeCUDAArchitecturesAll.cmake@2dac61ce.cmake": "cmake-archs",
+    "llvm__clang-lib-Basic-Cuda.cpp@adf82cff__excerpt.cpp": "clang-cuda-archs",
+    "pytorch-issues-and-release-notes__arch-deprecations__excerpts.md": "arch-deprecations",
+    "pytorch-builder__manywheel_arch_lists.txt": "builder-arch-lists",
+    "pytorch-builder__manywheel_build.sh_history.txt": "builder-arch-lists",
+    "pytorch-builder__conda_recipes.txt": "builder-conda-recipes",
+    "secondary__nix-transcriptions-of-pytorch-release-build_cuda.sh.md": "nix-build-cuda",
+    "pytorch__.ci-manywheel-build_cuda.sh@799d09f2__excerpt.sh": "pytorch-build-cuda-sh",
+    "evelthon__PyTorch-supported-compute-capability__README.md": "evelthon-measured",
+    "conda-channel__deprecation-and-anaconda.org__excerpts.md": "pytorch-138506",
+    "conda-forge__pytorch-cpu-feedstock__excerpts.txt": "conda-forge-feedstock",
+}
+
+
+def source_keys(src_names) -> list[str]:
+    keys: list[str] = []
+    for name in src_names or ():
+        key = REFERENCE_SOURCE_KEYS[name]
+        if key not in keys:
+            keys.append(key)
+    return keys
