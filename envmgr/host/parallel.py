@@ -96,7 +96,8 @@ def run_each(items: list, work: Callable, jobs: int, *, preload: list[str] = (),
     from multiprocessing.connection import wait
 
     context = _context(list(preload))
-    if context.get_start_method() == "fork":
+    forked = context.get_start_method() == "fork"
+    if forked:
         if warm is not None:
             warm()
         # Out of the cyclic collector's reach while children are forked: what they inherit. Its
@@ -139,7 +140,8 @@ def run_each(items: list, work: Callable, jobs: int, *, preload: list[str] = (),
         _stop(workers)
         raise
     finally:
-        gc.unfreeze()
+        if forked:
+            gc.unfreeze()
     for conn, process in workers.items():
         try:
             conn.send(None)
