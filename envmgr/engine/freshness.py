@@ -18,7 +18,6 @@ Two ways to the same verdict:
 from __future__ import annotations
 
 import hashlib
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,6 +163,8 @@ def lock_state_problems(workspace: Workspace, name: str, state: str, reason: str
     """What ``lock --check`` (and ``list``) find wrong with one lock, as JSON problems."""
     if state == FRESH:
         return []
+    import shlex        # here: `list` asks this of every lock, and most are fresh
+
     again = f" --as-of {as_of}" if as_of else ""
     lockfile = str(workspace.lockfile(name))
     command = f"envmgr lock {shlex.quote(name)}{again}"
