@@ -8,6 +8,7 @@ import copy
 from packaging.version import Version
 
 import kb_overlay as overlay
+from envmgr.knowledge.records import cuda_tag
 from kb_sources import source_keys
 
 # Every real (non "a"/"f" suffixed) compute capability nvcc has known, ascending.
@@ -34,10 +35,6 @@ def arch_key_order(key: str) -> tuple[Version, int]:
     """'1.10.1+cu102' sorts by torch version, then by CUDA (cu92 < cu102)."""
     torch, tag = key.split("+cu")
     return Version(torch), int(tag)
-
-
-def cu_tag(cuda: str) -> str:
-    return "cu" + cuda.replace(".", "")
 
 
 # -- CUDA ---------------------------------------------------------------------------------------
@@ -107,7 +104,7 @@ def build_toolkits(ref: dict) -> list[dict]:
 def conda_arch_key(key: str) -> str:
     """'1.8.0+cuda10.2' -> '1.8.0+cu102'."""
     torch, cuda = key.split("+cuda")
-    return f"{torch}+{cu_tag(cuda)}"
+    return f"{torch}+{cuda_tag(cuda)}"
 
 
 def build_arches(ref: dict) -> dict:
