@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..knowledge.facts import KnowledgeBase, load
-
 from ..knowledge.records import TorchRelease, cuda_tag
 from ..models import (CPU, default_platforms, PLATFORMS, ROUTES, CoPin, Problem, ProblemReport,
                      Resolved, Spec)

@@ -8,7 +8,6 @@ out with a note naming the python that has it.
 from __future__ import annotations
 
 from ..knowledge.facts import KnowledgeBase
-
 from ..knowledge.records import TorchRelease
 from ..knowledge.routes import stable_pythons
 from ..models import Problem

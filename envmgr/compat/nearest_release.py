@@ -8,7 +8,6 @@ import difflib
 from packaging.version import InvalidVersion
 
 from ..knowledge.facts import KnowledgeBase
-
 from ..knowledge.records import parsed_version
 from ..models import Problem
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from packaging.version import Version
 
 from .facts import KnowledgeBase
-
 from .records import TorchRelease, cuda_tag
 from ..models import CPU, Resolved
 
